@@ -1,0 +1,47 @@
+/**
+ * ONNX Runtime (CPU) sessions configured the way the project runs them, plus helpers
+ * to feed and fetch float32 tensors.
+ */
+import * as ort from 'onnxruntime-node';
+
+export interface OrtSessionOptions {
+  /** Intra-op threads; the target machines have few cores, so the default is 2. */
+  threads?: number;
+  /** Enables ORT profiling: ORT writes `<profileFile>_<timestamp>.json` on `session.endProfiling()`. */
+  profileFile?: string;
+  /** Where ORT writes the graph after its optimizations (for inspection). */
+  optimizedModelPath?: string;
+}
+
+export function createOrtSession(modelBytes: Uint8Array, opts: OrtSessionOptions = {}): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: opts.threads ?? 2,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  };
+  if (opts.profileFile !== undefined) {
+    options.enableProfiling = true;
+    options.profileFilePrefix = opts.profileFile;
+  }
+  if (opts.optimizedModelPath !== undefined) options.optimizedModelFilePath = opts.optimizedModelPath;
+  return ort.InferenceSession.create(modelBytes, options);
+}
+
+/** A float32 ORT tensor over `data` (not copied). */
+export function float32Feed(dims: readonly number[], data: Float32Array): ort.Tensor {
+  return new ort.Tensor('float32', data, dims);
+}
+
+export interface Float32Result {
+  dims: number[];
+  data: Float32Array;
+}
+
+/** The float32 output `name` of a run, with a clear error if it is missing or of another type. */
+export function fetchFloat32(results: ort.InferenceSession.ReturnType, name: string): Float32Result {
+  const tensor = results[name];
+  if (!tensor) throw new Error(`ORT run has no output ${name} (outputs: ${Object.keys(results).join(', ')})`);
+  if (tensor.type !== 'float32') throw new Error(`ORT output ${name} is ${tensor.type}, expected float32`);
+  return { dims: [...tensor.dims], data: tensor.data as Float32Array };
+}
