@@ -5,12 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import protobuf from 'protobufjs';
+import { BYTES_PER_ELEMENT, dataTypeOfOnnxCode, ONNX_CODE_OF } from './data-types.js';
 import type { Attribute, DataType, Dim, Graph, Model, Node, Tensor, TensorData, ValueInfo } from './ir.js';
 
-// Field numbers from onnx.proto (TensorProto.DataType, AttributeProto.AttributeType).
-const ONNX_TYPE_OF: Record<DataType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float64: 11 };
-const DATA_TYPE_OF = new Map<number, DataType>(Object.entries(ONNX_TYPE_OF).map(([k, v]) => [v, k as DataType]));
-const BYTES_PER_ELEMENT: Record<DataType, number> = { float32: 4, float64: 8, int64: 8, int32: 4, uint8: 1, bool: 1 };
+// AttributeProto.AttributeType codes from onnx.proto.
 const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 const ATTR_NAMES: Record<number, string> = {
   5: 'GRAPH', 9: 'TENSORS', 10: 'GRAPHS', 11: 'SPARSE_TENSOR', 12: 'SPARSE_TENSORS', 13: 'TYPE_PROTO', 14: 'TYPE_PROTOS',
@@ -112,12 +110,6 @@ function decodeGraph(g: GraphProto): Graph {
   };
 }
 
-function decodeDataType(code: number, what: string): DataType {
-  const type = DATA_TYPE_OF.get(code);
-  if (!type) throw new Error(`${what}: ONNX data type ${code} is not supported (float32, float64, int64, int32, uint8, bool are)`);
-  return type;
-}
-
 function decodeValueInfo(vi: ValueInfoProto): ValueInfo {
   const tensorType = vi.type?.tensor_type;
   if (!tensorType) throw new Error(`value ${vi.name}: only tensor types are supported`);
@@ -126,7 +118,7 @@ function decodeValueInfo(vi: ValueInfoProto): ValueInfo {
   const shape: Dim[] = tensorType.shape.dim.map((d) =>
     d.value === 'dim_value' ? toNumber(d.dim_value) : d.value === 'dim_param' ? d.dim_param : '',
   );
-  return { name: vi.name, dataType: decodeDataType(tensorType.elem_type, `value ${vi.name}`), shape };
+  return { name: vi.name, dataType: dataTypeOfOnnxCode(tensorType.elem_type, `value ${vi.name}`), shape };
 }
 
 function decodeTensor(t: TensorProto): Tensor {
@@ -134,7 +126,7 @@ function decodeTensor(t: TensorProto): Tensor {
   if (t.data_location === EXTERNAL_LOCATION || t.external_data.length > 0) {
     throw new Error(`${what}: external data files are not supported; save the model with all tensors inside the .onnx file`);
   }
-  const dataType = decodeDataType(t.data_type, what);
+  const dataType = dataTypeOfOnnxCode(t.data_type, what);
   const dims = t.dims.map(toNumber);
   const count = dims.reduce((a, b) => a * b, 1);
   const data = t.raw_data && t.raw_data.length > 0 ? fromRawBytes(t.raw_data, dataType, count, what) : fromTypedField(t, dataType);
@@ -224,14 +216,14 @@ export function encodeModel(model: Model): Uint8Array {
 
 function encodeValueInfo(vi: ValueInfo) {
   const dim = vi.shape.map((d) => (typeof d === 'number' ? { dim_value: toLong(d) } : d === '' ? {} : { dim_param: d }));
-  return { name: vi.name, type: { tensor_type: { elem_type: ONNX_TYPE_OF[vi.dataType], shape: { dim } } } };
+  return { name: vi.name, type: { tensor_type: { elem_type: ONNX_CODE_OF[vi.dataType], shape: { dim } } } };
 }
 
 function encodeTensor(t: Tensor, name: string) {
   return {
     name,
     dims: t.dims.map(toLong),
-    data_type: ONNX_TYPE_OF[t.dataType],
+    data_type: ONNX_CODE_OF[t.dataType],
     raw_data: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
   };
 }

@@ -1,0 +1,70 @@
+/**
+ * Evaluates the small integer subgraphs that exporters use to compute shapes
+ * (Shape -> Gather -> Unsqueeze -> Concat -> Reshape), so shape inference can see through them.
+ * Values are flat row-major number arrays; only small tensors are folded.
+ */
+import { attrInt, type DataType, type Node } from './ir.js';
+import { isIntegerType } from './data-types.js';
+import { product, sliceRange } from './shape-math.js';
+
+export interface KnownInput {
+  dataType: DataType;
+  shape: number[];
+  values: number[] | undefined;
+}
+
+const MAX_FOLDED = 1024;
+
+/** The value of `node`'s first output when every input's value is known, else undefined. */
+export function foldValues(node: Node, inputs: KnownInput[], outType: DataType, outShape: number[]): number[] | undefined {
+  if (product(outShape) > MAX_FOLDED || inputs.some((i) => i.values === undefined)) return undefined;
+  const v = inputs.map((i) => i.values!);
+  const integral = isIntegerType(outType);
+  switch (node.opType) {
+    case 'Identity':
+    case 'Reshape':
+    case 'Flatten':
+    case 'Squeeze':
+    case 'Unsqueeze':
+      return v[0];
+    case 'Cast':
+      return integral ? v[0]!.map(Math.trunc) : v[0];
+    case 'Concat':
+      return inputs.every((i) => i.shape.length === 1) ? v.flat() : undefined;
+    case 'Gather': {
+      const [data, indices] = [inputs[0]!, v[1]!];
+      if (data.shape.length !== 1 || attrInt(node, 'axis', 0) !== 0) return undefined;
+      const n = data.shape[0]!;
+      return indices.map((i) => data.values![i < 0 ? i + n : i]!);
+    }
+    case 'Slice': {
+      const data = inputs[0]!;
+      if (data.shape.length !== 1 || inputs.length < 3) return undefined;
+      const n = data.shape[0]!;
+      const step = v[4]?.[0] ?? 1;
+      const { start, count } = sliceRange(n, v[1]![0]!, v[2]![0]!, step);
+      return Array.from({ length: count }, (_, k) => data.values![start + k * step]!);
+    }
+    case 'Add':
+    case 'Sub':
+    case 'Mul':
+    case 'Div':
+      return elementwise(node.opType, inputs, integral);
+    default:
+      return undefined;
+  }
+}
+
+/** Elementwise arithmetic for equal-length operands or a scalar with a vector. */
+function elementwise(op: string, inputs: KnownInput[], integral: boolean): number[] | undefined {
+  const [a, b] = [inputs[0]!.values!, inputs[1]!.values!];
+  if (a.length !== b.length && a.length !== 1 && b.length !== 1) return undefined;
+  const f: Record<string, (x: number, y: number) => number> = {
+    Add: (x, y) => x + y,
+    Sub: (x, y) => x - y,
+    Mul: (x, y) => x * y,
+    Div: (x, y) => (integral ? Math.trunc(x / y) : x / y),
+  };
+  const n = Math.max(a.length, b.length);
+  return Array.from({ length: n }, (_, i) => f[op]!(a[a.length === 1 ? 0 : i]!, b[b.length === 1 ? 0 : i]!));
+}
