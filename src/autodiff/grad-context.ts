@@ -1,0 +1,110 @@
+/**
+ * What a gradient rule sees while the backward graph is written: the graph being extended,
+ * static shapes and constant values of forward tensors, and small helpers that emit the
+ * bookkeeping nodes (constants, broadcasting reductions) rules share.
+ */
+import { type Attribute, type Graph, type Node, type Tensor, GraphBuilder, floatTensor, int, int64Tensor, ints } from '../onnx/ir.js';
+
+export interface GradOptions {
+  /**
+   * Use the layout-friendly formulations measured to be fast in ONNX Runtime (Conv backward as a
+   * Conv on flipped weights, ReLU masks that stay in ORT's blocked layout, MaxPool backward by
+   * equality masks). `false` keeps only the plain, general formulations (for comparison).
+   */
+  fastPaths?: boolean;
+}
+
+/**
+ * Returns one gradient contribution per node input (undefined where none flows), given the
+ * gradients of the node outputs (undefined for outputs that receive none).
+ */
+export type GradRule = (node: Node, dOutputs: (string | undefined)[], ctx: GradContext) => (string | undefined)[];
+
+export class GradContext {
+  readonly builder: GraphBuilder;
+  private readonly producers = new Map<string, Node>();
+
+  constructor(
+    readonly graph: Graph,
+    /** Values that depend on the image input (the only ones that need gradients). */
+    private readonly dependsOnImage: Set<string>,
+    readonly opts: Required<GradOptions>,
+  ) {
+    this.builder = new GraphBuilder(graph);
+    for (const n of graph.nodes) n.outputs.forEach((o) => this.producers.set(o, n));
+  }
+
+  needsGrad(value: string): boolean {
+    return value !== '' && this.dependsOnImage.has(value);
+  }
+
+  /** Static shape of a forward value (from shape inference, graph inputs/outputs or initializers). */
+  shape(value: string): number[] {
+    const init = this.graph.initializers.get(value);
+    if (init) return init.dims;
+    const info =
+      this.graph.valueInfo.get(value) ?? [...this.graph.inputs, ...this.graph.outputs].find((i) => i.name === value);
+    if (!info) throw new Error(`autodiff: no shape for ${value}; run shape inference first`);
+    if (!info.shape.every((d): d is number => typeof d === 'number')) {
+      throw new Error(`autodiff: ${value} has a symbolic shape ${JSON.stringify(info.shape)}; static shapes are needed`);
+    }
+    return info.shape;
+  }
+
+  /** The value of a constant tensor (initializer or Constant node output), or undefined. */
+  constantTensor(value: string): Tensor | undefined {
+    const init = this.graph.initializers.get(value);
+    if (init) return init;
+    const producer = this.producers.get(value);
+    const attr = producer?.opType === 'Constant' ? producer.attributes['value'] : undefined;
+    return attr?.type === 'tensor' ? attr.value : undefined;
+  }
+
+  /** A constant input's values (Slice starts, Pad pads, Clip bounds…); computed inputs are an error. */
+  constantValues(value: string, node: Node): number[] {
+    const t = this.constantTensor(value);
+    if (!t) throw new Error(`autodiff: ${node.opType} node ${node.name} needs a constant input ${value}`);
+    return Array.from(t.data as ArrayLike<number | bigint>, Number);
+  }
+
+  add(opType: string, inputs: string[], attributes: Record<string, Attribute> = {}): string {
+    return this.builder.add(opType, inputs, attributes, `grad_${opType}`);
+  }
+
+  int64s(values: number[]): string {
+    return this.builder.constant('grad_ints', int64Tensor([values.length], values));
+  }
+
+  floats(dims: number[], values: Float32Array | number[]): string {
+    return this.builder.constant('grad_const', floatTensor(dims, values));
+  }
+
+  scalar(value: number): string {
+    return this.floats([], [value]);
+  }
+
+  reshape(value: string, shape: number[]): string {
+    return this.add('Reshape', [value, this.int64s(shape)]);
+  }
+
+  /** A zero tensor of `shape` (materialised by ORT at run time, not stored in the file). */
+  zeros(shape: number[]): string {
+    return this.add('ConstantOfShape', [this.int64s(shape)], {
+      value: { type: 'tensor', value: floatTensor([1], [0]) },
+    });
+  }
+
+  /** Sums a gradient of a broadcast result back to an operand's shape (numpy broadcasting). */
+  sumToShape(grad: string, gradShape: number[], target: number[]): string {
+    const lead = gradShape.length - target.length;
+    const axes = gradShape.flatMap((d, i) => (i < lead || (target[i - lead] === 1 && d !== 1) ? [i] : []));
+    if (axes.length === 0) return grad;
+    const summed = this.add('ReduceSum', [grad, this.int64s(axes)], { keepdims: int(1) });
+    return lead > 0 ? this.reshape(summed, target) : summed;
+  }
+
+  /** Writes `perm` as a Transpose attribute. */
+  transpose(value: string, perm: number[]): string {
+    return this.add('Transpose', [value], { perm: ints(perm) });
+  }
+}

@@ -1,0 +1,108 @@
+/** Vector-Jacobian products of activations and normalizations. */
+import { type Node, attrFloat, attrInt, int, ints } from '../../onnx/ir.js';
+import type { GradContext, GradRule } from '../grad-context.js';
+import { noGradientRule } from './errors.js';
+
+/** dY where `condition` holds, 0 elsewhere. */
+function gate(condition: string, dY: string, ctx: GradContext): string {
+  return ctx.add('Where', [condition, dY, ctx.scalar(0)]);
+}
+
+/**
+ * ReLU mask 1[y > 0] as a per-channel 1x1 Conv by 2^126 clipped to [0, 1]: ORT fuses the Clip
+ * into the Conv and keeps it, and the following Mul, in its blocked (NCHWc) layout, where
+ * Where/Cast/Sign would force layout conversions. 2^126 maps every normal positive float to
+ * >= 1; only subnormal outputs (< 1.2e-38) would get a fractional mask.
+ */
+function blockedReluMask(y: string, channels: number, spatialRank: number, ctx: GradContext): string {
+  const scale = ctx.floats([channels, 1, ...Array<number>(spatialRank).fill(1)], new Float32Array(channels).fill(2 ** 126));
+  const scaled = ctx.add('Conv', [y, scale], { group: int(channels), kernel_shape: ints(Array<number>(spatialRank).fill(1)) });
+  return ctx.add('Clip', [scaled, ctx.scalar(0), ctx.scalar(1)]);
+}
+
+export const reluGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const y = node.outputs[0]!;
+  const shape = ctx.shape(y);
+  if (ctx.opts.fastPaths && shape.length >= 3) {
+    return [ctx.add('Mul', [dY, blockedReluMask(y, shape[1]!, shape.length - 2, ctx)])];
+  }
+  return [gate(ctx.add('Greater', [y, ctx.scalar(0)]), dY, ctx)];
+};
+
+/** Clip passes the gradient where min <= x <= max (as PyTorch's clamp does). */
+export const clipGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const [x, min, max] = node.inputs as [string, string?, string?];
+  if ([min, max].some((v) => v !== undefined && ctx.needsGrad(v))) throw noGradientRule(node, 'with bounds that depend on the image');
+  const bound = (input: string | undefined, attr: string, fallback: number): number =>
+    input ? ctx.constantValues(input, node)[0]! : attrFloat(node, attr, fallback);
+  const lo = bound(min, 'min', -Infinity);
+  const hi = bound(max, 'max', Infinity);
+  const inside = ctx.add('And', [ctx.add('GreaterOrEqual', [x, ctx.scalar(lo)]), ctx.add('LessOrEqual', [x, ctx.scalar(hi)])]);
+  return [gate(inside, dY, ctx)];
+};
+
+export const leakyReluGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const alpha = attrFloat(node, 'alpha', 0.01);
+  const positive = ctx.add('Greater', [node.inputs[0]!, ctx.scalar(0)]);
+  return [ctx.add('Where', [positive, dY, ctx.add('Mul', [dY, ctx.scalar(alpha)])])];
+};
+
+/** dx = y * (dy - sum(dy * y)) over the softmax axes. */
+export const softmaxGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const y = node.outputs[0]!;
+  const rank = ctx.shape(y).length;
+  const axis = (attrInt(node, 'axis', -1) + rank) % rank;
+  const dot = ctx.add('ReduceSum', [ctx.add('Mul', [dY, y]), ctx.int64s([axis])], { keepdims: int(1) });
+  return [ctx.add('Mul', [y, ctx.add('Sub', [dY, dot])])];
+};
+
+/** Inference-mode BatchNormalization is a per-channel affine map: dx = dy * scale / sqrt(var + eps). */
+export const batchNormGrad: GradRule = (node, [dY], ctx) => {
+  const [x, scale, , , variance] = node.inputs as [string, string, string, string, string];
+  if (node.inputs.slice(1).some((v) => ctx.needsGrad(v))) throw noGradientRule(node, 'with statistics that depend on the image');
+  if (attrInt(node, 'training_mode', 0) !== 0) throw noGradientRule(node, 'in training mode');
+  if (!dY || !ctx.needsGrad(x)) return [];
+  const rank = ctx.shape(x).length;
+  const std = ctx.add('Sqrt', [ctx.add('Add', [variance, ctx.scalar(attrFloat(node, 'epsilon', 1e-5))])]);
+  const factor = ctx.add('Unsqueeze', [ctx.add('Div', [scale, std]), ctx.int64s(Array.from({ length: rank - 2 }, (_, i) => i + 1))]);
+  return [ctx.add('Mul', [dY, factor])];
+};
+
+/** Sums over a channel window [c - before, c + after] (clipped to the tensor), by a ones Conv. */
+function channelWindowSum(t: string, shape: number[], before: number, after: number, ctx: GradContext): string {
+  const [n, c] = shape as [number, number];
+  const rest = shape.slice(2).reduce((a, b) => a * b, 1);
+  const size = before + after + 1;
+  const planar = ctx.reshape(t, [n, 1, c, rest]);
+  const summed = ctx.add('Conv', [planar, ctx.floats([1, 1, size, 1], new Float32Array(size).fill(1))], {
+    pads: ints([before, 0, after, 0]),
+    kernel_shape: ints([size, 1]),
+  });
+  return ctx.reshape(summed, shape);
+}
+
+/**
+ * LRN: y = x * d^-beta with d = bias + alpha/size * window sum of x^2, so
+ * dx = dy * d^-beta - (2 alpha beta / size) * x * (transposed window sum of dy * y / d).
+ */
+export const lrnGrad: GradRule = (node: Node, [dY], ctx) => {
+  if (!dY) return [];
+  const x = node.inputs[0]!;
+  const y = node.outputs[0]!;
+  const shape = ctx.shape(x);
+  const size = attrInt(node, 'size', 1);
+  const alpha = attrFloat(node, 'alpha', 1e-4);
+  const beta = attrFloat(node, 'beta', 0.75);
+  const lo = Math.floor((size - 1) / 2);
+  const hi = size - 1 - lo;
+  const windowSq = channelWindowSum(ctx.add('Mul', [x, x]), shape, lo, hi, ctx);
+  const d = ctx.add('Add', [ctx.add('Mul', [windowSq, ctx.scalar(alpha / size)]), ctx.scalar(attrFloat(node, 'bias', 1))]);
+  const direct = ctx.add('Mul', [dY, ctx.add('Pow', [d, ctx.scalar(-beta)])]);
+  const back = channelWindowSum(ctx.add('Div', [ctx.add('Mul', [dY, y]), d]), shape, hi, lo, ctx);
+  const cross = ctx.add('Mul', [ctx.add('Mul', [x, back]), ctx.scalar((2 * alpha * beta) / size)]);
+  return [ctx.add('Sub', [direct, cross])];
+};

@@ -1,0 +1,97 @@
+/** Vector-Jacobian products of Conv and ConvTranspose with respect to their data input. */
+import { type Node, attrInt, attrInts, attrString, int, ints } from '../../onnx/ir.js';
+import type { GradContext, GradRule } from '../grad-context.js';
+import { noGradientRule } from './errors.js';
+import { transposedPads, windowGeometry } from './geometry.js';
+
+/** Only the data input is differentiated: weights and biases computed from the image are not supported. */
+function assertConstantParameters(node: Node, ctx: GradContext): void {
+  if (node.inputs.slice(1).some((v) => ctx.needsGrad(v))) throw noGradientRule(node, 'with weights that depend on the image');
+}
+
+/**
+ * Conv weights [O, I/g, k…] rearranged for the backward Conv: [I, O/g, k…] (input and output
+ * channels swapped within each group) and flipped spatially. Written as ops on the initializer,
+ * which ORT constant-folds at session creation, so the file does not carry a second copy.
+ */
+function flippedTransposedWeights(w: string, wShape: number[], group: number, ctx: GradContext): string {
+  const [outChannels, inPerGroup, ...kernel] = wShape as [number, number, ...number[]];
+  const outPerGroup = outChannels / group;
+  const spatialAxes = kernel.map((_, i) => i + 2);
+  let swapped = w;
+  if (group === 1) {
+    swapped = ctx.transpose(w, [1, 0, ...spatialAxes]);
+  } else if (inPerGroup !== 1 || outPerGroup !== 1) {
+    const grouped = ctx.reshape(w, [group, outPerGroup, inPerGroup, ...kernel]);
+    const t = ctx.transpose(grouped, [0, 2, 1, ...spatialAxes.map((a) => a + 1)]);
+    swapped = ctx.reshape(t, [group * inPerGroup, outPerGroup, ...kernel]);
+  }
+  return ctx.add('Slice', [
+    swapped,
+    ctx.int64s(kernel.map(() => -1)),
+    ctx.int64s(kernel.map((k) => -k - 1)),
+    ctx.int64s(spatialAxes),
+    ctx.int64s(kernel.map(() => -1)),
+  ]);
+}
+
+export const convGrad: GradRule = (node, [dY], ctx) => {
+  assertConstantParameters(node, ctx);
+  const [x, w] = node.inputs as [string, string];
+  if (!dY || !ctx.needsGrad(x)) return [];
+  const xShape = ctx.shape(x);
+  const wShape = ctx.shape(w);
+  const inSpatial = xShape.slice(2);
+  const g = windowGeometry(node, inSpatial, attrInts(node, 'kernel_shape', wShape.slice(2)));
+  const group = attrInt(node, 'group', 1);
+  const stride1 = g.strides.every((s) => s === 1);
+  const fitsKernel = [...g.padsBegin, ...g.padsEnd].every((p, i) => p <= g.extent[i % g.extent.length]! - 1);
+  if (ctx.opts.fastPaths && stride1 && fitsKernel) {
+    // Stride 1: the adjoint is a plain Conv, which runs on ORT's fast blocked-layout path.
+    const pads = [...g.padsBegin.map((p, i) => g.extent[i]! - 1 - p), ...g.padsEnd.map((p, i) => g.extent[i]! - 1 - p)];
+    const wFlipped = flippedTransposedWeights(w, wShape, group, ctx);
+    return [ctx.add('Conv', [dY, wFlipped], { dilations: ints(g.dilations), group: int(group), pads: ints(pads), kernel_shape: ints(g.kernel) })];
+  }
+  const { pads, outputPadding } = transposedPads(g, inSpatial, ctx.shape(node.outputs[0]!).slice(2));
+  return [
+    ctx.add('ConvTranspose', [dY, w], {
+      strides: ints(g.strides),
+      dilations: ints(g.dilations),
+      group: int(group),
+      pads: ints(pads),
+      output_padding: ints(outputPadding),
+      kernel_shape: ints(g.kernel),
+    }),
+  ];
+};
+
+/** The adjoint of ConvTranspose is the Conv with the same weights, strides and pads. */
+export const convTransposeGrad: GradRule = (node, [dY], ctx) => {
+  assertConstantParameters(node, ctx);
+  const [x, w] = node.inputs as [string, string];
+  if (!dY || !ctx.needsGrad(x)) return [];
+  const xShape = ctx.shape(x);
+  const wShape = ctx.shape(w);
+  const yShape = ctx.shape(node.outputs[0]!);
+  const n = xShape.length - 2;
+  const kernel = attrInts(node, 'kernel_shape', wShape.slice(2));
+  const strides = attrInts(node, 'strides', Array<number>(n).fill(1));
+  const dilations = attrInts(node, 'dilations', Array<number>(n).fill(1));
+  const outputPadding = attrInts(node, 'output_padding', Array<number>(n).fill(0));
+  let pads = attrInts(node, 'pads', Array<number>(2 * n).fill(0));
+  if (attrString(node, 'auto_pad', 'NOTSET') !== 'NOTSET' || node.attributes['output_shape']) {
+    // Padding implied by the output size: only the unambiguous no-padding case is supported.
+    const total = xShape.slice(2).map((size, i) => strides[i]! * (size - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - yShape[i + 2]!);
+    if (total.some((t) => t !== 0)) throw noGradientRule(node, 'with auto_pad/output_shape implying padding');
+    pads = Array<number>(2 * n).fill(0);
+  }
+  return [
+    ctx.add('Conv', [dY, w], {
+      strides: ints(strides),
+      dilations: ints(dilations),
+      group: int(attrInt(node, 'group', 1)),
+      pads: ints(pads),
+      kernel_shape: ints(kernel),
+    }),
+  ];
+};

@@ -1,0 +1,94 @@
+/** Vector-Jacobian products of the pooling ops. */
+import { type Node, attrInt, attrInts, int, ints } from '../../onnx/ir.js';
+import { product } from '../../onnx/shape-math.js';
+import type { GradContext, GradRule } from '../grad-context.js';
+import { noGradientRule } from './errors.js';
+import { type WindowGeometry, transposedPads, windowGeometry } from './geometry.js';
+
+/**
+ * How many elements each AveragePool window divides by, per output position ([1, 1, out…]).
+ * Windows are clipped to the padded input when padding counts, to the input otherwise
+ * (as ORT and PyTorch do for ceil_mode windows that run past the end).
+ */
+function windowCounts(g: WindowGeometry, inSpatial: number[], outSpatial: number[], includePad: boolean): Float32Array {
+  const perAxis = outSpatial.map((out, i) =>
+    Array.from({ length: out }, (_, o) => {
+      const lowLimit = includePad ? -g.padsBegin[i]! : 0;
+      const highLimit = includePad ? inSpatial[i]! + g.padsEnd[i]! : inSpatial[i]!;
+      const start = o * g.strides[i]! - g.padsBegin[i]!;
+      return Math.min(start + g.kernel[i]!, highLimit) - Math.max(start, lowLimit);
+    }),
+  );
+  const counts = new Float32Array(product(outSpatial));
+  counts.forEach((_, flat) => {
+    let rem = flat;
+    let count = 1;
+    for (let i = outSpatial.length - 1; i >= 0; i--) {
+      count *= perAxis[i]![rem % outSpatial[i]!]!;
+      rem = Math.floor(rem / outSpatial[i]!);
+    }
+    counts[flat] = count;
+  });
+  return counts;
+}
+
+export const averagePoolGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const x = node.inputs[0]!;
+  const xShape = ctx.shape(x);
+  const outSpatial = ctx.shape(node.outputs[0]!).slice(2);
+  const inSpatial = xShape.slice(2);
+  const kernel = attrInts(node, 'kernel_shape', []);
+  const g = windowGeometry(node, inSpatial, kernel);
+  const counts = windowCounts(g, inSpatial, outSpatial, attrInt(node, 'count_include_pad', 0) === 1);
+  const full = product(kernel);
+  const uniform = counts.every((c) => c === full);
+  const stride1 = g.strides.every((s) => s === 1);
+  if (ctx.opts.fastPaths && stride1) {
+    // Stride 1: the window sums are an AveragePool (times the kernel size) with pads k-1-p.
+    const scaled = uniform ? dY : ctx.add('Mul', [dY, ctx.floats([1, 1, ...outSpatial], counts.map((c) => full / c))]);
+    const pads = [...g.padsBegin, ...g.padsEnd].map((p, i) => kernel[i % kernel.length]! - 1 - p);
+    return [ctx.add('AveragePool', [scaled], { kernel_shape: ints(kernel), pads: ints(pads), count_include_pad: int(1) })];
+  }
+  const channels = xShape[1]!;
+  const scaled = ctx.add('Mul', [dY, ctx.floats([1, 1, ...outSpatial], counts.map((c) => 1 / c))]);
+  const ones = ctx.floats([channels, 1, ...kernel], new Float32Array(channels * full).fill(1));
+  const { pads, outputPadding } = transposedPads(g, inSpatial, outSpatial);
+  return [
+    ctx.add('ConvTranspose', [scaled, ones], {
+      group: int(channels),
+      strides: ints(g.strides),
+      pads: ints(pads),
+      output_padding: ints(outputPadding),
+      kernel_shape: ints(kernel),
+    }),
+  ];
+};
+
+export const globalAveragePoolGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const xShape = ctx.shape(node.inputs[0]!);
+  const scaled = ctx.add('Mul', [dY, ctx.scalar(1 / product(xShape.slice(2)))]);
+  return [ctx.add('Expand', [scaled, ctx.int64s(xShape)])];
+};
+
+/**
+ * General MaxPool backward: the forward pool also returns argmax indices (flat over the whole
+ * tensor), and the output gradient is scatter-added at them.
+ */
+function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
+  const xShape = ctx.shape(node.inputs[0]!);
+  if (attrInt(node, 'storage_order', 0) !== 0) throw noGradientRule(node, 'with column-major storage_order');
+  if (node.outputs.length < 2 || node.outputs[1] === '') node.outputs[1] = ctx.builder.fresh(`${node.name}_indices`);
+  const indices = ctx.reshape(node.outputs[1]!, [-1]);
+  const scattered = ctx.add('ScatterElements', [ctx.zeros([product(xShape)]), indices, ctx.reshape(dY, [-1])], {
+    axis: int(0),
+    reduction: { type: 'string', value: 'add' },
+  });
+  return ctx.reshape(scattered, xShape);
+}
+
+export const maxPoolGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  return [scatterMaxPoolGrad(node, dY, ctx)];
+};
