@@ -1,0 +1,31 @@
+/**
+ * What a dream needs from a network, as an interface so the algorithm can run on the real
+ * engine (model-backend.ts) or on small fakes in tests.
+ */
+import type { Objective } from '../autodiff/objective.js';
+import type { GradientSession } from '../engine/gradient-session.js';
+import type { RgbImage } from '../image/rgb.js';
+import type { DreamLayer } from './options.js';
+import type { TileShape } from './tiles.js';
+
+export interface Activations {
+  /** NCHW, N = 1. */
+  dims: number[];
+  data: Float32Array;
+}
+
+export interface DreamBackend {
+  /** Smallest image side the network accepts. */
+  readonly minInputSize: number;
+  /**
+   * The layers to dream: `layers` as given, or the model's default layer (weight 1) when empty.
+   * Throws a one-line error for an unknown or undreamable layer, or a channel out of range.
+   */
+  resolveLayers(layers: DreamLayer[], channels?: number[]): DreamLayer[];
+  /** A session for this objective and tile shape; owned (and possibly cached) by the backend. */
+  gradientSession(objective: Objective, tile: TileShape): Promise<GradientSession>;
+  /** A layer's activation for a whole image (guided dreaming). */
+  activations(layer: string, image: RgbImage): Promise<Activations>;
+  /** Releases every session the backend created. */
+  release(): Promise<void>;
+}

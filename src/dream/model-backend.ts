@@ -1,0 +1,77 @@
+/** The real gradient source: a loaded model compiled by the engine, one session per objective and tile shape. */
+import type { Objective } from '../autodiff/objective.js';
+import { createActivationSession, createGradientSession, type SessionOptions } from '../engine/index.js';
+import type { GradientSession } from '../engine/gradient-session.js';
+import type { RgbImage } from '../image/rgb.js';
+import { findLayer, loadModel } from '../models/index.js';
+import type { LoadedModel } from '../models/types.js';
+import type { DreamBackend } from './backend.js';
+import type { DreamLayer } from './options.js';
+import type { TileShape } from './tiles.js';
+
+export async function createModelBackend(modelName: string, opts: SessionOptions = {}): Promise<DreamBackend> {
+  return modelBackend(await loadModel(modelName), opts);
+}
+
+/**
+ * Sessions are cached by objective and tile shape until `release()`, so dreaming many frames of
+ * one size compiles each session once.
+ */
+export function modelBackend(model: LoadedModel, opts: SessionOptions = {}): DreamBackend {
+  const sessions = new Map<string, Promise<GradientSession>>();
+  return {
+    minInputSize: model.minInputSize,
+
+    resolveLayers(layers: DreamLayer[], channels?: number[]): DreamLayer[] {
+      const chosen = layers.length > 0 ? layers : [{ name: model.defaultLayer, weight: 1 }];
+      for (const { name } of chosen) {
+        const info = findLayer(model, name);
+        const outOfRange = channels?.find((c) => c >= info.channels);
+        if (outOfRange !== undefined) {
+          throw new Error(`channel ${outOfRange} is out of range: layer '${name}' has channels 0 to ${info.channels - 1}`);
+        }
+      }
+      return chosen;
+    },
+
+    gradientSession(objective: Objective, tile: TileShape): Promise<GradientSession> {
+      const key = JSON.stringify([objective, tile.height, tile.width]);
+      let session = sessions.get(key);
+      if (!session) {
+        session = createGradientSession(model, objective, tile, opts);
+        sessions.set(key, session);
+        session.catch(() => sessions.delete(key));
+      }
+      return session;
+    },
+
+    async activations(layer: string, image: RgbImage) {
+      const session = await createActivationSession(model, layer, { height: image.height, width: image.width }, opts);
+      try {
+        return await session.run(planar(image));
+      } finally {
+        await session.release();
+      }
+    },
+
+    async release() {
+      const pending = [...sessions.values()];
+      sessions.clear();
+      for (const result of await Promise.allSettled(pending)) {
+        if (result.status === 'fulfilled') await result.value.release();
+      }
+    },
+  };
+}
+
+/** Interleaved HWC to the network's NCHW layout. */
+function planar(image: RgbImage): Float32Array {
+  const plane = image.width * image.height;
+  const out = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) {
+    out[p] = image.data[3 * p]!;
+    out[p + plane] = image.data[3 * p + 1]!;
+    out[p + 2 * plane] = image.data[3 * p + 2]!;
+  }
+  return out;
+}
