@@ -5,7 +5,7 @@
 import type { Objective } from '../autodiff/objective.js';
 import type { GradientSession } from '../engine/gradient-session.js';
 import type { RgbImage } from '../image/rgb.js';
-import type { DreamLayer } from './options.js';
+import type { DreamLayer, DreamOptions } from './options.js';
 import type { TileShape } from './tiles.js';
 
 export interface Activations {
@@ -29,3 +29,10 @@ export interface DreamBackend {
   /** Releases every session the backend created. */
   release(): Promise<void>;
 }
+
+/**
+ * What a module named by `dream()`'s `backendModule` exports as `createBackend`: lets worker
+ * threads use another gradient source (tests, other engines), since functions cannot be sent
+ * to a worker.
+ */
+export type BackendFactory = (options: DreamOptions) => Promise<DreamBackend>;
