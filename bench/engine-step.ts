@@ -1,0 +1,54 @@
+/**
+ * One engine measurement in its own process (so peak RSS is this model's alone):
+ *   node --import tsx bench/engine-step.ts --model inception_v3 --layer mixed5 --size 512 --runs 5
+ * Prints one JSON line: session build ms, first run ms, median step ms, median forward ms, FLOP, peak RSS.
+ */
+import { parseArgs } from 'node:util';
+import { createActivationSession, createGradientSession } from '../src/engine/index.js';
+import { countForwardFlops } from '../src/engine/flops.js';
+import { loadModel } from '../src/models/index.js';
+import { pruneGraph } from '../src/onnx/prune.js';
+import { inferShapes, setInputShape } from '../src/onnx/shapes.js';
+import { medianMs } from './timing.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'inception_v3' },
+    layer: { type: 'string', default: 'mixed5' },
+    size: { type: 'string', default: '512' },
+    runs: { type: 'string', default: '5' },
+    warmups: { type: 'string', default: '2' },
+    threads: { type: 'string', default: '2' },
+  },
+});
+const size = Number(values.size);
+const runs = Number(values.runs);
+const warmups = Number(values.warmups);
+const threads = Number(values.threads);
+const tile = { height: size, width: size };
+
+const model = await loadModel(values.model);
+const graph = { ...model.model.graph, inputs: model.model.graph.inputs.map((i) => ({ ...i })), valueInfo: new Map() };
+setInputShape(graph, model.inputName, [1, 3, size, size]);
+inferShapes(graph);
+const flops = countForwardFlops(pruneGraph(graph, [values.layer]));
+
+const pixels = new Float32Array(3 * size * size);
+for (let i = 0; i < pixels.length; i++) pixels[i] = (Math.sin(i * 0.37) * 0.5 + 0.5) * 255;
+
+let start = performance.now();
+const session = await createGradientSession(model, { terms: [{ kind: 'layer', layer: values.layer, weight: 1, reduce: 'meanSquare' }] }, tile, { threads });
+const sessionMs = performance.now() - start;
+start = performance.now();
+await session.run(pixels);
+const firstRunMs = performance.now() - start;
+const stepMs = await medianMs(() => session.run(pixels), runs, warmups);
+await session.release();
+
+const forward = await createActivationSession(model, values.layer, tile, { threads });
+const forwardMs = await medianMs(() => forward.run(pixels), runs, warmups);
+await forward.release();
+
+console.log(
+  JSON.stringify({ model: values.model, layer: values.layer, size, sessionMs, firstRunMs, stepMs, forwardMs, flops, peakRssMB: process.resourceUsage().maxRSS / 1024 }),
+);
