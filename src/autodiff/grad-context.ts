@@ -3,6 +3,7 @@
  * static shapes and constant values of forward tensors, and small helpers that emit the
  * bookkeeping nodes (constants, broadcasting reductions) rules share.
  */
+import { shapeOf } from '../onnx/shapes.js';
 import { type Attribute, type Graph, type Node, type Tensor, GraphBuilder, floatTensor, int, int64Tensor, ints } from '../onnx/ir.js';
 
 export interface GradOptions {
@@ -38,17 +39,9 @@ export class GradContext {
     return value !== '' && this.dependsOnImage.has(value);
   }
 
-  /** Static shape of a forward value (from shape inference, graph inputs/outputs or initializers). */
+  /** Static shape of a forward value (from shape inference, graph inputs or initializers). */
   shape(value: string): number[] {
-    const init = this.graph.initializers.get(value);
-    if (init) return init.dims;
-    const info =
-      this.graph.valueInfo.get(value) ?? [...this.graph.inputs, ...this.graph.outputs].find((i) => i.name === value);
-    if (!info) throw new Error(`autodiff: no shape for ${value}; run shape inference first`);
-    if (!info.shape.every((d): d is number => typeof d === 'number')) {
-      throw new Error(`autodiff: ${value} has a symbolic shape ${JSON.stringify(info.shape)}; static shapes are needed`);
-    }
-    return info.shape;
+    return shapeOf(this.graph, value);
   }
 
   /** The value of a constant tensor (initializer or Constant node output), or undefined. */

@@ -50,6 +50,19 @@ export const leakyReluGrad: GradRule = (node, [dY], ctx) => {
   return [ctx.add('Where', [positive, dY, ctx.add('Mul', [dY, ctx.scalar(alpha)])])];
 };
 
+/** Sigmoid: dx = dy * y * (1 - y); Tanh: dx = dy * (1 - y^2). */
+export const sigmoidGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const y = node.outputs[0]!;
+  return [ctx.add('Mul', [dY, ctx.add('Mul', [y, ctx.add('Sub', [ctx.scalar(1), y])])])];
+};
+
+export const tanhGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const y = node.outputs[0]!;
+  return [ctx.add('Mul', [dY, ctx.add('Sub', [ctx.scalar(1), ctx.add('Mul', [y, y])])])];
+};
+
 /** dx = y * (dy - sum(dy * y)) over the softmax axes. */
 export const softmaxGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];

@@ -1,6 +1,6 @@
 /** Gradient rules by ONNX op type (default domain). */
 import type { GradRule } from '../grad-context.js';
-import { batchNormGrad, clipGrad, leakyReluGrad, lrnGrad, reluGrad, softmaxGrad } from './activation.js';
+import { batchNormGrad, clipGrad, leakyReluGrad, lrnGrad, reluGrad, sigmoidGrad, softmaxGrad, tanhGrad } from './activation.js';
 import { convGrad, convTransposeGrad } from './conv.js';
 import { addGrad, divGrad, mulGrad, subGrad } from './elementwise.js';
 import { gemmGrad, matMulGrad } from './linear.js';
@@ -23,6 +23,8 @@ export const GRADIENT_RULES: ReadonlyMap<string, GradRule> = new Map<string, Gra
   ['Relu', reluGrad],
   ['Clip', clipGrad],
   ['LeakyRelu', leakyReluGrad],
+  ['Sigmoid', sigmoidGrad],
+  ['Tanh', tanhGrad],
   ['Softmax', softmaxGrad],
   ['BatchNormalization', batchNormGrad],
   ['LRN', lrnGrad],
