@@ -11,7 +11,13 @@ import type { Attribute, DataType, Dim, Graph, Model, Node, Tensor, TensorData, 
 // AttributeProto.AttributeType codes from onnx.proto.
 const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 const ATTR_NAMES: Record<number, string> = {
-  5: 'GRAPH', 9: 'TENSORS', 10: 'GRAPHS', 11: 'SPARSE_TENSOR', 12: 'SPARSE_TENSORS', 13: 'TYPE_PROTO', 14: 'TYPE_PROTOS',
+  5: 'GRAPH',
+  9: 'TENSORS',
+  10: 'GRAPHS',
+  11: 'SPARSE_TENSOR',
+  12: 'SPARSE_TENSORS',
+  13: 'TYPE_PROTO',
+  14: 'TYPE_PROTOS',
 };
 const DEFAULT_DOMAINS = new Set(['', 'ai.onnx']);
 const EXTERNAL_LOCATION = 1;
@@ -21,38 +27,81 @@ type Int64 = number | protobuf.Long;
 
 // Shapes of the decoded protobufjs messages we read (keepCase: field names as in onnx.proto).
 /** `value` is protobufjs' virtual oneof field: the name of the member that is set. */
-interface DimensionProto { value?: 'dim_value' | 'dim_param'; dim_value: Int64; dim_param: string }
+interface DimensionProto {
+  value?: 'dim_value' | 'dim_param';
+  dim_value: Int64;
+  dim_param: string;
+}
 interface ValueInfoProto {
   name: string;
   type?: { tensor_type?: { elem_type: number; shape?: { dim: DimensionProto[] } } };
 }
 interface TensorProto {
-  name: string; dims: Int64[]; data_type: number; raw_data?: Uint8Array; float_data: number[]; double_data: number[];
-  int32_data: number[]; int64_data: Int64[]; external_data: unknown[]; data_location?: number;
+  name: string;
+  dims: Int64[];
+  data_type: number;
+  raw_data?: Uint8Array;
+  float_data: number[];
+  double_data: number[];
+  int32_data: number[];
+  int64_data: Int64[];
+  external_data: unknown[];
+  data_location?: number;
 }
 interface AttributeProto {
-  name: string; type: number; f?: number; i?: Int64; s?: Uint8Array; t?: TensorProto;
-  floats: number[]; ints: Int64[]; strings: Uint8Array[];
+  name: string;
+  type: number;
+  f?: number;
+  i?: Int64;
+  s?: Uint8Array;
+  t?: TensorProto;
+  floats: number[];
+  ints: Int64[];
+  strings: Uint8Array[];
 }
-interface NodeProto { input: string[]; output: string[]; name?: string; op_type: string; domain?: string; attribute: AttributeProto[] }
+interface NodeProto {
+  input: string[];
+  output: string[];
+  name?: string;
+  op_type: string;
+  domain?: string;
+  attribute: AttributeProto[];
+}
 interface GraphProto {
-  name?: string; node: NodeProto[]; initializer: TensorProto[]; input: ValueInfoProto[]; output: ValueInfoProto[];
+  name?: string;
+  node: NodeProto[];
+  initializer: TensorProto[];
+  input: ValueInfoProto[];
+  output: ValueInfoProto[];
   value_info: ValueInfoProto[];
 }
 interface ModelProto {
-  ir_version?: Int64; producer_name?: string; graph?: GraphProto; opset_import: { domain?: string; version?: Int64 }[];
+  ir_version?: Int64;
+  producer_name?: string;
+  graph?: GraphProto;
+  opset_import: { domain?: string; version?: Int64 }[];
   metadata_props: { key?: string; value?: string }[];
 }
 
-let modelType: protobuf.Type | undefined;
+interface OnnxTypes {
+  model: protobuf.Type;
+  graph: protobuf.Type;
+  tensor: protobuf.Type;
+}
+let onnxTypes: OnnxTypes | undefined;
 
-/** The ModelProto type, parsed from onnx.proto on first use. */
-function onnxModelType(): protobuf.Type {
-  if (!modelType) {
+/** The protobuf message types, parsed from onnx.proto on first use. */
+function types(): OnnxTypes {
+  if (!onnxTypes) {
     const source = readFileSync(new URL('./onnx.proto', import.meta.url), 'utf8');
-    modelType = protobuf.parse(source, { keepCase: true }).root.lookupType('onnx.ModelProto');
+    const root = protobuf.parse(source, { keepCase: true }).root;
+    onnxTypes = {
+      model: root.lookupType('onnx.ModelProto'),
+      graph: root.lookupType('onnx.GraphProto'),
+      tensor: root.lookupType('onnx.TensorProto'),
+    };
   }
-  return modelType;
+  return onnxTypes;
 }
 
 /** Tensor bytes are copied to/from typed arrays as-is, which matches ONNX only on little-endian hosts. */
@@ -62,7 +111,8 @@ function assertLittleEndian(): void {
 
 const toNumber = (v: Int64 | undefined): number =>
   v === undefined ? 0 : typeof v === 'number' ? v : v.high * 2 ** 32 + (v.low >>> 0);
-const toBigInt = (v: Int64): bigint => (typeof v === 'number' ? BigInt(v) : (BigInt(v.high) << 32n) + BigInt(v.low >>> 0));
+const toBigInt = (v: Int64): bigint =>
+  typeof v === 'number' ? BigInt(v) : (BigInt(v.high) << 32n) + BigInt(v.low >>> 0);
 const INT64_MAX: protobuf.Long = { low: -1, high: 0x7fffffff, unsigned: false };
 /** int64 for the writer, saturated so that INT64_MAX sentinels (e.g. Slice ends = 2^63-1 read back as 2^63) survive. */
 const toLong = (v: number): Int64 => (v >= 2 ** 63 ? INT64_MAX : v);
@@ -74,7 +124,7 @@ const utf8Encoder = new TextEncoder();
 export function decodeModel(bytes: Uint8Array): Model {
   let proto: ModelProto;
   try {
-    proto = onnxModelType().decode(bytes) as unknown as ModelProto;
+    proto = types().model.decode(bytes) as unknown as ModelProto;
   } catch (err) {
     throw new Error(`not an ONNX model: ${(err as Error).message}`);
   }
@@ -124,13 +174,17 @@ function decodeValueInfo(vi: ValueInfoProto): ValueInfo {
 function decodeTensor(t: TensorProto): Tensor {
   const what = `tensor ${t.name || '(unnamed)'}`;
   if (t.data_location === EXTERNAL_LOCATION || t.external_data.length > 0) {
-    throw new Error(`${what}: external data files are not supported; save the model with all tensors inside the .onnx file`);
+    throw new Error(
+      `${what}: external data files are not supported; save the model with all tensors inside the .onnx file`,
+    );
   }
   const dataType = dataTypeOfOnnxCode(t.data_type, what);
   const dims = t.dims.map(toNumber);
   const count = dims.reduce((a, b) => a * b, 1);
-  const data = t.raw_data && t.raw_data.length > 0 ? fromRawBytes(t.raw_data, dataType, count, what) : fromTypedField(t, dataType);
-  if (data.length !== count) throw new Error(`${what}: has ${data.length} values but dims ${JSON.stringify(dims)} need ${count}`);
+  const data =
+    t.raw_data && t.raw_data.length > 0 ? fromRawBytes(t.raw_data, dataType, count, what) : fromTypedField(t, dataType);
+  if (data.length !== count)
+    throw new Error(`${what}: has ${data.length} values but dims ${JSON.stringify(dims)} need ${count}`);
   return { dataType, dims, data };
 }
 
@@ -141,24 +195,34 @@ function fromRawBytes(raw: Uint8Array, dataType: DataType, count: number, what: 
   // Copy into a fresh, aligned buffer: the decoder gives a view into the (unaligned) file bytes.
   const buffer = new Uint8Array(raw).buffer;
   switch (dataType) {
-    case 'float32': return new Float32Array(buffer);
-    case 'float64': return new Float64Array(buffer);
-    case 'int64': return new BigInt64Array(buffer);
-    case 'int32': return new Int32Array(buffer);
+    case 'float32':
+      return new Float32Array(buffer);
+    case 'float64':
+      return new Float64Array(buffer);
+    case 'int64':
+      return new BigInt64Array(buffer);
+    case 'int32':
+      return new Int32Array(buffer);
     case 'uint8':
-    case 'bool': return new Uint8Array(buffer);
+    case 'bool':
+      return new Uint8Array(buffer);
   }
 }
 
 function fromTypedField(t: TensorProto, dataType: DataType): TensorData {
   switch (dataType) {
-    case 'float32': return Float32Array.from(t.float_data);
-    case 'float64': return Float64Array.from(t.double_data);
-    case 'int64': return BigInt64Array.from(t.int64_data, toBigInt);
-    case 'int32': return Int32Array.from(t.int32_data);
+    case 'float32':
+      return Float32Array.from(t.float_data);
+    case 'float64':
+      return Float64Array.from(t.double_data);
+    case 'int64':
+      return BigInt64Array.from(t.int64_data, toBigInt);
+    case 'int32':
+      return Int32Array.from(t.int32_data);
     // ONNX stores uint8 and bool elements one per int32_data entry.
     case 'uint8':
-    case 'bool': return Uint8Array.from(t.int32_data);
+    case 'bool':
+      return Uint8Array.from(t.int32_data);
   }
 }
 
@@ -173,15 +237,21 @@ function decodeNode(n: NodeProto, index: number): Node {
 
 function decodeAttribute(a: AttributeProto, nodeName: string): Attribute {
   switch (a.type) {
-    case ATTR.FLOAT: return { type: 'float', value: a.f ?? 0 };
-    case ATTR.INT: return { type: 'int', value: toNumber(a.i) };
-    case ATTR.STRING: return { type: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
+    case ATTR.FLOAT:
+      return { type: 'float', value: a.f ?? 0 };
+    case ATTR.INT:
+      return { type: 'int', value: toNumber(a.i) };
+    case ATTR.STRING:
+      return { type: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
     case ATTR.TENSOR:
       if (!a.t) throw new Error(`node ${nodeName}: tensor attribute ${a.name} has no tensor`);
       return { type: 'tensor', value: decodeTensor(a.t) };
-    case ATTR.FLOATS: return { type: 'floats', value: [...a.floats] };
-    case ATTR.INTS: return { type: 'ints', value: a.ints.map(toNumber) };
-    case ATTR.STRINGS: return { type: 'strings', value: a.strings.map((s) => utf8.decode(s)) };
+    case ATTR.FLOATS:
+      return { type: 'floats', value: [...a.floats] };
+    case ATTR.INTS:
+      return { type: 'ints', value: a.ints.map(toNumber) };
+    case ATTR.STRINGS:
+      return { type: 'strings', value: a.strings.map((s) => utf8.decode(s)) };
     default:
       throw new Error(`node ${nodeName}: attribute ${a.name} has unsupported type ${ATTR_NAMES[a.type] ?? a.type}`);
   }
@@ -189,33 +259,78 @@ function decodeAttribute(a: AttributeProto, nodeName: string): Attribute {
 
 // ---------------------------------------------------------------- encoding
 
+/**
+ * Protobuf field keys (field number << 3 | wire type 2, length-delimited) of the fields that
+ * encodeModel frames by hand: ModelProto.graph, GraphProto.initializer, TensorProto.raw_data.
+ */
+const KEY_MODEL_GRAPH = (7 << 3) | 2;
+const KEY_GRAPH_INITIALIZER = (5 << 3) | 2;
+const KEY_TENSOR_RAW_DATA = (9 << 3) | 2;
+
+/**
+ * ONNX protobuf bytes for `model`. Initializer bytes are framed by hand and copied once into
+ * the output: going through protobufjs' growing writer costs seconds for a 100 MB model.
+ * Protobuf allows fields in any order, so initializers follow the rest of the graph.
+ */
 export function encodeModel(model: Model): Uint8Array {
   assertLittleEndian();
+  const { model: modelType, graph: graphType, tensor: tensorType } = types();
   const { graph } = model;
   const customDomains = new Set(graph.nodes.map((n) => n.domain ?? '').filter((d) => !DEFAULT_DOMAINS.has(d)));
-  const proto = {
-    ir_version: toLong(model.irVersion),
-    producer_name: model.producerName,
-    opset_import: [
-      { domain: '', version: toLong(model.opsetVersion) },
-      ...[...customDomains].map((domain) => ({ domain, version: toLong(1) })),
-    ],
-    metadata_props: Object.entries(model.metadata).map(([key, value]) => ({ key, value })),
-    graph: {
-      name: graph.name,
-      node: graph.nodes.map(encodeNode),
-      initializer: [...graph.initializers].map(([name, t]) => encodeTensor(t, name)),
-      input: graph.inputs.map(encodeValueInfo),
-      output: graph.outputs.map(encodeValueInfo),
-      value_info: [...graph.valueInfo.values()].map(encodeValueInfo),
-    },
-  };
-  const type = onnxModelType();
-  return type.encode(type.fromObject(proto)).finish();
+  const modelHead = modelType
+    .encode(
+      modelType.fromObject({
+        ir_version: toLong(model.irVersion),
+        producer_name: model.producerName,
+        opset_import: [
+          { domain: '', version: toLong(model.opsetVersion) },
+          ...[...customDomains].map((domain) => ({ domain, version: toLong(1) })),
+        ],
+        metadata_props: Object.entries(model.metadata).map(([key, value]) => ({ key, value })),
+      }),
+    )
+    .finish();
+  const graphHead = graphType
+    .encode(
+      graphType.fromObject({
+        name: graph.name,
+        node: graph.nodes.map(encodeNode),
+        input: graph.inputs.map(encodeValueInfo),
+        output: graph.outputs.map(encodeValueInfo),
+        value_info: [...graph.valueInfo.values()].map(encodeValueInfo),
+      }),
+    )
+    .finish();
+  const tensors = [...graph.initializers].map(([name, t]) => {
+    const head = tensorType.encode(tensorType.fromObject({ ...encodeTensor(t, name), raw_data: undefined })).finish();
+    const raw = rawBytes(t);
+    const rawHeader = lengthHeader(KEY_TENSOR_RAW_DATA, raw.length);
+    const size = head.length + rawHeader.length + raw.length;
+    return { parts: [lengthHeader(KEY_GRAPH_INITIALIZER, size), head, rawHeader, raw] };
+  });
+  const graphParts = [graphHead, ...tensors.flatMap((t) => t.parts)];
+  const graphSize = graphParts.reduce((n, p) => n + p.length, 0);
+  const parts = [modelHead, lengthHeader(KEY_MODEL_GRAPH, graphSize), ...graphParts];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
+/** A length-delimited field's key and length varints. */
+function lengthHeader(key: number, length: number): Uint8Array {
+  return protobuf.Writer.create().uint32(key).uint32(length).finish();
+}
+
+const rawBytes = (t: Tensor): Uint8Array => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+
 function encodeValueInfo(vi: ValueInfo) {
-  const dim = vi.shape.map((d) => (typeof d === 'number' ? { dim_value: toLong(d) } : d === '' ? {} : { dim_param: d }));
+  const dim = vi.shape.map((d) =>
+    typeof d === 'number' ? { dim_value: toLong(d) } : d === '' ? {} : { dim_param: d },
+  );
   return { name: vi.name, type: { tensor_type: { elem_type: ONNX_CODE_OF[vi.dataType], shape: { dim } } } };
 }
 
@@ -224,7 +339,7 @@ function encodeTensor(t: Tensor, name: string) {
     name,
     dims: t.dims.map(toLong),
     data_type: ONNX_CODE_OF[t.dataType],
-    raw_data: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+    raw_data: rawBytes(t),
   };
 }
 
@@ -241,12 +356,19 @@ function encodeNode(n: Node) {
 
 function encodeAttribute(name: string, a: Attribute) {
   switch (a.type) {
-    case 'float': return { name, type: ATTR.FLOAT, f: a.value };
-    case 'int': return { name, type: ATTR.INT, i: toLong(a.value) };
-    case 'string': return { name, type: ATTR.STRING, s: utf8Encoder.encode(a.value) };
-    case 'tensor': return { name, type: ATTR.TENSOR, t: encodeTensor(a.value, '') };
-    case 'floats': return { name, type: ATTR.FLOATS, floats: a.value };
-    case 'ints': return { name, type: ATTR.INTS, ints: a.value.map(toLong) };
-    case 'strings': return { name, type: ATTR.STRINGS, strings: a.value.map((s) => utf8Encoder.encode(s)) };
+    case 'float':
+      return { name, type: ATTR.FLOAT, f: a.value };
+    case 'int':
+      return { name, type: ATTR.INT, i: toLong(a.value) };
+    case 'string':
+      return { name, type: ATTR.STRING, s: utf8Encoder.encode(a.value) };
+    case 'tensor':
+      return { name, type: ATTR.TENSOR, t: encodeTensor(a.value, '') };
+    case 'floats':
+      return { name, type: ATTR.FLOATS, floats: a.value };
+    case 'ints':
+      return { name, type: ATTR.INTS, ints: a.value.map(toLong) };
+    case 'strings':
+      return { name, type: ATTR.STRINGS, strings: a.value.map((s) => utf8Encoder.encode(s)) };
   }
 }

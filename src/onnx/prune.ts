@@ -53,14 +53,18 @@ export function pruneGraph(graph: Graph, outputNames: string[]): Graph {
 /** Type and shape for a new graph output: declared, annotated, or (last resort) inferred. */
 function outputInfo(original: Graph, pruned: Graph, name: string): ValueInfo {
   const declared =
-    original.outputs.find((o) => o.name === name) ?? pruned.valueInfo.get(name) ?? pruned.inputs.find((i) => i.name === name);
+    original.outputs.find((o) => o.name === name) ??
+    pruned.valueInfo.get(name) ??
+    pruned.inputs.find((i) => i.name === name);
   if (declared) return { ...declared, shape: [...declared.shape] };
   const init = pruned.initializers.get(name);
   if (init) return { name, dataType: init.dataType, shape: [...init.dims] };
   try {
     inferShapes(pruned);
   } catch (err) {
-    throw new Error(`pruneGraph: type and shape of output ${name} are unknown and could not be inferred: ${(err as Error).message}`);
+    throw new Error(
+      `pruneGraph: type and shape of output ${name} are unknown and could not be inferred: ${(err as Error).message}`,
+    );
   }
   const inferred = pruned.valueInfo.get(name)!;
   return { ...inferred, shape: [...inferred.shape] };

@@ -58,7 +58,13 @@ export function windowOutputSize(input: number, p: WindowParams): number {
  * Padding (begin, end) that SAME_UPPER / SAME_LOWER imply; the odd pixel goes at the end
  * for SAME_UPPER and at the beginning for SAME_LOWER.
  */
-export function samePadding(input: number, kernel: number, stride: number, dilation: number, autoPad: AutoPad): [number, number] {
+export function samePadding(
+  input: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  autoPad: AutoPad,
+): [number, number] {
   const out = Math.ceil(input / stride);
   const total = Math.max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - input);
   const small = Math.floor(total / 2);

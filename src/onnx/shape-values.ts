@@ -16,7 +16,12 @@ export interface KnownInput {
 const MAX_FOLDED = 1024;
 
 /** The value of `node`'s first output when every input's value is known, else undefined. */
-export function foldValues(node: Node, inputs: KnownInput[], outType: DataType, outShape: number[]): number[] | undefined {
+export function foldValues(
+  node: Node,
+  inputs: KnownInput[],
+  outType: DataType,
+  outShape: number[],
+): number[] | undefined {
   if (product(outShape) > MAX_FOLDED || inputs.some((i) => i.values === undefined)) return undefined;
   const v = inputs.map((i) => i.values!);
   const integral = isIntegerType(outType);

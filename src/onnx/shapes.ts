@@ -4,7 +4,18 @@
  * kernels produce (checked op by op in test/onnx/shapes.test.ts).
  */
 import { dataTypeOfOnnxCode } from './data-types.js';
-import { attrFloat, attrInt, attrInts, attrString, type DataType, type Dim, type Graph, type Node, type Tensor, type ValueInfo } from './ir.js';
+import {
+  attrFloat,
+  attrInt,
+  attrInts,
+  attrString,
+  type DataType,
+  type Dim,
+  type Graph,
+  type Node,
+  type Tensor,
+  type ValueInfo,
+} from './ir.js';
 import {
   broadcastShapes,
   normalizeAxis,
@@ -60,7 +71,9 @@ class NodeContext {
   shape(i: number): number[] {
     const dims = this.dims(i);
     if (!dims.every((d): d is number => typeof d === 'number')) {
-      this.fail(`input ${this.node.inputs[i]} has symbolic shape ${JSON.stringify(dims)}; set static input shapes first`);
+      this.fail(
+        `input ${this.node.inputs[i]} has symbolic shape ${JSON.stringify(dims)}; set static input shapes first`,
+      );
     }
     return dims;
   }
@@ -105,7 +118,15 @@ function broadcastOrFail(c: NodeContext, shapes: Dim[][]): Dim[] {
 
 const broadcast =
   (outType?: DataType): Rule =>
-  (c) => [{ dataType: outType ?? c.type(0), shape: broadcastOrFail(c, c.node.inputs.map((_, i) => c.dims(i))) }];
+  (c) => [
+    {
+      dataType: outType ?? c.type(0),
+      shape: broadcastOrFail(
+        c,
+        c.node.inputs.map((_, i) => c.dims(i)),
+      ),
+    },
+  ];
 
 function spatialParams(c: NodeContext, spatial: number, kernel: number[]) {
   const autoPad = attrString(c.node, 'auto_pad', 'NOTSET') as AutoPad;
@@ -113,7 +134,12 @@ function spatialParams(c: NodeContext, spatial: number, kernel: number[]) {
   const strides = attrInts(c.node, 'strides', Array(spatial).fill(1));
   const dilations = attrInts(c.node, 'dilations', Array(spatial).fill(1));
   const pads = attrInts(c.node, 'pads', Array(2 * spatial).fill(0));
-  if (kernel.length !== spatial || strides.length !== spatial || dilations.length !== spatial || pads.length !== 2 * spatial) {
+  if (
+    kernel.length !== spatial ||
+    strides.length !== spatial ||
+    dilations.length !== spatial ||
+    pads.length !== 2 * spatial
+  ) {
     c.fail(`kernel_shape/strides/dilations/pads do not match ${spatial} spatial dims`);
   }
   return Array.from({ length: spatial }, (_, i) => ({
@@ -152,7 +178,8 @@ const convTranspose: Rule = (c) => {
   const spatial = x.length - 2;
   const channels = w[1]! * attrInt(c.node, 'group', 1);
   const outputShape = attrInts(c.node, 'output_shape', []);
-  if (outputShape.length > 0) return [{ dataType: c.type(0), shape: [x[0]!, channels, ...outputShape.slice(-spatial)] }];
+  if (outputShape.length > 0)
+    return [{ dataType: c.type(0), shape: [x[0]!, channels, ...outputShape.slice(-spatial)] }];
   const outputPadding = attrInts(c.node, 'output_padding', Array(spatial).fill(0));
   const params = spatialParams(c, spatial, attrInts(c.node, 'kernel_shape', w.slice(2)));
   const sizes = params.map((p, i) => transposedOutputSize(x[i + 2]!, { ...p, outputPadding: outputPadding[i] ?? 0 }));
@@ -165,7 +192,10 @@ const pool: Rule = (c) => {
   const sizes = windowSizes(c, x, attrInts(c.node, 'kernel_shape', []), attrInt(c.node, 'ceil_mode', 0) === 1);
   const shape = [x[0]!, x[1]!, ...sizes];
   // MaxPool's optional second output holds flat int64 indices.
-  return [{ dataType: c.type(0), shape }, { dataType: 'int64', shape }];
+  return [
+    { dataType: c.type(0), shape },
+    { dataType: 'int64', shape },
+  ];
 };
 
 const globalPool: Rule = (c) => {
@@ -189,7 +219,8 @@ const concat: Rule = (c) => {
   const axis = c.axis(attrInt(c.node, 'axis', 0), rank);
   const out = [...shapes[0]!];
   for (const s of shapes.slice(1)) {
-    if (s.length !== rank || s.some((d, i) => i !== axis && d !== out[i])) c.fail(`cannot concatenate ${JSON.stringify(shapes)} on axis ${axis}`);
+    if (s.length !== rank || s.some((d, i) => i !== axis && d !== out[i]))
+      c.fail(`cannot concatenate ${JSON.stringify(shapes)} on axis ${axis}`);
     out[axis]! += s[axis]!;
   }
   return [{ dataType: c.type(0), shape: out }];
@@ -207,7 +238,8 @@ const split: Rule = (c) => {
     const chunk = Math.ceil(dim / parts);
     sizes = Array.from({ length: parts }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
   }
-  if (sizes.length !== n || sizes.reduce((a, b) => a + b, 0) !== dim) c.fail(`split ${JSON.stringify(sizes)} does not cover dim ${dim} with ${n} outputs`);
+  if (sizes.length !== n || sizes.reduce((a, b) => a + b, 0) !== dim)
+    c.fail(`split ${JSON.stringify(sizes)} does not cover dim ${dim} with ${n} outputs`);
   return sizes.map((s) => ({ dataType: c.type(0), shape: x.map((d, i) => (i === axis ? s : d)) }));
 };
 
@@ -252,7 +284,8 @@ const matMul: Rule = (c) => {
   // 1-D operands are promoted to matrices and the added dimension dropped again (numpy).
   const a2 = a.length === 1 ? [1, a[0]!] : a;
   const b2 = b.length === 1 ? [b[0]!, 1] : b;
-  if (a2[a2.length - 1] !== b2[b2.length - 2]) c.fail(`inner dimensions of ${JSON.stringify(a)} and ${JSON.stringify(b)} differ`);
+  if (a2[a2.length - 1] !== b2[b2.length - 2])
+    c.fail(`inner dimensions of ${JSON.stringify(a)} and ${JSON.stringify(b)} differ`);
   const batch = broadcastOrFail(c, [a2.slice(0, -2), b2.slice(0, -2)]);
   const out = [...batch, ...(a.length > 1 ? [a2[a2.length - 2]!] : []), ...(b.length > 1 ? [b2[b2.length - 1]!] : [])];
   return [{ dataType: c.type(0), shape: out }];
@@ -269,20 +302,27 @@ const reshape: Rule = (c) => {
   const x = c.shape(0);
   const target = c.requireValue(1, 'shape');
   const allowZero = attrInt(c.node, 'allowzero', 0) === 1;
-  const out = target.map((d, i) => (d === 0 && !allowZero ? (x[i] ?? c.fail(`shape ${JSON.stringify(target)} copies missing dim ${i}`)) : d));
+  const out = target.map((d, i) =>
+    d === 0 && !allowZero ? (x[i] ?? c.fail(`shape ${JSON.stringify(target)} copies missing dim ${i}`)) : d,
+  );
   const unknown = out.indexOf(-1);
   const known = product(out.filter((d) => d !== -1));
   if (unknown >= 0) {
     if (out.indexOf(-1, unknown + 1) >= 0) c.fail('shape has more than one -1');
     out[unknown] = known === 0 ? 0 : product(x) / known;
   }
-  if (!Number.isInteger(out[unknown] ?? 0) || product(out) !== product(x)) c.fail(`cannot reshape ${JSON.stringify(x)} to ${JSON.stringify(target)}`);
+  if (!Number.isInteger(out[unknown] ?? 0) || product(out) !== product(x))
+    c.fail(`cannot reshape ${JSON.stringify(x)} to ${JSON.stringify(target)}`);
   return [{ dataType: c.type(0), shape: out }];
 };
 
 const transpose: Rule = (c) => {
   const x = c.dims(0);
-  const perm = attrInts(c.node, 'perm', x.map((_, i) => x.length - 1 - i));
+  const perm = attrInts(
+    c.node,
+    'perm',
+    x.map((_, i) => x.length - 1 - i),
+  );
   if (perm.length !== x.length || new Set(perm).size !== perm.length || perm.some((p) => p < 0 || p >= x.length)) {
     c.fail(`perm ${JSON.stringify(perm)} is not a permutation of ${x.length} axes`);
   }
@@ -293,7 +333,8 @@ const reduce: Rule = (c) => {
   const x = c.shape(0);
   const keep = attrInt(c.node, 'keepdims', 1) === 1;
   const axesGiven = c.attrOrInput('axes', 1) ?? [];
-  if (axesGiven.length === 0 && attrInt(c.node, 'noop_with_empty_axes', 0) === 1) return [{ dataType: c.type(0), shape: x }];
+  if (axesGiven.length === 0 && attrInt(c.node, 'noop_with_empty_axes', 0) === 1)
+    return [{ dataType: c.type(0), shape: x }];
   const axes = new Set(axesGiven.length === 0 ? x.map((_, i) => i) : axesGiven.map((a) => c.axis(a, x.length)));
   const shape = keep ? x.map((d, i) => (axes.has(i) ? 1 : d)) : x.filter((_, i) => !axes.has(i));
   return [{ dataType: c.type(0), shape }];
@@ -332,11 +373,15 @@ const gather: Rule = (c) => {
 
 const gatherElements: Rule = (c) => [{ dataType: c.type(0), shape: [...c.dims(1)] }];
 
-const cast: Rule = (c) => [{ dataType: dataTypeOfOnnxCode(attrInt(c.node, 'to', 0), `node ${c.node.name} (Cast)`), shape: [...c.dims(0)] }];
+const cast: Rule = (c) => [
+  { dataType: dataTypeOfOnnxCode(attrInt(c.node, 'to', 0), `node ${c.node.name} (Cast)`), shape: [...c.dims(0)] },
+];
 
 const where: Rule = (c) => [{ ...broadcast()(c)[0]!, dataType: c.type(1) }];
 
-const expand: Rule = (c) => [{ dataType: c.type(0), shape: broadcastOrFail(c, [c.dims(0), c.requireValue(1, 'shape')]) }];
+const expand: Rule = (c) => [
+  { dataType: c.type(0), shape: broadcastOrFail(c, [c.dims(0), c.requireValue(1, 'shape')]) },
+];
 
 /** The dims Shape returns: all of them, or the [start, end) range of opset 15. */
 function shapeOpDims(c: NodeContext): Dim[] {
@@ -352,8 +397,10 @@ function constantTensor(c: NodeContext): Tensor {
   const attrs = c.node.attributes;
   const a = attrs.value;
   if (a?.type === 'tensor') return a.value;
-  if (attrs.value_float) return { dataType: 'float32', dims: [], data: new Float32Array([attrFloat(c.node, 'value_float', 0)]) };
-  if (attrs.value_int) return { dataType: 'int64', dims: [], data: new BigInt64Array([BigInt(attrInt(c.node, 'value_int', 0))]) };
+  if (attrs.value_float)
+    return { dataType: 'float32', dims: [], data: new Float32Array([attrFloat(c.node, 'value_float', 0)]) };
+  if (attrs.value_int)
+    return { dataType: 'int64', dims: [], data: new BigInt64Array([BigInt(attrInt(c.node, 'value_int', 0))]) };
   if (attrs.value_ints) {
     const v = attrInts(c.node, 'value_ints', []);
     return { dataType: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) };
@@ -386,7 +433,11 @@ const tile: Rule = (c) => {
 
 const resize: Rule = (c) => {
   const x = c.shape(0);
-  const axes = attrInts(c.node, 'axes', x.map((_, i) => i)).map((a) => c.axis(a, x.length));
+  const axes = attrInts(
+    c.node,
+    'axes',
+    x.map((_, i) => i),
+  ).map((a) => c.axis(a, x.length));
   // Opset 10 has (X, scales); later opsets (X, roi, scales, sizes) where empty means absent.
   const scalesInput = c.node.inputs.length === 2 ? 1 : 2;
   const sizes = c.value(3);
@@ -456,9 +507,23 @@ const RULES: Record<string, Rule> = {
   Less: broadcast('bool'),
   Equal: broadcast('bool'),
   ...Object.fromEntries(
-    ['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'LRN', 'Identity', 'Softmax', 'Not', 'Sign', 'Abs', 'Neg', 'Sqrt', 'Exp', 'Log'].map(
-      (op) => [op, sameAsInput],
-    ),
+    [
+      'Relu',
+      'Clip',
+      'LeakyRelu',
+      'Sigmoid',
+      'Tanh',
+      'LRN',
+      'Identity',
+      'Softmax',
+      'Not',
+      'Sign',
+      'Abs',
+      'Neg',
+      'Sqrt',
+      'Exp',
+      'Log',
+    ].map((op) => [op, sameAsInput]),
   ),
 };
 
@@ -495,7 +560,13 @@ export function inferShapes(graph: Graph): void {
 }
 
 /** The value of the node's first output, when it is computable at inference time. */
-function foldNode(node: Node, c: NodeContext, known: Map<string, Known>, values: Map<string, number[]>, out: Known): number[] | undefined {
+function foldNode(
+  node: Node,
+  c: NodeContext,
+  known: Map<string, Known>,
+  values: Map<string, number[]>,
+  out: Known,
+): number[] | undefined {
   if (!isStatic(out.shape)) return undefined;
   switch (node.opType) {
     case 'Constant':
@@ -510,10 +581,16 @@ function foldNode(node: Node, c: NodeContext, known: Map<string, Known>, values:
       return product(out.shape) <= 64 ? Array(product(out.shape)).fill(fill) : undefined;
     }
     default: {
-      const inputs = node.inputs.filter((n) => n !== '').map((n) => {
-        const k = known.get(n)!;
-        return { dataType: k.dataType, shape: isStatic(k.shape) ? k.shape : [], values: isStatic(k.shape) ? values.get(n) : undefined };
-      });
+      const inputs = node.inputs
+        .filter((n) => n !== '')
+        .map((n) => {
+          const k = known.get(n)!;
+          return {
+            dataType: k.dataType,
+            shape: isStatic(k.shape) ? k.shape : [],
+            values: isStatic(k.shape) ? values.get(n) : undefined,
+          };
+        });
       return foldValues(node, inputs, out.dataType, out.shape);
     }
   }
@@ -523,7 +600,9 @@ function foldNode(node: Node, c: NodeContext, known: Map<string, Known>, values:
 function lookup(graph: Graph, name: string): ValueInfo | undefined {
   const t = graph.initializers.get(name);
   if (t) return { name, dataType: t.dataType, shape: t.dims };
-  return graph.valueInfo.get(name) ?? graph.inputs.find((v) => v.name === name) ?? graph.outputs.find((v) => v.name === name);
+  return (
+    graph.valueInfo.get(name) ?? graph.inputs.find((v) => v.name === name) ?? graph.outputs.find((v) => v.name === name)
+  );
 }
 
 /** The static shape of value `name`; throws if it is unknown (run inferShapes) or symbolic. */
@@ -540,8 +619,10 @@ export function shapeOf(graph: Graph, name: string): number[] {
  */
 export function setInputShape(graph: Graph, inputName: string, dims: number[]): void {
   const input = graph.inputs.find((i) => i.name === inputName);
-  if (!input) throw new Error(`graph has no input ${inputName} (inputs: ${graph.inputs.map((i) => i.name).join(', ')})`);
-  if (dims.length !== input.shape.length) throw new Error(`input ${inputName} has rank ${input.shape.length}, got dims ${JSON.stringify(dims)}`);
+  if (!input)
+    throw new Error(`graph has no input ${inputName} (inputs: ${graph.inputs.map((i) => i.name).join(', ')})`);
+  if (dims.length !== input.shape.length)
+    throw new Error(`input ${inputName} has rank ${input.shape.length}, got dims ${JSON.stringify(dims)}`);
   input.shape = [...dims];
   graph.valueInfo.clear();
 }

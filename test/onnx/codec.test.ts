@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeModel, encodeModel } from '../../src/onnx/codec.js';
-import { emptyGraph, float, floatTensor, GraphBuilder, int, int64Tensor, ints, str, type Model } from '../../src/onnx/ir.js';
+import {
+  emptyGraph,
+  float,
+  floatTensor,
+  GraphBuilder,
+  int,
+  int64Tensor,
+  ints,
+  str,
+  type Model,
+} from '../../src/onnx/ir.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -10,15 +20,25 @@ function sampleModel(): Model {
   const graph = emptyGraph('sample');
   graph.inputs.push({ name: 'x', dataType: 'float32', shape: ['batch', 3, 8, 8] });
   const b = new GraphBuilder(graph);
-  const w = b.constant('w', floatTensor([4, 3, 3, 3], Float32Array.from({ length: 108 }, (_, i) => i / 7 - 3)));
+  const w = b.constant(
+    'w',
+    floatTensor(
+      [4, 3, 3, 3],
+      Float32Array.from({ length: 108 }, (_, i) => i / 7 - 3),
+    ),
+  );
   const conv = b.add('Conv', ['x', w, ''], { kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), group: int(1) });
   const relu = b.add('LeakyRelu', [conv], { alpha: float(0.125) });
   const starts = b.constant('starts', int64Tensor([1], [0]));
   const ends = b.constant('ends', int64Tensor([1], [Number.MAX_SAFE_INTEGER]));
   const sliced = b.add('Slice', [relu, starts, ends], {});
-  const resized = b.add('Resize', [sliced, '', b.constant('scales', { dataType: 'float32', dims: [4], data: new Float32Array([1, 1, 2, 2]) })], {
-    mode: str('linear'),
-  });
+  const resized = b.add(
+    'Resize',
+    [sliced, '', b.constant('scales', { dataType: 'float32', dims: [4], data: new Float32Array([1, 1, 2, 2]) })],
+    {
+      mode: str('linear'),
+    },
+  );
   const table = b.constant('table', { dataType: 'float64', dims: [2], data: new Float64Array([0.1, -1e300]) });
   const mask = b.constant('mask', { dataType: 'bool', dims: [2, 1], data: new Uint8Array([1, 0]) });
   const idx = b.constant('idx', { dataType: 'int32', dims: [], data: new Int32Array([-3]) });
@@ -38,7 +58,13 @@ function sampleModel(): Model {
   });
   graph.outputs.push({ name: 'y', dataType: 'float32', shape: ['batch', 4, 16, ''] });
   graph.valueInfo.set(conv, { name: conv, dataType: 'float32', shape: ['batch', 4, 8, 8] });
-  return { graph, opsetVersion: 17, irVersion: 8, producerName: 'inceptionism-test', metadata: { model: 'x', 'pre.mean': '0.5' } };
+  return {
+    graph,
+    opsetVersion: 17,
+    irVersion: 8,
+    producerName: 'inceptionism-test',
+    metadata: { model: 'x', 'pre.mean': '0.5' },
+  };
 }
 
 test('encode then decode gives back the same IR', () => {
@@ -65,7 +91,11 @@ test('reads tensors stored in typed fields, symbolic dims, value_info and metada
   const init = model.graph.initializers;
   assert.deepStrictEqual(init.get('f32'), { dataType: 'float32', dims: [3], data: new Float32Array([1.5, -2, 0.25]) });
   assert.deepStrictEqual(init.get('f64'), { dataType: 'float64', dims: [2], data: new Float64Array([0.1, -3]) });
-  assert.deepStrictEqual(init.get('i64'), { dataType: 'int64', dims: [2], data: new BigInt64Array([-7n, 2n ** 63n - 1n]) });
+  assert.deepStrictEqual(init.get('i64'), {
+    dataType: 'int64',
+    dims: [2],
+    data: new BigInt64Array([-7n, 2n ** 63n - 1n]),
+  });
   assert.deepStrictEqual(init.get('i32'), { dataType: 'int32', dims: [2], data: new Int32Array([-5, 6]) });
   assert.deepStrictEqual(init.get('u8'), { dataType: 'uint8', dims: [2], data: new Uint8Array([0, 255]) });
   assert.deepStrictEqual(init.get('b'), { dataType: 'bool', dims: [2], data: new Uint8Array([1, 0]) });
@@ -90,7 +120,14 @@ test('rejects external tensor data with a clear error', () => {
 });
 
 test('rejects bytes that are not an ONNX model', () => {
-  for (const bytes of [Buffer.from('definitely not a model'), new Uint8Array(0), readFileSync(new URL(import.meta.url))]) {
-    assert.throws(() => decodeModel(bytes), (err: Error) => /^not an ONNX model: /.test(err.message) && !err.message.includes('\n'));
+  for (const bytes of [
+    Buffer.from('definitely not a model'),
+    new Uint8Array(0),
+    readFileSync(new URL(import.meta.url)),
+  ]) {
+    assert.throws(
+      () => decodeModel(bytes),
+      (err: Error) => /^not an ONNX model: /.test(err.message) && !err.message.includes('\n'),
+    );
   }
 });

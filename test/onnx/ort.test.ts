@@ -26,7 +26,9 @@ function smallGraph(): Graph {
 
 test('a conv/relu/mul/reduce graph runs in ORT with the expected values', async () => {
   const graph = smallGraph();
-  const session = await createOrtSession(encodeModel({ graph, opsetVersion: 17, irVersion: 8, producerName: 't', metadata: {} }));
+  const session = await createOrtSession(
+    encodeModel({ graph, opsetVersion: 17, irVersion: 8, producerName: 't', metadata: {} }),
+  );
   // x0 = [1, 2, 3, 4], x1 = [2, 0, -5, 1]
   const x = new Float32Array([1, 2, 3, 4, 2, 0, -5, 1]);
   const out = fetchFloat32(await session.run({ x: float32Feed([1, 2, 2, 2], x) }), graph.outputs[0]!.name);
@@ -38,7 +40,9 @@ test('a conv/relu/mul/reduce graph runs in ORT with the expected values', async 
 
 test('fetchFloat32 names the outputs a run has when asked for a missing one', async () => {
   const graph = smallGraph();
-  const session = await createOrtSession(encodeModel({ graph, opsetVersion: 17, irVersion: 8, producerName: 't', metadata: {} }));
+  const session = await createOrtSession(
+    encodeModel({ graph, opsetVersion: 17, irVersion: 8, producerName: 't', metadata: {} }),
+  );
   const results = await session.run({ x: float32Feed([1, 2, 2, 2], new Float32Array(8)) });
   assert.throws(() => fetchFloat32(results, 'nope'), /ORT run has no output nope \(outputs: ReduceMean_out\)/);
   await session.release();
@@ -59,7 +63,10 @@ test('profiling and optimized-model options write their files', async () => {
     await session.release();
     const files = readdirSync(dir);
     assert.ok(files.includes('optimized.onnx'), files.join(','));
-    assert.ok(files.some((f) => /^profile_.*\.json$/.test(f)), files.join(','));
+    assert.ok(
+      files.some((f) => /^profile_.*\.json$/.test(f)),
+      files.join(','),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
