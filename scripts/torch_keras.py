@@ -92,6 +92,16 @@ def tf_same_pads(size, kernel, stride):
     return total // 2, total - total // 2
 
 
+def split_same_pads(x, kernel, stride):
+    """TF 'same' padding as (symmetric part for the op itself, leftover (left, right, top, bottom)
+    for an explicit F.pad, None when there is none). Stride 1 with odd kernels is symmetric."""
+    top, bottom = tf_same_pads(x.shape[2], kernel[0], stride[0])
+    left, right = tf_same_pads(x.shape[3], kernel[1], stride[1])
+    symmetric = (min(top, bottom), min(left, right))
+    extra = (left - symmetric[1], right - symmetric[1], top - symmetric[0], bottom - symmetric[0])
+    return symmetric, extra if any(extra) else None
+
+
 def pad_same(x, kernel, stride, value=0.0):
     top, bottom = tf_same_pads(x.shape[2], kernel[0], stride[0])
     left, right = tf_same_pads(x.shape[3], kernel[1], stride[1])
@@ -100,6 +110,9 @@ def pad_same(x, kernel, stride, value=0.0):
 
 def avg_pool_same_exclude_pad(x, kernel, stride):
     """TF 'same' average pooling: padded cells do not count in the divisor."""
+    symmetric, extra = split_same_pads(x, kernel, stride)
+    if extra is None:
+        return F.avg_pool2d(x, kernel, stride, padding=symmetric, count_include_pad=False)
     ones = torch.ones_like(x[:, :1])
     total = F.avg_pool2d(pad_same(x, kernel, stride), kernel, stride)
     count = F.avg_pool2d(pad_same(ones, kernel, stride), kernel, stride)
@@ -147,10 +160,13 @@ class KerasLayer(nn.Module):
             if cfg['dilation_rate'] != [1, 1]:
                 raise ValueError(f'{self.name}: dilated convolution is not supported')
             kernel, stride = cfg['kernel_size'], cfg['strides']
+            padding = (0, 0)
             if cfg['padding'] == 'same':
-                x = pad_same(x, kernel, stride)
+                padding, extra = split_same_pads(x, kernel, stride)
+                if extra is not None:
+                    x = F.pad(x, extra)
             groups = x.shape[1] if kind == 'DepthwiseConv2D' else 1
-            y = F.conv2d(x, self.weight, self.bias, stride, groups=groups)
+            y = F.conv2d(x, self.weight, self.bias, stride, padding, groups=groups)
             return activation(y, cfg['activation'], self.name)
         if kind == 'BatchNormalization':
             if self.folded:
