@@ -58,7 +58,9 @@ async function loadTruncated(model: string, outputs: string[], height: number, w
   }
   config.output_layers = outputs.map((name) => [name, 0, 0]);
 
-  const shards = spec.weightsManifest.flatMap((group) => group.paths.map((path) => Buffer.from(require(`${dir}${path}.min.js`) as string, 'base64')));
+  const shards = spec.weightsManifest.flatMap((group) =>
+    group.paths.map((path) => Buffer.from(require(`${dir}${path}.min.js`) as string, 'base64')),
+  );
   const data = Buffer.concat(shards);
   const kept: WeightSpec[] = [];
   const keptBytes: Buffer[] = [];
@@ -73,7 +75,13 @@ async function loadTruncated(model: string, outputs: string[], height: number, w
   }
   if (offset !== data.length) throw new Error(`manifest covers ${offset} bytes, shards hold ${data.length}`);
   const weightData = new Uint8Array(Buffer.concat(keptBytes)).buffer;
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: spec.modelTopology, weightSpecs: kept as tf.io.WeightsManifestEntry[], weightData }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: spec.modelTopology,
+      weightSpecs: kept as tf.io.WeightsManifestEntry[],
+      weightData,
+    }),
+  );
 }
 
 async function main(): Promise<void> {
