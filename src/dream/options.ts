@@ -76,7 +76,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<DreamOptions, 'layers' | 'channels' 
   octaveScale: 1.4,
   steps: 10,
   stepSize: 1.5,
-  normalization: 'laplacian',
+  normalization: 'meanAbs',
   jitter: 32,
   tileSize: 512,
   seed: 0,
@@ -90,16 +90,16 @@ export interface DreamPreset {
 /** Named looks for the default model, chosen by dreaming real photos (notes/dream-choices.md). */
 export const PRESETS: Readonly<Record<string, DreamPreset>> = {
   eyes: {
-    description: 'the classic DeepDream look: eyes, dogs and creatures',
+    description: 'the classic DeepDream look: eyes and swirling creatures everywhere',
     options: { layers: [{ name: 'mixed4', weight: 1 }] },
   },
   textures: {
-    description: 'fine strokes and patterns from early layers',
-    options: { layers: [{ name: 'mixed2', weight: 1 }], octaves: 3 },
+    description: 'fine woven strokes and patterns from an early layer',
+    options: { layers: [{ name: 'mixed1', weight: 1 }], octaves: 3 },
   },
   objects: {
-    description: 'whole objects and scenes from deep layers',
-    options: { layers: [{ name: 'mixed7', weight: 1 }], octaves: 5, steps: 12 },
+    description: 'larger eye-and-fur shapes from the deepest bundled layer',
+    options: { layers: [{ name: 'mixed5', weight: 1 }], octaves: 5 },
   },
 };
 
