@@ -4,8 +4,10 @@
  * before moving it to `dest`. A file that fails verification is deleted.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { dirname } from 'node:path';
 
 export interface Checksum {
@@ -29,7 +31,7 @@ export async function fileDigest(path: string, algorithm: Checksum['algorithm'])
 
 const sizeOf = async (path: string): Promise<number> => (await stat(path).catch(() => undefined))?.size ?? 0;
 
-/** The root cause's code (ECONNREFUSED, ENOTFOUND...), which fetch wraps in "fetch failed". */
+/** The error's code (ECONNREFUSED, ENOTFOUND...), also when wrapped as a cause. */
 function networkCode(err: unknown): string | undefined {
   for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (typeof e.code === 'string') return e.code;
@@ -37,26 +39,53 @@ function networkCode(err: unknown): string | undefined {
   return undefined;
 }
 
-async function attempt(url: string, part: string, opts: DownloadOptions): Promise<void> {
-  const have = await sizeOf(part);
-  const response = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
-  if (response.status === 416) return; // The part file already holds everything.
-  if (!response.ok || !response.body) throw new Error(`server answered ${response.status} ${response.statusText}`);
-  const resumed = response.status === 206;
-  const length = Number(response.headers.get('content-length') ?? NaN);
-  const total = Number.isFinite(length) ? length + (resumed ? have : 0) : undefined;
-  const file = await open(part, resumed ? 'a' : 'w');
-  let received = resumed ? have : 0;
-  try {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      await file.write(chunk);
-      received += chunk.length;
-      opts.onProgress?.(received, total);
-    }
-  } finally {
-    await file.close();
-  }
-  if (total !== undefined && received < total) throw new Error(`connection closed after ${received} of ${total} bytes`);
+/** One GET (with Range when part of the file is here); every received chunk is on disk before the next. */
+function attempt(url: string, part: string, opts: DownloadOptions, have: number): Promise<void> {
+  const get = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise<void>((resolve, reject) => {
+    const request = get(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status === 416) {
+        response.resume();
+        resolve(); // The part file already holds everything.
+        return;
+      }
+      if (status >= 300 && status < 400 && response.headers.location) {
+        response.resume();
+        attempt(new URL(response.headers.location, url).href, part, opts, have).then(resolve, reject);
+        return;
+      }
+      if (status !== 200 && status !== 206) {
+        response.resume();
+        reject(new Error(`server answered ${status} ${response.statusMessage ?? ''}`.trim()));
+        return;
+      }
+      const resumed = status === 206;
+      const length = Number(response.headers['content-length'] ?? NaN);
+      const total = Number.isFinite(length) ? length + (resumed ? have : 0) : undefined;
+      const fd = openSync(part, resumed ? 'a' : 'w');
+      let received = resumed ? have : 0;
+      let finished = false;
+      // A dropped connection reports both 'aborted' and 'error'; settle once.
+      const finish = (err?: Error) => {
+        if (finished) return;
+        finished = true;
+        closeSync(fd);
+        if (err) reject(err);
+        else if (total !== undefined && received < total) reject(new Error(`connection closed after ${received} of ${total} bytes`));
+        else resolve();
+      };
+      response.on('data', (chunk: Buffer) => {
+        writeSync(fd, chunk);
+        received += chunk.length;
+        opts.onProgress?.(received, total);
+      });
+      response.on('end', () => finish());
+      response.on('error', (err) => finish(err));
+      response.on('aborted', () => finish(new Error(`connection closed after ${received} bytes`)));
+    });
+    request.on('error', reject);
+  });
 }
 
 export async function download(url: string, dest: string, opts: DownloadOptions = {}): Promise<void> {
@@ -65,7 +94,7 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
   const retries = opts.retries ?? 3;
   for (let i = 0; ; i++) {
     try {
-      await attempt(url, part, opts);
+      await attempt(url, part, opts, await sizeOf(part));
       break;
     } catch (err) {
       const code = networkCode(err);
