@@ -13,17 +13,21 @@ export interface KnownInput {
   values: number[] | undefined;
 }
 
-const MAX_FOLDED = 1024;
+/** Larger values are never shape parameters; folding them would only cost memory. */
+export const MAX_FOLDED = 1024;
 
-/** The value of `node`'s first output when every input's value is known, else undefined. */
+/**
+ * The value of `node`'s first output when every present input's value is known, else undefined.
+ * `inputs` lines up with node.inputs; omitted optional inputs are undefined.
+ */
 export function foldValues(
   node: Node,
-  inputs: KnownInput[],
+  inputs: (KnownInput | undefined)[],
   outType: DataType,
   outShape: number[],
 ): number[] | undefined {
-  if (product(outShape) > MAX_FOLDED || inputs.some((i) => i.values === undefined)) return undefined;
-  const v = inputs.map((i) => i.values!);
+  if (product(outShape) > MAX_FOLDED || inputs.some((i) => i && i.values === undefined)) return undefined;
+  const v = inputs.map((i) => i?.values);
   const integral = isIntegerType(outType);
   switch (node.opType) {
     case 'Identity':
@@ -35,7 +39,7 @@ export function foldValues(
     case 'Cast':
       return integral ? v[0]!.map(Math.trunc) : v[0];
     case 'Concat':
-      return inputs.every((i) => i.shape.length === 1) ? v.flat() : undefined;
+      return inputs.every((i) => i?.shape.length === 1) ? v.flatMap((x) => x!) : undefined;
     case 'Gather': {
       const [data, indices] = [inputs[0]!, v[1]!];
       if (data.shape.length !== 1 || attrInt(node, 'axis', 0) !== 0) return undefined;
@@ -44,7 +48,7 @@ export function foldValues(
     }
     case 'Slice': {
       const data = inputs[0]!;
-      if (data.shape.length !== 1 || inputs.length < 3) return undefined;
+      if (data.shape.length !== 1 || !v[1] || !v[2]) return undefined;
       const n = data.shape[0]!;
       const step = v[4]?.[0] ?? 1;
       const { start, count } = sliceRange(n, v[1]![0]!, v[2]![0]!, step);
@@ -61,7 +65,7 @@ export function foldValues(
 }
 
 /** Elementwise arithmetic for equal-length operands or a scalar with a vector. */
-function elementwise(op: string, inputs: KnownInput[], integral: boolean): number[] | undefined {
+function elementwise(op: string, inputs: (KnownInput | undefined)[], integral: boolean): number[] | undefined {
   const [a, b] = [inputs[0]!.values!, inputs[1]!.values!];
   if (a.length !== b.length && a.length !== 1 && b.length !== 1) return undefined;
   const f: Record<string, (x: number, y: number) => number> = {

@@ -25,7 +25,7 @@ import {
   windowOutputSize,
   type AutoPad,
 } from './shape-math.js';
-import { foldValues } from './shape-values.js';
+import { foldValues, MAX_FOLDED } from './shape-values.js';
 
 interface Known {
   dataType: DataType;
@@ -541,7 +541,7 @@ export function inferShapes(graph: Graph): void {
   for (const [name, t] of graph.initializers) {
     known.set(name, { dataType: t.dataType, shape: [...t.dims] });
     // Only small initializers can be shape parameters (axes, pads, shapes, scales).
-    if (t.data.length <= 64) values.set(name, tensorValues(t));
+    if (t.data.length <= MAX_FOLDED) values.set(name, tensorValues(t));
   }
   for (const node of graph.nodes) {
     const rule = !node.domain || node.domain === 'ai.onnx' ? RULES[node.opType] : undefined;
@@ -567,7 +567,7 @@ function foldNode(
   values: Map<string, number[]>,
   out: Known,
 ): number[] | undefined {
-  if (!isStatic(out.shape)) return undefined;
+  if (!isStatic(out.shape) || product(out.shape) > MAX_FOLDED) return undefined;
   switch (node.opType) {
     case 'Constant':
       return tensorValues(constantTensor(c));
@@ -578,19 +578,18 @@ function foldNode(
     case 'ConstantOfShape': {
       const v = node.attributes.value;
       const fill = v?.type === 'tensor' ? Number(v.value.data[0] ?? 0) : 0;
-      return product(out.shape) <= 64 ? Array(product(out.shape)).fill(fill) : undefined;
+      return Array(product(out.shape)).fill(fill);
     }
     default: {
-      const inputs = node.inputs
-        .filter((n) => n !== '')
-        .map((n) => {
-          const k = known.get(n)!;
-          return {
-            dataType: k.dataType,
-            shape: isStatic(k.shape) ? k.shape : [],
-            values: isStatic(k.shape) ? values.get(n) : undefined,
-          };
-        });
+      const inputs = node.inputs.map((n) => {
+        const k = known.get(n);
+        if (!k) return undefined;
+        return {
+          dataType: k.dataType,
+          shape: isStatic(k.shape) ? k.shape : [],
+          values: isStatic(k.shape) ? values.get(n) : undefined,
+        };
+      });
       return foldValues(node, inputs, out.dataType, out.shape);
     }
   }

@@ -447,7 +447,7 @@ for (const c of CASES) {
   });
 }
 
-test('folds the Shape -> Gather -> Unsqueeze -> Concat chain that feeds a Reshape', async () => {
+test('folds the Shape -> Gather -> Unsqueeze -> Concat chain that feeds a Reshape, and Shape -> Slice', async () => {
   const graph = emptyGraph('chain');
   graph.inputs.push({ name: 'x', dataType: 'float32', shape: [2, 3, 4, 5] });
   graph.initializers.set('i0', int64Tensor([], [0]));
@@ -460,13 +460,18 @@ test('folds the Shape -> Gather -> Unsqueeze -> Concat chain that feeds a Reshap
     { opType: 'Concat', name: 'cat', inputs: ['n1', 'minus1'], outputs: ['target'], attributes: { axis: int(0) } },
     { opType: 'Reshape', name: 'reshape', inputs: ['x', 'target'], outputs: ['y'], attributes: {} },
     { opType: 'ConstantOfShape', name: 'zeros', inputs: ['s'], outputs: ['z'], attributes: {} },
+    { opType: 'Slice', name: 'tail', inputs: ['s', 'minus2', 'negbig', '', 'minus1'], outputs: ['hw'], attributes: {} },
+    { opType: 'ConstantOfShape', name: 'ones', inputs: ['hw'], outputs: ['o'], attributes: {} },
   );
+  graph.initializers.set('minus2', i64([-2]));
+  graph.initializers.set('negbig', i64([-(2 ** 62)]));
   inferShapes(graph);
   assert.deepStrictEqual(shapeOf(graph, 'y'), [2, 60]);
   graph.outputs = [{ name: 'y', dataType: 'float32', shape: ['a', 'b'] }];
   const [y] = await runInOrt(graph, { x: randomFeed('float32', [2, 3, 4, 5]) }, 17);
   assert.deepStrictEqual(y!.dims, [2, 60]);
   assert.deepStrictEqual(shapeOf(graph, 'z'), [2, 3, 4, 5]);
+  assert.deepStrictEqual(shapeOf(graph, 'o'), [4, 3, 2]);
 });
 
 test('an unknown op is rejected naming the op and node', () => {
