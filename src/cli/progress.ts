@@ -80,7 +80,7 @@ function lineReporter(write: Write): ProgressReporter {
 function barReporter(stream: NodeJS.WriteStream): ProgressReporter {
   const bar = new SingleBar({
     stream,
-    format: '{label} {bar} {percentage}% | octave {octave}/{octaves} step {step}/{steps} | ETA {eta}',
+    format: '{label} {bar} {percentage}% | octave {octave}/{octaves} step {step}/{steps} | {timeLeft} left',
     barsize: 24,
     hideCursor: true,
     clearOnComplete: true,
@@ -89,7 +89,7 @@ function barReporter(stream: NodeJS.WriteStream): ProgressReporter {
   return {
     start(name) {
       label = name;
-      bar.start(1000, 0, { label, octave: 1, octaves: '?', step: 0, steps: '?', eta: '…' });
+      bar.start(1000, 0, { label, octave: 1, octaves: '?', step: 0, steps: '?', timeLeft: '…' });
     },
     update(p) {
       const { octave, octaves, step, steps } = p;
@@ -98,7 +98,7 @@ function barReporter(stream: NodeJS.WriteStream): ProgressReporter {
         octaves,
         step,
         steps,
-        eta: p.etaSeconds === undefined ? '…' : formatSeconds(p.etaSeconds),
+        timeLeft: p.etaSeconds === undefined ? '…' : formatSeconds(p.etaSeconds),
       });
     },
     done(output, seconds) {
