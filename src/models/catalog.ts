@@ -30,8 +30,15 @@ let entries: CatalogEntry[] | undefined;
 
 export function catalogEntries(): CatalogEntry[] {
   if (!entries) {
-    const raw = JSON.parse(readFileSync(new URL('./catalog.json', import.meta.url), 'utf8')) as Record<string, Omit<CatalogEntry, 'name' | 'descriptor'> & { descriptor: unknown }>;
-    entries = Object.entries(raw).map(([name, e]) => ({ ...e, name, descriptor: parseDescriptor(e.descriptor, `catalog entry ${name}`) }));
+    const raw = JSON.parse(readFileSync(new URL('./catalog.json', import.meta.url), 'utf8')) as Record<
+      string,
+      Omit<CatalogEntry, 'name' | 'descriptor'> & { descriptor: unknown }
+    >;
+    entries = Object.entries(raw).map(([name, e]) => ({
+      ...e,
+      name,
+      descriptor: parseDescriptor(e.descriptor, `catalog entry ${name}`),
+    }));
   }
   return entries;
 }

@@ -72,7 +72,8 @@ function attempt(url: string, part: string, opts: DownloadOptions, have: number)
         finished = true;
         closeSync(fd);
         if (err) reject(err);
-        else if (total !== undefined && received < total) reject(new Error(`connection closed after ${received} of ${total} bytes`));
+        else if (total !== undefined && received < total)
+          reject(new Error(`connection closed after ${received} of ${total} bytes`));
         else resolve();
       };
       response.on('data', (chunk: Buffer) => {
@@ -99,10 +100,14 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
     } catch (err) {
       const code = networkCode(err);
       if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENETUNREACH') {
-        throw new Error(`cannot reach ${new URL(url).host} (${code}); download ${url} by hand and install it with 'deepdream models add PATH'`);
+        throw new Error(
+          `cannot reach ${new URL(url).host} (${code}); download ${url} by hand and install it with 'deepdream models add PATH'`,
+        );
       }
       if (i >= retries) {
-        throw new Error(`download of ${url} failed (${(err as Error).message}); run the same command again to resume, or download it by hand and use 'deepdream models add PATH'`);
+        throw new Error(
+          `download of ${url} failed (${(err as Error).message}); run the same command again to resume, or download it by hand and use 'deepdream models add PATH'`,
+        );
       }
     }
   }
@@ -110,7 +115,9 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
     const actual = await fileDigest(part, opts.checksum.algorithm);
     if (actual !== opts.checksum.hex.toLowerCase()) {
       await rm(part, { force: true });
-      throw new Error(`${url} has ${opts.checksum.algorithm} ${actual}, expected ${opts.checksum.hex}; the download is corrupt or the file changed upstream, so nothing was installed`);
+      throw new Error(
+        `${url} has ${opts.checksum.algorithm} ${actual}, expected ${opts.checksum.hex}; the download is corrupt or the file changed upstream, so nothing was installed`,
+      );
     }
   }
   await rename(part, dest);

@@ -40,7 +40,8 @@ const RECORD_FILE = 'source.json';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 function checkName(name: string): string {
-  if (!NAME.test(name)) throw new Error(`'${name}' is not a valid model name (letters, digits, '_', '-', '.'); choose one with --name`);
+  if (!NAME.test(name))
+    throw new Error(`'${name}' is not a valid model name (letters, digits, '_', '-', '.'); choose one with --name`);
   return name;
 }
 
@@ -64,13 +65,16 @@ export function loadInstalledModel(name: string): LoadedModel {
   try {
     bytes = readFileSync(join(modelDir(checkName(name)), MODEL_FILE));
   } catch {
-    throw new Error(`model '${name}' is not installed; see 'deepdream models' for the list, 'deepdream models add ${name}' to install it`);
+    throw new Error(
+      `model '${name}' is not installed; see 'deepdream models' for the list, 'deepdream models add ${name}' to install it`,
+    );
   }
   return loadImportedModel(bytes, name);
 }
 
 export async function removeInstalled(name: string): Promise<void> {
-  if (!(await isInstalled(name))) throw new Error(`model '${name}' is not installed; 'deepdream models' lists the installed ones`);
+  if (!(await isInstalled(name)))
+    throw new Error(`model '${name}' is not installed; 'deepdream models' lists the installed ones`);
   await rm(modelDir(name), { recursive: true, force: true });
 }
 
@@ -115,18 +119,27 @@ function catalogChecksum(file: CatalogFile): Checksum | undefined {
 /** Downloads (resumably, verified) into the downloads folder; returns the local path. */
 async function fetchFile(url: string, checksum: Checksum | undefined, opts: AddOptions): Promise<string> {
   const dest = join(downloadsDir(), `${basename(new URL(url).pathname) || 'download'}`);
-  await download(url, dest, { ...(checksum ? { checksum } : {}), onProgress: (r, t) => opts.onProgress?.(basename(dest), r, t) });
+  await download(url, dest, {
+    ...(checksum ? { checksum } : {}),
+    onProgress: (r, t) => opts.onProgress?.(basename(dest), r, t),
+  });
   if (!checksum) opts.onUnverified?.(url, await fileDigest(dest, 'sha256'));
   return dest;
 }
 
-async function readSource(source: string, checksum: Checksum | undefined, opts: AddOptions): Promise<{ path: string; bytes: Buffer; downloaded: boolean }> {
+async function readSource(
+  source: string,
+  checksum: Checksum | undefined,
+  opts: AddOptions,
+): Promise<{ path: string; bytes: Buffer; downloaded: boolean }> {
   const downloaded = isUrl(source);
   const path = downloaded ? await fetchFile(source, checksum, opts) : source;
   try {
     return { path, bytes: await readFile(path), downloaded };
   } catch {
-    throw new Error(`cannot read ${path}; give an existing .onnx or .caffemodel file, a URL, or a catalog name ('deepdream models' lists them)`);
+    throw new Error(
+      `cannot read ${path}; give an existing .onnx or .caffemodel file, a URL, or a catalog name ('deepdream models' lists them)`,
+    );
   }
 }
 
@@ -140,7 +153,13 @@ async function discardingDownloadsOnError<T>(work: () => T): Promise<T> {
   }
 }
 
-function convert(format: 'onnx' | 'caffe', bytes: Buffer, prototxt: string | undefined, descriptor: ModelDescriptor, name: string): LoadedModel {
+function convert(
+  format: 'onnx' | 'caffe',
+  bytes: Buffer,
+  prototxt: string | undefined,
+  descriptor: ModelDescriptor,
+  name: string,
+): LoadedModel {
   if (format === 'onnx') return importOnnxModel(bytes, descriptor, name);
   if (prototxt === undefined) throw new Error('a .caffemodel needs its deploy prototxt: pass --prototxt FILE');
   return importCaffeModel(prototxt, bytes, descriptor, name);
@@ -150,9 +169,13 @@ async function installCatalogEntry(entry: CatalogEntry, opts: AddOptions): Promi
   const main = entry.files[entry.format === 'onnx' ? 'onnx' : 'caffemodel']!;
   const source = await readSource(main.url, catalogChecksum(main), opts);
   const prototxtFile = entry.files['prototxt'];
-  const prototxt = prototxtFile ? (await readSource(prototxtFile.url, undefined, { ...opts, onUnverified: () => undefined })).bytes.toString('utf8') : undefined;
+  const prototxt = prototxtFile
+    ? (await readSource(prototxtFile.url, undefined, { ...opts, onUnverified: () => undefined })).bytes.toString('utf8')
+    : undefined;
   const name = checkName(opts.name ?? entry.name);
-  const loaded = await discardingDownloadsOnError(() => convert(entry.format, source.bytes, prototxt, entry.descriptor, name));
+  const loaded = await discardingDownloadsOnError(() =>
+    convert(entry.format, source.bytes, prototxt, entry.descriptor, name),
+  );
   const record: InstallRecord = {
     name,
     source: main.url,
@@ -179,12 +202,23 @@ export async function addModel(source: string, opts: AddOptions = {}): Promise<I
   const { path, bytes, downloaded } = await readSource(source, opts.checksum, opts);
   const fileName = isUrl(source) ? basename(new URL(source).pathname) : basename(source);
   const format = extname(fileName).toLowerCase() === '.caffemodel' ? 'caffe' : 'onnx';
-  const prototxt = opts.prototxt === undefined ? undefined : await readFile(opts.prototxt, 'utf8').catch(() => {
-    throw new Error(`cannot read the prototxt ${opts.prototxt}`);
-  });
+  const prototxt =
+    opts.prototxt === undefined
+      ? undefined
+      : await readFile(opts.prototxt, 'utf8').catch(() => {
+          throw new Error(`cannot read the prototxt ${opts.prototxt}`);
+        });
   const name = checkName(opts.name ?? fileName.replace(/\.(onnx|caffemodel)$/i, ''));
-  const loaded = await discardingDownloadsOnError(() => convert(format, bytes, prototxt, opts.descriptor ?? { preprocessing: IDENTITY_PREPROCESSING }, name));
-  const record: InstallRecord = { name, source, format, sha256: await fileDigest(path, 'sha256'), installedAt: new Date().toISOString() };
+  const loaded = await discardingDownloadsOnError(() =>
+    convert(format, bytes, prototxt, opts.descriptor ?? { preprocessing: IDENTITY_PREPROCESSING }, name),
+  );
+  const record: InstallRecord = {
+    name,
+    source,
+    format,
+    sha256: await fileDigest(path, 'sha256'),
+    installedAt: new Date().toISOString(),
+  };
   await store(loaded, record);
   if (downloaded) await rm(downloadsDir(), { recursive: true, force: true });
   return record;

@@ -22,7 +22,7 @@ export function describeKerasLayers(topology: KerasTopology, model: Model, cutLa
   // Listed in the model file's order, which is how Keras users know them.
   return topology.layers.map((layer) => {
     const hwc = shapes.get(layer.name)!;
-    const shape = hwc.length === 3 ? [hwc[2]!, hwc[0]!, hwc[1]!] : hwc;
+    const shape = hwc.length === 3 ? [hwc[2]!, hwc[0]!, hwc[1]!] : [...hwc];
     const info = { name: layer.name, shape, channels: shape[0]! };
     const reason = !offered.has(layer.name)
       ? REFUSED_REASON

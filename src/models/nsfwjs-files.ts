@@ -48,7 +48,8 @@ export async function readTfjsModel(packageDir: string, modelName: string): Prom
   const dir = join(packageDir, 'dist', 'models', modelName);
   const modelPath = join(dir, 'model.min.js');
   const modelBytes = await readSource(modelPath);
-  const exported = evaluateUmd(modelPath, modelBytes);
+  // Re-created in this realm: objects from the VM context have foreign prototypes (Array, Object).
+  const exported: unknown = JSON.parse(JSON.stringify(evaluateUmd(modelPath, modelBytes)) ?? 'null');
   const manifest = (exported as { weightsManifest?: unknown } | undefined)?.weightsManifest;
   const modelTopology = (exported as { modelTopology?: unknown } | undefined)?.modelTopology;
   if (!Array.isArray(manifest) || modelTopology === undefined)

@@ -5,10 +5,25 @@
  */
 import { GRADIENT_RULES } from '../autodiff/rules/index.js';
 import { decodeModel } from '../onnx/codec.js';
-import { type Dim, type Graph, type Model, type Node, GraphBuilder, floatTensor, int64Tensor, ints } from '../onnx/ir.js';
+import {
+  type Dim,
+  type Graph,
+  type Model,
+  type Node,
+  GraphBuilder,
+  floatTensor,
+  int64Tensor,
+  ints,
+} from '../onnx/ir.js';
 import { inferShapes, setInputShape } from '../onnx/shapes.js';
 import { convertCaffe } from '../convert/caffe/convert.js';
-import { type ModelDescriptor, type Preprocessing, LABELS_METADATA, LOGITS_METADATA, resolveLabels } from './descriptor.js';
+import {
+  type ModelDescriptor,
+  type Preprocessing,
+  LABELS_METADATA,
+  LOGITS_METADATA,
+  resolveLabels,
+} from './descriptor.js';
 import type { LayerInfo, LoadedModel } from './types.js';
 
 export const IMAGE_INPUT = 'image';
@@ -55,8 +70,14 @@ function upgradeToOpset13(model: Model): void {
         const axis = node.attributes['axis'];
         const r = rank(node.inputs[0]!);
         const a = axis?.type === 'int' ? axis.value : 1;
-        if (r !== undefined && a !== r - 1 && a !== -1) throw new Error(`ONNX node ${node.name}: ${node.opType} over axes ${a}.. (opset ${old}) is not supported; re-export the model with opset 13 or later`);
-        if (r === undefined && a !== 1) throw new Error(`ONNX node ${node.name}: cannot upgrade ${node.opType} from opset ${old}; re-export with opset 13 or later`);
+        if (r !== undefined && a !== r - 1 && a !== -1)
+          throw new Error(
+            `ONNX node ${node.name}: ${node.opType} over axes ${a}.. (opset ${old}) is not supported; re-export the model with opset 13 or later`,
+          );
+        if (r === undefined && a !== 1)
+          throw new Error(
+            `ONNX node ${node.name}: cannot upgrade ${node.opType} from opset ${old}; re-export with opset 13 or later`,
+          );
         node.attributes['axis'] = { type: 'int', value: -1 };
         break;
       }
@@ -70,7 +91,8 @@ function upgradeToOpset13(model: Model): void {
           const value = node.attributes['value'];
           delete node.attributes['value'];
           moveToInput('pads', 1, (v) => builder.constant(`${node.name}:pads`, int64Tensor([v.length], v)));
-          if (value?.type === 'float' && value.value !== 0) node.inputs[2] = builder.constant(`${node.name}:value`, floatTensor([], [value.value]));
+          if (value?.type === 'float' && value.value !== 0)
+            node.inputs[2] = builder.constant(`${node.name}:value`, floatTensor([], [value.value]));
         }
         break;
       case 'Clip':
@@ -79,13 +101,17 @@ function upgradeToOpset13(model: Model): void {
           const max = node.attributes['max'];
           delete node.attributes['min'];
           delete node.attributes['max'];
-          node.inputs[1] = min?.type === 'float' ? builder.constant(`${node.name}:min`, floatTensor([], [min.value])) : '';
-          if (max?.type === 'float') node.inputs[2] = builder.constant(`${node.name}:max`, floatTensor([], [max.value]));
+          node.inputs[1] =
+            min?.type === 'float' ? builder.constant(`${node.name}:min`, floatTensor([], [min.value])) : '';
+          if (max?.type === 'float')
+            node.inputs[2] = builder.constant(`${node.name}:max`, floatTensor([], [max.value]));
         }
         break;
       case 'Upsample':
       case 'Scatter':
-        throw new Error(`ONNX node ${node.name}: op ${node.opType} (opset ${old}) is not supported; re-export the model with opset 13 or later`);
+        throw new Error(
+          `ONNX node ${node.name}: op ${node.opType} (opset ${old}) is not supported; re-export the model with opset 13 or later`,
+        );
       default:
     }
   }
@@ -105,19 +131,31 @@ function detectInput(graph: Graph, descriptor: ModelDescriptor): DetectedInput {
     ? graph.inputs.filter((i) => i.name === descriptor.input)
     : graph.inputs.filter((i) => i.dataType === 'float32' && i.shape.length === 4);
   if (descriptor.input && candidates.length === 0) {
-    throw new Error(`the model has no input '${descriptor.input}' (inputs: ${graph.inputs.map((i) => i.name).join(', ')})`);
+    throw new Error(
+      `the model has no input '${descriptor.input}' (inputs: ${graph.inputs.map((i) => i.name).join(', ')})`,
+    );
   }
   if (candidates.length !== 1) {
-    throw new Error(`the model has ${candidates.length} 4-D float inputs; name the image input in the descriptor ("input")`);
+    throw new Error(
+      `the model has ${candidates.length} 4-D float inputs; name the image input in the descriptor ("input")`,
+    );
   }
   const input = candidates[0]!;
-  if (input.shape.length !== 4) throw new Error(`input '${input.name}' has shape ${JSON.stringify(input.shape)}; an image input is 4-D`);
+  if (input.shape.length !== 4)
+    throw new Error(`input '${input.name}' has shape ${JSON.stringify(input.shape)}; an image input is 4-D`);
   const layout = descriptor.layout ?? (input.shape[1] === 3 ? 'NCHW' : input.shape[3] === 3 ? 'NHWC' : undefined);
-  if (!layout) throw new Error(`cannot tell the layout of input '${input.name}' ${JSON.stringify(input.shape)}; set "layout" in the descriptor`);
+  if (!layout)
+    throw new Error(
+      `cannot tell the layout of input '${input.name}' ${JSON.stringify(input.shape)}; set "layout" in the descriptor`,
+    );
   const channels = layout === 'NCHW' ? input.shape[1] : input.shape[3];
-  if (typeof channels === 'number' && channels !== 3) throw new Error(`input '${input.name}' has ${channels} channels; only 3-channel image models are supported`);
+  if (typeof channels === 'number' && channels !== 3)
+    throw new Error(`input '${input.name}' has ${channels} channels; only 3-channel image models are supported`);
   const [h, w] = layout === 'NCHW' ? [input.shape[2], input.shape[3]] : [input.shape[1], input.shape[2]];
-  const size: [number, number] = descriptor.inputSize ?? [typeof h === 'number' && h > 0 ? h : DEFAULT_SIZE, typeof w === 'number' && w > 0 ? w : DEFAULT_SIZE];
+  const size: [number, number] = descriptor.inputSize ?? [
+    typeof h === 'number' && h > 0 ? h : DEFAULT_SIZE,
+    typeof w === 'number' && w > 0 ? w : DEFAULT_SIZE,
+  ];
   return { name: input.name, layout, size };
 }
 
@@ -154,9 +192,21 @@ function wrapWithPreprocessing(model: Model, input: DetectedInput, p: Preprocess
   const b = builder.constant(`${PREPROCESS_PREFIX}:bias`, floatTensor([3], bias));
   const nodes: Node[] = [];
   const convOut = input.layout === 'NCHW' ? target : builder.fresh(`${PREPROCESS_PREFIX}:nchw`);
-  nodes.push({ opType: 'Conv', name: builder.fresh(PREPROCESS_PREFIX), inputs: [IMAGE_INPUT, w, b], outputs: [convOut], attributes: { kernel_shape: ints([1, 1]) } });
+  nodes.push({
+    opType: 'Conv',
+    name: builder.fresh(PREPROCESS_PREFIX),
+    inputs: [IMAGE_INPUT, w, b],
+    outputs: [convOut],
+    attributes: { kernel_shape: ints([1, 1]) },
+  });
   if (input.layout === 'NHWC') {
-    nodes.push({ opType: 'Transpose', name: builder.fresh(`${PREPROCESS_PREFIX}:to_nhwc`), inputs: [convOut], outputs: [target], attributes: { perm: ints([0, 2, 3, 1]) } });
+    nodes.push({
+      opType: 'Transpose',
+      name: builder.fresh(`${PREPROCESS_PREFIX}:to_nhwc`),
+      inputs: [convOut],
+      outputs: [target],
+      attributes: { perm: ints([0, 2, 3, 1]) },
+    });
   }
   graph.nodes.unshift(...nodes);
   // Shapes recorded for the old fixed-size input no longer hold.
@@ -170,7 +220,11 @@ function wrapWithPreprocessing(model: Model, input: DetectedInput, p: Preprocess
 
 /** A copy of the graph whose value_info holds the shapes at the given input size. */
 function shapedCopy(graph: Graph, size: [number, number]): Graph {
-  const copy: Graph = { ...graph, inputs: graph.inputs.map((i) => ({ ...i, shape: [...i.shape] })), valueInfo: new Map() };
+  const copy: Graph = {
+    ...graph,
+    inputs: graph.inputs.map((i) => ({ ...i, shape: [...i.shape] })),
+    valueInfo: new Map(),
+  };
   setInputShape(copy, IMAGE_INPUT, [1, 3, size[0], size[1]]);
   inferShapes(copy);
   return copy;
@@ -183,13 +237,20 @@ function gradientBlockers(graph: Graph): Map<string, string | undefined> {
     const onPath = node.inputs.filter((i) => blocked.has(i));
     if (onPath.length === 0) continue;
     const inherited = onPath.map((i) => blocked.get(i)).find((r) => r !== undefined);
-    const own = GRADIENT_RULES.has(node.opType) ? undefined : `op ${node.opType} (node ${node.name}) has no gradient rule`;
+    const own = GRADIENT_RULES.has(node.opType)
+      ? undefined
+      : `op ${node.opType} (node ${node.name}) has no gradient rule`;
     node.outputs.forEach((o) => blocked.set(o, inherited ?? own));
   }
   return blocked;
 }
 
-function listLayers(graph: Graph, size: [number, number], hidden: Set<string>, keep?: (name: string) => boolean): LayerInfo[] {
+function listLayers(
+  graph: Graph,
+  size: [number, number],
+  hidden: Set<string>,
+  keep?: (name: string) => boolean,
+): LayerInfo[] {
   const shaped = shapedCopy(graph, size);
   const blockers = gradientBlockers(graph);
   const layers: LayerInfo[] = [];
@@ -199,7 +260,13 @@ function listLayers(graph: Graph, size: [number, number], hidden: Set<string>, k
       if (hidden.has(name) || !shape || shape.length !== 4 || !blockers.has(name) || (keep && !keep(name))) continue;
       const chw = shape.slice(1) as number[];
       const reason = blockers.get(name);
-      layers.push({ name, shape: chw, channels: chw[0]!, dreamable: reason === undefined, ...(reason ? { reason } : {}) });
+      layers.push({
+        name,
+        shape: chw,
+        channels: chw[0]!,
+        dreamable: reason === undefined,
+        ...(reason ? { reason } : {}),
+      });
     }
   }
   return layers;
@@ -259,17 +326,26 @@ const CAFFE_METADATA = 'inceptionism.caffe';
 const isCaffeBlob = (name: string): boolean => !name.includes(':');
 
 /** Layer list, default layer and minimum size of a model whose graph already starts at 'image'. */
-function describe(model: Model, descriptor: ModelDescriptor, size: [number, number], hidden: Set<string>, name: string): LoadedModel {
+function describe(
+  model: Model,
+  descriptor: ModelDescriptor,
+  size: [number, number],
+  hidden: Set<string>,
+  name: string,
+): LoadedModel {
   const keep = model.metadata[CAFFE_METADATA] === '1' ? isCaffeBlob : undefined;
   const layers = listLayers(model.graph, size, hidden, keep);
   const dreamable = layers.filter((l) => l.dreamable);
   if (dreamable.length === 0) {
     const reason = layers.find((l) => l.reason)?.reason;
-    throw new Error(`model '${name}' has no layer that can be dreamed${reason ? `: ${reason}` : ' (no 4-D activations)'}`);
+    throw new Error(
+      `model '${name}' has no layer that can be dreamed${reason ? `: ${reason}` : ' (no 4-D activations)'}`,
+    );
   }
   const byName = new Set(dreamable.map((l) => l.name));
   for (const l of [descriptor.defaultLayer, ...(descriptor.recommendedLayers ?? [])]) {
-    if (l !== undefined && !byName.has(l)) throw new Error(`model '${name}': layer '${l}' named in the descriptor is not a dreamable layer of the network`);
+    if (l !== undefined && !byName.has(l))
+      throw new Error(`model '${name}': layer '${l}' named in the descriptor is not a dreamable layer of the network`);
   }
   return {
     name,
@@ -278,7 +354,10 @@ function describe(model: Model, descriptor: ModelDescriptor, size: [number, numb
     defaultInputSize: size,
     minInputSize: minimumInputSize(model.graph, dreamable.at(-1)!.name, Math.max(...size)),
     layers,
-    defaultLayer: descriptor.defaultLayer ?? descriptor.recommendedLayers?.[0] ?? dreamable[Math.floor((dreamable.length * 2) / 3)]!.name,
+    defaultLayer:
+      descriptor.defaultLayer ??
+      descriptor.recommendedLayers?.[0] ??
+      dreamable[Math.floor((dreamable.length * 2) / 3)]!.name,
   };
 }
 
@@ -304,7 +383,12 @@ export function importOnnxModel(bytes: Uint8Array, descriptor: ModelDescriptor, 
 }
 
 /** Converts a Caffe deploy prototxt + caffemodel; layers are the Caffe blobs (e.g. inception_4c/output). */
-export function importCaffeModel(prototxt: string, caffemodel: Uint8Array, descriptor: ModelDescriptor, name = 'caffe-model'): LoadedModel {
+export function importCaffeModel(
+  prototxt: string,
+  caffemodel: Uint8Array,
+  descriptor: ModelDescriptor,
+  name = 'caffe-model',
+): LoadedModel {
   const net = convertCaffe(prototxt, caffemodel);
   net.model.metadata[CAFFE_METADATA] = '1';
   const size = descriptor.inputSize ?? (net.inputShape.slice(2) as [number, number]);
@@ -315,8 +399,11 @@ export function importCaffeModel(prototxt: string, caffemodel: Uint8Array, descr
 export function loadImportedModel(bytes: Uint8Array, name: string): LoadedModel {
   const model = decodeModel(bytes);
   const stored = model.metadata[DESCRIPTOR_METADATA];
-  if (!stored) throw new Error(`the model file of '${name}' was not written by 'deepdream models add'; add the model again`);
+  if (!stored)
+    throw new Error(`the model file of '${name}' was not written by 'deepdream models add'; add the model again`);
   const descriptor = JSON.parse(stored) as ModelDescriptor;
-  const hidden = new Set(model.graph.nodes.filter((n) => n.name.startsWith(PREPROCESS_PREFIX)).flatMap((n) => n.outputs));
+  const hidden = new Set(
+    model.graph.nodes.filter((n) => n.name.startsWith(PREPROCESS_PREFIX)).flatMap((n) => n.outputs),
+  );
   return describe(model, descriptor, descriptor.inputSize ?? [DEFAULT_SIZE, DEFAULT_SIZE], hidden, name);
 }
