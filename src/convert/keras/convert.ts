@@ -12,7 +12,6 @@ import {
   DEFAULT_IR_VERSION,
   DEFAULT_OPSET,
   emptyGraph,
-  float,
   floatTensor,
   GraphBuilder,
   int,
@@ -22,7 +21,7 @@ import {
 } from '../../onnx/ir.js';
 import type { Attribute, Model, Tensor } from '../../onnx/ir.js';
 import { concatAxis, layerShapes } from './shapes.js';
-import { onnxPadding, onnxPadsOrder, windowOf, zeroPadding, type OnnxPadding, type Pads4 } from './spatial.js';
+import { onnxPadding, onnxPadsOrder, windowOf, zeroPadding, type OnnxPadding } from './spatial.js';
 import { ancestorsOf, type KerasLayer, type KerasTopology } from './topology.js';
 import type { KerasWeights } from './weights.js';
 
