@@ -10,7 +10,7 @@ import { octaveSizes, workingSize, type Size } from './octaves.js';
 import { resolveDreamOptions, type DreamOptions, type DreamOptionsInput, type DreamProgress } from './options.js';
 import { createRandom } from './random.js';
 import { resizeImage } from './resize.js';
-import { drawRoll, tileShapeFor, tiledGradient, type ExtraInputs } from './tiles.js';
+import { drawRoll, tileShapeFor, tiledGradient } from './tiles.js';
 
 export interface DreamControl {
   onProgress?: (progress: DreamProgress) => void;
@@ -58,12 +58,18 @@ function checkImage(image: RgbImage): void {
   }
 }
 
-async function runDream(image: RgbImage, options: DreamOptions, backend: DreamBackend, control: DreamControl): Promise<RgbImage> {
+async function runDream(
+  image: RgbImage,
+  options: DreamOptions,
+  backend: DreamBackend,
+  control: DreamControl,
+): Promise<RgbImage> {
   const layers = backend.resolveLayers(options.layers, options.channels);
   const objective = dreamObjective(layers, options.channels, options.guide !== undefined);
   const extraInputs = options.guide && (await guideInputs(backend, layers, options.guide, options.tileSize));
   const work = workingSize(image.width, image.height, backend.minInputSize);
-  const source = work.width === image.width && work.height === image.height ? image : resizeImage(image, work.width, work.height);
+  const source =
+    work.width === image.width && work.height === image.height ? image : resizeImage(image, work.width, work.height);
   const sizes = octaveSizes(work.width, work.height, options.octaves, options.octaveScale, backend.minInputSize);
   const progress = progressReporter(sizes, options.steps, control.onProgress);
   const random = createRandom(options.seed);
@@ -73,7 +79,9 @@ async function runDream(image: RgbImage, options: DreamOptions, backend: DreamBa
   for (const [index, size] of sizes.entries()) {
     const last = index === sizes.length - 1;
     const base = last ? source : resizeImage(source, size.width, size.height);
-    dreamed = detail ? addInto(resizeImage(detail, size.width, size.height), base) : createRgbImage(size.width, size.height, base.data.slice());
+    dreamed = detail
+      ? addInto(resizeImage(detail, size.width, size.height), base)
+      : createRgbImage(size.width, size.height, base.data.slice());
     detail = undefined;
     const tile = tileShapeFor(size.width, size.height, options.tileSize);
     const session = await backend.gradientSession(objective, tile);

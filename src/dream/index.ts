@@ -68,7 +68,9 @@ export async function dream(
       else finish(() => reject(new Error(message.message)));
     });
     worker.on('error', (error) => finish(() => reject(error)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`dream worker stopped unexpectedly (exit code ${code})`))));
+    worker.on('exit', (code) =>
+      finish(() => reject(new Error(`dream worker stopped unexpectedly (exit code ${code})`))),
+    );
   });
 }
 

@@ -28,7 +28,9 @@ export function modelBackend(model: LoadedModel, opts: SessionOptions = {}): Dre
         const info = findLayer(model, name);
         const outOfRange = channels?.find((c) => c >= info.channels);
         if (outOfRange !== undefined) {
-          throw new Error(`channel ${outOfRange} is out of range: layer '${name}' has channels 0 to ${info.channels - 1}`);
+          throw new Error(
+            `channel ${outOfRange} is out of range: layer '${name}' has channels 0 to ${info.channels - 1}`,
+          );
         }
       }
       return chosen;

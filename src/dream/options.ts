@@ -200,7 +200,8 @@ function validateLayers(layers: unknown): void {
 }
 
 function validateChannels(channels: unknown): void {
-  if (!Array.isArray(channels) || channels.length === 0) throw new Error('channels must be a non-empty list of channel indices');
+  if (!Array.isArray(channels) || channels.length === 0)
+    throw new Error('channels must be a non-empty list of channel indices');
   const seen = new Set<number>();
   for (const c of channels as unknown[]) {
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0) {

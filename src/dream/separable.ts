@@ -50,7 +50,8 @@ export function filterImage(
   const height = yTaps.offsets.length - 1;
   const across = filterRows(image, xTaps, width);
   const out = addTo?.image ?? createRgbImage(width, height);
-  if (out.width !== width || out.height !== height) throw new Error('filterImage: target size differs from output size');
+  if (out.width !== width || out.height !== height)
+    throw new Error('filterImage: target size differs from output size');
   addFilteredColumns(across, yTaps, out, addTo?.sign ?? 1);
   return out;
 }

@@ -9,7 +9,11 @@ import { fakeBackend } from './fake-backend.js';
 
 function photo(width: number, height: number, seed = 1): RgbImage {
   const random = createRandom(seed);
-  return createRgbImage(width, height, Float32Array.from({ length: width * height * 3 }, () => 40 + 170 * random()));
+  return createRgbImage(
+    width,
+    height,
+    Float32Array.from({ length: width * height * 3 }, () => 40 + 170 * random()),
+  );
 }
 
 const small = { octaves: 3, octaveScale: 1.5, steps: 2, tileSize: 64, layers: [{ name: 'a', weight: 1 }] };
@@ -27,14 +31,19 @@ test('one session per octave, at the tile shape each octave needs', async () => 
     ],
   );
   // Octave of 53x40: one tile; 80x60: 2 tiles; 120x90: 2x2 tiles; 2 steps each.
-  assert.deepEqual(backend.sessions.map((s) => s.session.runs), [2, 4, 8]);
+  assert.deepEqual(
+    backend.sessions.map((s) => s.session.runs),
+    [2, 4, 8],
+  );
   assert.equal(backend.released, false, 'a caller-provided backend stays open');
 });
 
 test('the objective: mean square of whole layers, mean of chosen channels', async () => {
   const whole = fakeBackend('zero');
   await dreamInProcess(photo(20, 20), { ...small, octaves: 1 }, {}, { backend: whole });
-  assert.deepEqual(whole.sessions[0]!.objective, { terms: [{ kind: 'layer', layer: 'a', weight: 1, reduce: 'meanSquare' }] });
+  assert.deepEqual(whole.sessions[0]!.objective, {
+    terms: [{ kind: 'layer', layer: 'a', weight: 1, reduce: 'meanSquare' }],
+  });
   const channels = fakeBackend('zero');
   await dreamInProcess(photo(20, 20), { ...small, octaves: 1, channels: [3, 1] }, {}, { backend: channels });
   assert.deepEqual(channels.sessions[0]!.objective, {
@@ -60,7 +69,12 @@ test('without a gradient the photo comes back unchanged (detail is re-injected, 
 test('every octave step adds to the result: the change is carried up through the octaves', async () => {
   // Gradient 1 on red only: mean |g| = 1/3, so each meanAbs step adds 3 * stepSize to red.
   const image = createRgbImage(60, 40, new Float32Array(60 * 40 * 3).fill(100));
-  const out = await dreamInProcess(image, { ...small, stepSize: 0.5, normalization: 'meanAbs' }, {}, { backend: fakeBackend('redOnly') });
+  const out = await dreamInProcess(
+    image,
+    { ...small, stepSize: 0.5, normalization: 'meanAbs' },
+    {},
+    { backend: fakeBackend('redOnly') },
+  );
   const expectedRed = 100 + 3 * 2 * 3 * 0.5;
   for (let p = 0; p < 60 * 40; p++) {
     assert.ok(Math.abs(out.data[p * 3]! - expectedRed) < 1e-3, `red ${out.data[p * 3]}`);
@@ -92,7 +106,17 @@ test('progress: one report per step, fraction rising to 1 weighted by octave siz
   const reports: DreamProgress[] = [];
   await dreamInProcess(photo(60, 45), small, { onProgress: (p) => reports.push(p) }, { backend: fakeBackend('zero') });
   assert.equal(reports.length, 3 * 2);
-  assert.deepEqual(reports.map((r) => [r.octave, r.step]), [[1, 1], [1, 2], [2, 1], [2, 2], [3, 1], [3, 2]]);
+  assert.deepEqual(
+    reports.map((r) => [r.octave, r.step]),
+    [
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+      [3, 1],
+      [3, 2],
+    ],
+  );
   assert.ok(reports.every((r) => r.octaves === 3 && r.steps === 2 && r.etaSeconds !== undefined && r.etaSeconds >= 0));
   for (let i = 1; i < reports.length; i++) assert.ok(reports[i]!.fraction > reports[i - 1]!.fraction);
   assert.equal(reports.at(-1)!.fraction, 1);
@@ -103,22 +127,32 @@ test('progress: one report per step, fraction rising to 1 weighted by octave siz
 test('aborting rejects with an AbortError and stops running tiles', async () => {
   const backend = fakeBackend('grid', { delayMs: 2 });
   const controller = new AbortController();
-  const dreaming = dreamInProcess(photo(120, 90), { ...small, steps: 50 }, {
-    signal: controller.signal,
-    onProgress: (p) => p.step === 2 && controller.abort(),
-  }, { backend });
+  const dreaming = dreamInProcess(
+    photo(120, 90),
+    { ...small, steps: 50 },
+    {
+      signal: controller.signal,
+      onProgress: (p) => p.step === 2 && controller.abort(),
+    },
+    { backend },
+  );
   await assert.rejects(dreaming, { name: 'AbortError' });
   const runs = backend.sessions.reduce((n, s) => n + s.session.runs, 0);
   assert.equal(runs, 2, 'no tile runs after the abort');
   const aborted = AbortSignal.abort();
-  await assert.rejects(dreamInProcess(photo(20, 20), small, { signal: aborted }, { backend: fakeBackend('grid') }), { name: 'AbortError' });
+  await assert.rejects(dreamInProcess(photo(20, 20), small, { signal: aborted }, { backend: fakeBackend('grid') }), {
+    name: 'AbortError',
+  });
 });
 
 test('an image smaller than the network minimum is dreamed enlarged and returned at its size', async () => {
   const backend = fakeBackend('grid', { minInputSize: 32 });
   const out = await dreamInProcess(photo(20, 10), small, {}, { backend });
   assert.deepEqual([out.width, out.height], [20, 10]);
-  assert.deepEqual(backend.sessions.map((s) => s.tile), [{ height: 32, width: 64 }]);
+  assert.deepEqual(
+    backend.sessions.map((s) => s.tile),
+    [{ height: 32, width: 64 }],
+  );
   assert.ok(out.data.every((v) => v >= 0 && v <= 255));
 });
 
@@ -135,10 +169,16 @@ test('guided dreaming feeds the guide features as [C, M] per layer', async () =>
 });
 
 test('bad images get one-line errors', async () => {
-  await assert.rejects(dreamInProcess(createRgbImage(0, 5, new Float32Array(0)), small, {}, { backend: fakeBackend('zero') }), {
-    message: 'image size must be positive integers (got 0x5)',
-  });
-  await assert.rejects(dreamInProcess({ width: 2, height: 2, data: new Float32Array(5) }, small, {}, { backend: fakeBackend('zero') }), {
-    message: 'image data must be float32 RGB of length 12',
-  });
+  await assert.rejects(
+    dreamInProcess(createRgbImage(0, 5, new Float32Array(0)), small, {}, { backend: fakeBackend('zero') }),
+    {
+      message: 'image size must be positive integers (got 0x5)',
+    },
+  );
+  await assert.rejects(
+    dreamInProcess({ width: 2, height: 2, data: new Float32Array(5) }, small, {}, { backend: fakeBackend('zero') }),
+    {
+      message: 'image data must be float32 RGB of length 12',
+    },
+  );
 });

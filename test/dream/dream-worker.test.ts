@@ -9,7 +9,11 @@ const fakeModule = (query: string) => new URL(`./fake-backend-module.ts?${query}
 
 function photo(width: number, height: number): RgbImage {
   const random = createRandom(2);
-  return createRgbImage(width, height, Float32Array.from({ length: width * height * 3 }, () => 30 + 190 * random()));
+  return createRgbImage(
+    width,
+    height,
+    Float32Array.from({ length: width * height * 3 }, () => 30 + 190 * random()),
+  );
 }
 
 const options = { octaves: 2, steps: 3, tileSize: 64, seed: 11, layers: [{ name: 'a', weight: 1 }] };
@@ -17,7 +21,12 @@ const options = { octaves: 2, steps: 3, tileSize: 64, seed: 11, layers: [{ name:
 test('a worker dream gives the same bytes as the same dream in process, with progress', async () => {
   const image = photo(90, 70);
   const reports: DreamProgress[] = [];
-  const inWorker = await dream(image, options, { onProgress: (p) => reports.push(p) }, { backendModule: fakeModule('kind=grid') });
+  const inWorker = await dream(
+    image,
+    options,
+    { onProgress: (p) => reports.push(p) },
+    { backendModule: fakeModule('kind=grid') },
+  );
   const inProcess = await dreamInProcess(image, options, {}, { backend: fakeBackend('grid') });
   assert.deepEqual([inWorker.width, inWorker.height], [90, 70]);
   assert.ok(inWorker.data instanceof Float32Array);
@@ -41,10 +50,15 @@ test('the event loop keeps ticking while the worker dreams', async () => {
 
 test('aborting rejects with the signal reason (an AbortError)', async () => {
   const controller = new AbortController();
-  const dreaming = dream(photo(100, 80), { ...options, steps: 100 }, {
-    signal: controller.signal,
-    onProgress: () => controller.abort(),
-  }, { backendModule: fakeModule('kind=grid&delayMs=10') });
+  const dreaming = dream(
+    photo(100, 80),
+    { ...options, steps: 100 },
+    {
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    },
+    { backendModule: fakeModule('kind=grid&delayMs=10') },
+  );
   await assert.rejects(dreaming, { name: 'AbortError' });
   await assert.rejects(dream(photo(10, 10), options, { signal: AbortSignal.abort() }), { name: 'AbortError' });
 });
@@ -53,11 +67,21 @@ test('errors cross the thread boundary with their message', async () => {
   await assert.rejects(dream(photo(20, 20), options, {}, { backendModule: fakeModule('kind=fail') }), {
     message: 'fake backend refused: no such model',
   });
-  await assert.rejects(dream(photo(20, 20), { ...options, layers: [{ name: 'missing', weight: 1 }] }, {}, { backendModule: fakeModule('kind=grid') }), {
-    message: "unknown layer 'missing'",
-  });
+  await assert.rejects(
+    dream(
+      photo(20, 20),
+      { ...options, layers: [{ name: 'missing', weight: 1 }] },
+      {},
+      { backendModule: fakeModule('kind=grid') },
+    ),
+    {
+      message: "unknown layer 'missing'",
+    },
+  );
 });
 
 test('bad options are refused before any worker starts', async () => {
-  await assert.rejects(dream(photo(20, 20), { octaves: 40 }), { message: 'octaves must be an integer from 1 to 12 (got 40)' });
+  await assert.rejects(dream(photo(20, 20), { octaves: 40 }), {
+    message: 'octaves must be an integer from 1 to 12 (got 40)',
+  });
 });

@@ -25,11 +25,17 @@ export function fakeGradient(kind: FakeKind, tile: Float32Array, height: number,
   for (let i = 0; i < tile.length; i++) {
     const q = i % plane;
     g[i] =
-      kind === 'ones' ? 1
-      : kind === 'identity' ? tile[i]!
-      : kind === 'redOnly' ? (i < plane ? 1 : 0)
-      : kind === 'grid' ? ((Math.floor(q / width) * 3 + (q % width)) % 7) - 3
-      : 0;
+      kind === 'ones'
+        ? 1
+        : kind === 'identity'
+          ? tile[i]!
+          : kind === 'redOnly'
+            ? i < plane
+              ? 1
+              : 0
+            : kind === 'grid'
+              ? ((Math.floor(q / width) * 3 + (q % width)) % 7) - 3
+              : 0;
   }
   return g;
 }

@@ -8,7 +8,8 @@ import { createRandom } from '../../src/dream/random.js';
 
 function imageFrom(width: number, height: number, f: (x: number, y: number, c: number) => number): RgbImage {
   const image = createRgbImage(width, height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) image.data[(y * width + x) * 3 + c] = f(x, y, c);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) image.data[(y * width + x) * 3 + c] = f(x, y, c);
   return image;
 }
 
@@ -27,12 +28,22 @@ const stats = (data: Float32Array) => {
     sumSq += v * v;
   }
   const mean = sum / data.length;
-  return { mean, meanAbs: sumAbs / data.length, std: Math.sqrt(sumSq / data.length - mean * mean), rms: Math.sqrt(sumSq / data.length) };
+  return {
+    mean,
+    meanAbs: sumAbs / data.length,
+    std: Math.sqrt(sumSq / data.length - mean * mean),
+    rms: Math.sqrt(sumSq / data.length),
+  };
 };
 
 test('resize keeps a constant image constant, at any scale', () => {
   const flat = imageFrom(37, 23, (_x, _y, c) => 10 + c);
-  for (const [w, h] of [[10, 7], [80, 51], [37, 23], [1, 1]] as const) {
+  for (const [w, h] of [
+    [10, 7],
+    [80, 51],
+    [37, 23],
+    [1, 1],
+  ] as const) {
     const out = resizeImage(flat, w, h);
     assert.equal(out.data.length, w * h * 3);
     for (let i = 0; i < out.data.length; i++) assert.ok(Math.abs(out.data[i]! - (10 + (i % 3))) < 1e-4);
@@ -70,14 +81,21 @@ test('a zero gradient stays zero (no division by zero)', () => {
   for (const method of ['meanAbs', 'std', 'laplacian'] as const) {
     const g = createRgbImage(9, 7);
     normalizeGradient(g, method);
-    assert.ok(g.data.every((v) => v === 0), method);
+    assert.ok(
+      g.data.every((v) => v === 0),
+      method,
+    );
   }
 });
 
 test('every normalization ignores the gradient magnitude', () => {
   for (const method of ['meanAbs', 'std', 'laplacian'] as const) {
     const small = randomImage(33, 21, 3);
-    const large = createRgbImage(33, 21, small.data.map((v) => v * 1e4));
+    const large = createRgbImage(
+      33,
+      21,
+      small.data.map((v) => v * 1e4),
+    );
     normalizeGradient(small, method);
     normalizeGradient(large, method);
     for (let i = 0; i < small.data.length; i++) assert.ok(Math.abs(small.data[i]! - large.data[i]!) < 1e-4, method);

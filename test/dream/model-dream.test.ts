@@ -11,7 +11,8 @@ function photo(width: number, height: number, seed: number): RgbImage {
   const image = createRgbImage(width, height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) image.data[(y * width + x) * 3 + c] = 128 + 60 * Math.sin((x + 2 * y) / (5 + c)) + 20 * random();
+      for (let c = 0; c < 3; c++)
+        image.data[(y * width + x) * 3 + c] = 128 + 60 * Math.sin((x + 2 * y) / (5 + c)) + 20 * random();
     }
   }
   return image;

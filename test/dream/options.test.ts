@@ -20,7 +20,9 @@ test('caller values override the preset, undefined values do not', () => {
 });
 
 test('explicit layers replace the default preset; other models start with no layers', () => {
-  assert.deepEqual(resolveDreamOptions({ layers: [{ name: 'mixed3', weight: 2 }] }).layers, [{ name: 'mixed3', weight: 2 }]);
+  assert.deepEqual(resolveDreamOptions({ layers: [{ name: 'mixed3', weight: 2 }] }).layers, [
+    { name: 'mixed3', weight: 2 },
+  ]);
   assert.deepEqual(resolveDreamOptions({ model: 'other' }).layers, []);
 });
 
@@ -46,7 +48,15 @@ test('out-of-range values give one-line errors naming the option', () => {
     [{ seed: -1 }, /^seed must be an integer from 0 to 4294967295/],
     [{ layers: [{ name: '', weight: 1 }] }, /^every layer needs a non-empty name$/],
     [{ layers: [{ name: 'a', weight: 0 }] }, /^layer 'a' weight must be a non-zero number/],
-    [{ layers: [{ name: 'a', weight: 1 }, { name: 'a', weight: 1 }] }, /^layer 'a' is listed twice$/],
+    [
+      {
+        layers: [
+          { name: 'a', weight: 1 },
+          { name: 'a', weight: 1 },
+        ],
+      },
+      /^layer 'a' is listed twice$/,
+    ],
     [{ channels: [] }, /^channels must be a non-empty list/],
     [{ channels: [1.5] }, /^channels must be non-negative integers/],
     [{ preset: 'nope' }, /^unknown preset 'nope' \(known: eyes, textures, objects\)$/],

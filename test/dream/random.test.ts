@@ -19,13 +19,19 @@ test('values are uniform-looking floats in [0, 1)', () => {
   assert.ok(Math.abs(mean - 0.5) < 0.01, `mean ${mean}`);
   const buckets = new Array(10).fill(0);
   for (const v of values) buckets[Math.floor(v * 10)]++;
-  assert.ok(buckets.every((n) => n > 1800 && n < 2200), JSON.stringify(buckets));
+  assert.ok(
+    buckets.every((n) => n > 1800 && n < 2200),
+    JSON.stringify(buckets),
+  );
 });
 
 test('randomInt covers both ends of its range and nothing outside', () => {
   const random = createRandom(1);
   const seen = new Set(Array.from({ length: 2000 }, () => randomInt(random, -3, 3)));
-  assert.deepEqual([...seen].sort((a, b) => a - b), [-3, -2, -1, 0, 1, 2, 3]);
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    [-3, -2, -1, 0, 1, 2, 3],
+  );
 });
 
 test('noiseImage is reproducible faint grey noise', () => {

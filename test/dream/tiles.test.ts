@@ -7,14 +7,23 @@ import { octaveSizes, workingSize } from '../../src/dream/octaves.js';
 import { fakeSession } from './fake-backend.js';
 
 test('axis windows own every coordinate exactly once, whatever the roll', () => {
-  for (const [size, tile] of [[10, 4], [12, 4], [3, 3], [731, 512], [512, 512]] as const) {
+  for (const [size, tile] of [
+    [10, 4],
+    [12, 4],
+    [3, 3],
+    [731, 512],
+    [512, 512],
+  ] as const) {
     for (const roll of [0, 1, tile - 1, size - 1]) {
       const owners = new Array(size).fill(0);
       for (const w of axisWindows(size, tile, roll % size)) {
         assert.ok(w.owned > 0 && w.owned <= tile);
         for (let i = 0; i < w.owned; i++) owners[(w.start + i) % size]++;
       }
-      assert.ok(owners.every((n) => n === 1), `${size}/${tile}/${roll}: ${owners.join('')}`);
+      assert.ok(
+        owners.every((n) => n === 1),
+        `${size}/${tile}/${roll}: ${owners.join('')}`,
+      );
     }
   }
 });
@@ -36,21 +45,35 @@ test('rolls span the whole tile period on tiled sides and the jitter on others',
     ys.add(roll.y);
   }
   // Width 100 fits in one tile: jitter -5..5, wrapped into 0..99.
-  assert.deepEqual([...xs].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 95, 96, 97, 98, 99]);
+  assert.deepEqual(
+    [...xs].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 95, 96, 97, 98, 99],
+  );
   assert.equal(ys.size, 64);
   assert.ok([...ys].every((y) => y >= 0 && y < 64));
 });
 
 test('the tiled gradient covers every pixel exactly once and follows the image under any roll', async () => {
   const random = createRandom(9);
-  for (const [w, h, tileSize] of [[50, 30, 16], [20, 20, 64], [33, 17, 17]] as const) {
-    const image = createRgbImage(w, h, Float32Array.from({ length: w * h * 3 }, () => random() * 255));
+  for (const [w, h, tileSize] of [
+    [50, 30, 16],
+    [20, 20, 64],
+    [33, 17, 17],
+  ] as const) {
+    const image = createRgbImage(
+      w,
+      h,
+      Float32Array.from({ length: w * h * 3 }, () => random() * 255),
+    );
     const tile = tileShapeFor(w, h, tileSize);
     const gradient = new Float32Array(image.data.length);
     for (let i = 0; i < 5; i++) {
       const roll = drawRoll(random, w, h, tile, 8);
       await tiledGradient(image, fakeSession('ones', tile), roll, gradient);
-      assert.ok(gradient.every((v) => v === 1), `ones ${w}x${h} roll ${JSON.stringify(roll)}`);
+      assert.ok(
+        gradient.every((v) => v === 1),
+        `ones ${w}x${h} roll ${JSON.stringify(roll)}`,
+      );
       const session = fakeSession('identity', tile);
       await tiledGradient(image, session, roll, gradient);
       assert.deepEqual(gradient, image.data);
@@ -64,9 +87,12 @@ test('an aborted signal stops the tiled gradient before the next tile', async ()
   const session = fakeSession('ones', { height: 10, width: 10 });
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(tiledGradient(image, session, { x: 0, y: 0 }, new Float32Array(image.data.length), undefined, controller.signal), {
-    name: 'AbortError',
-  });
+  await assert.rejects(
+    tiledGradient(image, session, { x: 0, y: 0 }, new Float32Array(image.data.length), undefined, controller.signal),
+    {
+      name: 'AbortError',
+    },
+  );
   assert.equal(session.runs, 0);
 });
 
@@ -78,7 +104,10 @@ test('octave sizes shrink by the scale, smallest first, dropping those under the
     { width: 1024, height: 768 },
   ]);
   assert.deepEqual(octaveSizes(200, 100, 4, 2, 75), [{ width: 200, height: 100 }]);
-  assert.deepEqual(octaveSizes(300, 160, 4, 2, 75), [{ width: 150, height: 80 }, { width: 300, height: 160 }]);
+  assert.deepEqual(octaveSizes(300, 160, 4, 2, 75), [
+    { width: 150, height: 80 },
+    { width: 300, height: 160 },
+  ]);
 });
 
 test('images smaller than the network minimum are dreamed enlarged', () => {
