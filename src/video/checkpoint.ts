@@ -39,7 +39,9 @@ export const framePath = (dir: string, index: number): string => join(dir, `${St
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -64,7 +66,8 @@ export async function openWorkFolder(
   if (existing) {
     const previous = await readManifest(dir);
     if (!previous) {
-      if ((await readdir(dir)).length > 0) throw new Error(`work folder ${dir} exists and is not a deepdream render; move it away`);
+      if ((await readdir(dir)).length > 0)
+        throw new Error(`work folder ${dir} exists and is not a deepdream render; move it away`);
     } else if (restart) {
       await rm(dir, { recursive: true, force: true });
     } else if (previous.settingsHash !== manifest.settingsHash || previous.kind !== kind) {
@@ -74,7 +77,9 @@ export async function openWorkFolder(
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`cannot create work folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(
+      `cannot create work folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   await removeTempFiles(dir);
   await writeFileAtomic(join(dir, MANIFEST), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));

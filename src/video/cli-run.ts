@@ -67,12 +67,16 @@ export async function runRender(
 ): Promise<void> {
   const reporter = createRenderReporter(flags);
   const abort = new AbortController();
-  const onSignal = () => abort.abort(new Error(`stopped; run the same command again to continue from the frames in ${workDir}`));
+  const onSignal = () =>
+    abort.abort(new Error(`stopped; run the same command again to continue from the frames in ${workDir}`));
   process.once('SIGINT', onSignal);
   const backend = await loadBackend(options);
   const started = performance.now();
   try {
-    const result = await render(engineDreamer(options, backend), { signal: abort.signal, onProgress: (p) => reporter.update(p) });
+    const result = await render(engineDreamer(options, backend), {
+      signal: abort.signal,
+      onProgress: (p) => reporter.update(p),
+    });
     reporter.done(result, (performance.now() - started) / 1000);
   } catch (err) {
     reporter.stop();

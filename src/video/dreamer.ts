@@ -11,7 +11,12 @@ import type { DreamOptions } from '../dream/options.js';
 import { frameSeed } from './schedule.js';
 
 /** Dreams one frame; `layer` undefined means the dream options' own layers. */
-export type FrameDreamer = (frame: RgbImage, frameIndex: number, layer: string | undefined, signal?: AbortSignal) => Promise<RgbImage>;
+export type FrameDreamer = (
+  frame: RgbImage,
+  frameIndex: number,
+  layer: string | undefined,
+  signal?: AbortSignal,
+) => Promise<RgbImage>;
 
 /**
  * Frames dreamed with `options` on one backend (its sessions are reused from frame to frame);

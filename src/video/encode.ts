@@ -32,7 +32,20 @@ const COPYABLE_AUDIO: Record<'mp4' | 'webm', ReadonlySet<string>> = {
 };
 
 const VIDEO_CODEC_ARGS: Record<'mp4' | 'webm' | 'gif', string[]> = {
-  mp4: ['-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'],
+  mp4: [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'medium',
+    '-crf',
+    '18',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+  ],
   webm: ['-c:v', 'libvpx-vp9', '-crf', '32', '-b:v', '0', '-row-mt', '1', '-pix_fmt', 'yuv420p', '-f', 'webm'],
   gif: ['-filter_complex', '[0:v]split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse', '-f', 'gif'],
 };

@@ -15,8 +15,16 @@ interface OpenCv {
   Mat: new (rows?: number, cols?: number, type?: number) => CvMat;
   CV_8UC1: number;
   calcOpticalFlowFarneback(
-    prev: CvMat, next: CvMat, flow: CvMat, pyrScale: number, levels: number, winsize: number,
-    iterations: number, polyN: number, polySigma: number, flags: number,
+    prev: CvMat,
+    next: CvMat,
+    flow: CvMat,
+    pyrScale: number,
+    levels: number,
+    winsize: number,
+    iterations: number,
+    polyN: number,
+    polySigma: number,
+    flags: number,
   ): void;
   onRuntimeInitialized?: () => void;
 }

@@ -34,6 +34,9 @@ export async function writeFramePng(path: string, frame: RgbImage): Promise<void
 }
 
 export async function readFramePng(path: string): Promise<RgbImage> {
-  const { data, info } = await sharp(await readFile(path)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await readFile(path))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return fromBytes(info.width, info.height, data);
 }

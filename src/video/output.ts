@@ -67,11 +67,15 @@ export async function checkOutputWritable(target: OutputTarget): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? `folder ${folder} does not exist`
-      : code === 'ENOTDIR' || code === 'EEXIST' ? `${folder} is not a folder`
-      : code === 'EACCES' || code === 'EPERM' ? `permission denied in ${folder}`
-      : code === 'EROFS' ? 'read-only file system'
-      : (err as Error).message;
+      code === 'ENOENT'
+        ? `folder ${folder} does not exist`
+        : code === 'ENOTDIR' || code === 'EEXIST'
+          ? `${folder} is not a folder`
+          : code === 'EACCES' || code === 'EPERM'
+            ? `permission denied in ${folder}`
+            : code === 'EROFS'
+              ? 'read-only file system'
+              : (err as Error).message;
     throw new Error(`cannot write ${target.path}: ${why}`);
   }
 }

@@ -2,7 +2,7 @@
 import type { ColorDrift } from './color.js';
 
 export interface RenderProgress {
-  phase: 'dream' | 'encode' | 'done';
+  phase: 'dream' | 'encode';
   /** Frames finished, checkpointed ones from an earlier run included. */
   done: number;
   /** Frames in the render (an estimate from the duration until a video is fully decoded). */

@@ -46,7 +46,10 @@ function summary(p: RenderProgress): string {
   const parts = [`${p.done}/${p.total} frames`];
   if (p.framesPerMinute !== undefined) parts.push(`${p.framesPerMinute.toFixed(1)} frames/min`);
   if (p.etaSeconds !== undefined) parts.push(`ETA ${formatSeconds(p.etaSeconds)}`);
-  if (p.color) parts.push(`luma ${p.color.luminance.toFixed(0)} (${signed(p.color.luminanceDrift, 1)}) sat ${p.color.saturation.toFixed(2)} (${signed(p.color.saturationDrift, 3)})`);
+  if (p.color)
+    parts.push(
+      `luma ${p.color.luminance.toFixed(0)} (${signed(p.color.luminanceDrift, 1)}) sat ${p.color.saturation.toFixed(2)} (${signed(p.color.saturationDrift, 3)})`,
+    );
   return parts.join(' | ');
 }
 
@@ -64,7 +67,7 @@ function lineReporter(): RenderReporter {
       const now = Date.now();
       if (p.phase === 'dream' && now - last < LINE_INTERVAL_MS && p.done < p.total) return;
       last = now;
-      process.stderr.write(p.phase === 'encode' ? 'encoding…\n' : p.phase === 'dream' ? `${summary(p)}\n` : '');
+      process.stderr.write(p.phase === 'encode' ? 'encoding…\n' : `${summary(p)}\n`);
     },
     done(result, seconds) {
       process.stderr.write(doneLine(result, seconds));
@@ -74,7 +77,13 @@ function lineReporter(): RenderReporter {
 }
 
 function barReporter(): RenderReporter {
-  const bar = new SingleBar({ stream: process.stderr, format: '{bar} {info}', barsize: 24, hideCursor: true, clearOnComplete: true });
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: '{bar} {info}',
+    barsize: 24,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
   let started = false;
   return {
     update(p) {

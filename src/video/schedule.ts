@@ -21,7 +21,8 @@ export function parseSchedule(text: string): LayerSchedule {
 
 /** --layers a,b,c --every N. */
 export function cycleLayers(layers: string[], every: number): LayerSchedule {
-  if (!Number.isInteger(every) || every < 1) throw new Error(`--every must be a whole number of frames >= 1 (got ${every})`);
+  if (!Number.isInteger(every) || every < 1)
+    throw new Error(`--every must be a whole number of frames >= 1 (got ${every})`);
   return layers.map((layer) => ({ layer: layer.trim(), frames: every }));
 }
 

@@ -61,18 +61,21 @@ export const PREVIEW_WIDTH = 320;
 export async function prepareVideo(options: VideoOptions): Promise<VideoJob> {
   const target = outputTarget(options.output);
   const info = await probeVideo(options.input);
-  if (!(options.blend >= 0 && options.blend <= 1)) throw new Error(`--blend must be from 0 to 1 (got ${options.blend})`);
+  if (!(options.blend >= 0 && options.blend <= 1))
+    throw new Error(`--blend must be from 0 to 1 (got ${options.blend})`);
   const start = options.start ?? 0;
   if (!(start >= 0)) throw new Error(`--start must be a time >= 0 (got ${options.start})`);
   if (Number.isFinite(info.duration) && start >= info.duration) {
     throw new Error(`--start ${start}s is past the end of ${options.input} (${info.duration.toFixed(2)}s)`);
   }
-  if (options.end !== undefined && !(options.end > start)) throw new Error(`--end must be after --start (got ${options.end})`);
+  if (options.end !== undefined && !(options.end > start))
+    throw new Error(`--end must be after --start (got ${options.end})`);
   if (options.maxFrames !== undefined && !(Number.isInteger(options.maxFrames) && options.maxFrames >= 1)) {
     throw new Error(`--frames must be a whole number >= 1 (got ${options.maxFrames})`);
   }
   let width = Math.min(options.width ?? info.width, options.preview ? PREVIEW_WIDTH : Infinity);
-  if (!(Number.isInteger(width) && width >= 8 && width <= 8192)) throw new Error(`--width must be a whole number from 8 to 8192 (got ${width})`);
+  if (!(Number.isInteger(width) && width >= 8 && width <= 8192))
+    throw new Error(`--width must be a whole number from 8 to 8192 (got ${width})`);
   let height = Math.max(8, Math.round((info.height * width) / info.width));
   if (needsEvenSize(target)) {
     width -= width % 2;
@@ -103,7 +106,11 @@ export async function prepareVideo(options: VideoOptions): Promise<VideoJob> {
  * Checkpointed frames are skipped (decoded, not dreamed); the last one is read back as the
  * feedback state, exactly as an uninterrupted run would have it (8-bit).
  */
-export async function renderVideo(job: VideoJob, dream: FrameDreamer, control: RenderControl = {}): Promise<RenderResult> {
+export async function renderVideo(
+  job: VideoJob,
+  dream: FrameDreamer,
+  control: RenderControl = {},
+): Promise<RenderResult> {
   const { options, work, width, height } = job;
   const timer = new StageTimer();
   const speed = new SpeedMeter();
@@ -179,8 +186,15 @@ export async function renderVideo(job: VideoJob, dream: FrameDreamer, control: R
         duration: total / job.info.fps,
       }
     : undefined;
-  await timer.time('encode', () => encodeOutput(job.target, work.dir, { frames: total, fpsExpr: job.info.fpsExpr, ...(audio && { audio }) }));
+  await timer.time('encode', () =>
+    encodeOutput(job.target, work.dir, { frames: total, fpsExpr: job.info.fpsExpr, ...(audio && { audio }) }),
+  );
   if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
-  control.onProgress?.({ phase: 'done', done: total, total, resumed: Math.min(work.done, total) });
-  return { output: options.output, frames: total, resumed: Math.min(work.done, total), timings: timer.timings, maxDrift };
+  return {
+    output: options.output,
+    frames: total,
+    resumed: Math.min(work.done, total),
+    timings: timer.timings,
+    maxDrift,
+  };
 }

@@ -60,10 +60,13 @@ export const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
 
 /** Validates everything and opens the work folder, before any model is loaded. */
 export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
-  if (!Number.isInteger(options.frames) || options.frames < 1) throw new Error(`--frames must be a whole number >= 1 (got ${options.frames})`);
+  if (!Number.isInteger(options.frames) || options.frames < 1)
+    throw new Error(`--frames must be a whole number >= 1 (got ${options.frames})`);
   if (!(options.fps > 0 && options.fps <= 240)) throw new Error(`--fps must be between 0 and 240 (got ${options.fps})`);
-  if (!(options.move.zoom > 0.5 && options.move.zoom < 2)) throw new Error(`--zoom must be between 0.5 and 2 per frame (got ${options.move.zoom})`);
-  if (!(options.colorLock >= 0 && options.colorLock <= 1)) throw new Error(`--color-lock must be from 0 to 1 (got ${options.colorLock})`);
+  if (!(options.move.zoom > 0.5 && options.move.zoom < 2))
+    throw new Error(`--zoom must be between 0.5 and 2 per frame (got ${options.move.zoom})`);
+  if (!(options.colorLock >= 0 && options.colorLock <= 1))
+    throw new Error(`--color-lock must be from 0 to 1 (got ${options.colorLock})`);
   const target = outputTarget(options.output);
   let start = options.from ? (await readImage(options.from)).image : undefined;
   let { width, height } = options.size ?? (start ? start : DEFAULT_ZOOM_SIZE);
@@ -71,13 +74,18 @@ export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
     width -= width % 2;
     height -= height % 2;
   }
-  if (width < 8 || height < 8 || width * height > 16_000_000) throw new Error(`frame size ${width}x${height} is out of range`);
+  if (width < 8 || height < 8 || width * height > 16_000_000)
+    throw new Error(`frame size ${width}x${height} is out of range`);
   start = start ? coverResize(start, width, height) : noiseImage(width, height, options.seed);
   await checkOutputWritable(target);
   const settings = {
     width,
     height,
-    from: options.from ? createHash('sha256').update(await readFile(options.from)).digest('hex') : null,
+    from: options.from
+      ? createHash('sha256')
+          .update(await readFile(options.from))
+          .digest('hex')
+      : null,
     move: options.move,
     schedule: options.schedule,
     colorLock: options.colorLock,
@@ -91,7 +99,11 @@ export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
 /** Scales to cover width x height and crops the centre. */
 function coverResize(image: RgbImage, width: number, height: number): RgbImage {
   const scale = Math.max(width / image.width, height / image.height);
-  const scaled = resizeImage(image, Math.max(width, Math.round(image.width * scale)), Math.max(height, Math.round(image.height * scale)));
+  const scaled = resizeImage(
+    image,
+    Math.max(width, Math.round(image.width * scale)),
+    Math.max(height, Math.round(image.height * scale)),
+  );
   const x0 = (scaled.width - width) >> 1;
   const y0 = (scaled.height - height) >> 1;
   const out = createRgbImage(width, height);
@@ -106,17 +118,22 @@ function coverResize(image: RgbImage, width: number, height: number): RgbImage {
  * Dreams the frames not checkpointed yet, then encodes the output. Frame i+1 always starts from
  * frame i as saved (8-bit), so stopping and running again gives the same frames as one run.
  */
-export async function renderZoom(job: ZoomJob, dream: FrameDreamer, control: RenderControl = {}): Promise<RenderResult> {
+export async function renderZoom(
+  job: ZoomJob,
+  dream: FrameDreamer,
+  control: RenderControl = {},
+): Promise<RenderResult> {
   const { options, work } = job;
   const timer = new StageTimer();
   const speed = new SpeedMeter();
   const total = options.frames;
   const maxDrift = { luminance: 0, saturation: 0 };
+  const resumed = Math.min(work.done, total);
   let reference: ColorStats | undefined;
   let previous: RgbImage | undefined;
   if (work.done > 0) {
     reference = colorStats(await readFramePng(work.framePath(0)));
-    previous = await readFramePng(work.framePath(Math.min(work.done, total) - 1));
+    previous = await readFramePng(work.framePath(resumed - 1));
   }
   for (let i = work.done; i < total; i++) {
     control.signal?.throwIfAborted();
@@ -139,16 +156,15 @@ export async function renderZoom(job: ZoomJob, dream: FrameDreamer, control: Ren
       phase: 'dream',
       done: i + 1,
       total,
-      resumed: work.done,
+      resumed,
       framesPerMinute: speed.framesPerMinute(),
       etaSeconds: speed.etaSeconds(total - i - 1),
       ...(layer !== undefined && { layer }),
       color,
     });
   }
-  control.onProgress?.({ phase: 'encode', done: total, total, resumed: work.done });
+  control.onProgress?.({ phase: 'encode', done: total, total, resumed });
   await timer.time('encode', () => encodeOutput(job.target, work.dir, { frames: total, fpsExpr: String(options.fps) }));
   if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
-  control.onProgress?.({ phase: 'done', done: total, total, resumed: work.done });
-  return { output: options.output, frames: total, resumed: Math.min(work.done, total), timings: timer.timings, maxDrift };
+  return { output: options.output, frames: total, resumed, timings: timer.timings, maxDrift };
 }

@@ -56,7 +56,11 @@ export const driftingDreamer: FrameDreamer = async (frame, frameIndex) => {
  */
 export const hallucinatingDreamer: FrameDreamer = async (frame, frameIndex) => {
   const noise = frameNoise(frame.data.length, frameIndex, 4);
-  const noisy = createRgbImage(frame.width, frame.height, frame.data.map((v, i) => v + noise[i]!));
+  const noisy = createRgbImage(
+    frame.width,
+    frame.height,
+    frame.data.map((v, i) => v + noise[i]!),
+  );
   const smooth = boxBlur(noisy);
   const out = createRgbImage(frame.width, frame.height);
   for (let i = 0; i < out.data.length; i++) {

@@ -40,7 +40,12 @@ export function register(program: Command): void {
     .description('dream every frame of a video, following its motion (optical flow), keeping its sound')
     .argument('<input>', 'video file to dream')
     .requiredOption('-o, --output <path>', 'video (.mp4 .webm .gif), PNG pattern (frames/%05d.png) or folder/')
-    .option('--blend <x>', 'weight of the previous dream carried along the motion, 0..1 (0: each frame alone)', parseNumber, 0.5)
+    .option(
+      '--blend <x>',
+      'weight of the previous dream carried along the motion, 0..1 (0: each frame alone)',
+      parseNumber,
+      0.5,
+    )
     .option('--start <time>', 'start this far into the input', parseTime)
     .option('--end <time>', 'stop at this time of the input', parseTime)
     .option('--frames <n>', 'dream at most this many frames', parseInteger)

@@ -48,7 +48,12 @@ export function register(program: Command): void {
     .option('--schedule <spec>', 'layers over time, layer:frames cycling, e.g. mixed5:100,mixed4:100')
     .option('--layers <a,b,c>', 'cycle through these layers (with --every)')
     .option('--every <n>', 'frames per layer with --layers', parseInteger)
-    .option('--color-lock <x>', 'pull each frame\'s colour statistics this far back to the first frame\'s, 0..1', parseNumber, 0.2)
+    .option(
+      '--color-lock <x>',
+      "pull each frame's colour statistics this far back to the first frame's, 0..1",
+      parseNumber,
+      0.2,
+    )
     .option('-m, --model <name>', 'network to dream with')
     .option('-p, --preset <name>', 'a named look')
     .option('--octaves <n>', `scales per frame (default ${ZOOM_DREAM_DEFAULTS.octaves})`, parseInteger)
