@@ -1,5 +1,6 @@
 /** The dream-model registry: bundled models by name, and layer lookup with clear refusals. */
 import { BUNDLED_MODELS, loadBundledModel, type LoadModelOptions } from './bundled.js';
+import { isInstalled, loadInstalledModel } from './installed.js';
 import type { LayerInfo, LoadedModel } from './types.js';
 
 export type { LayerInfo, LoadedModel } from './types.js';
@@ -24,15 +25,17 @@ export function listBundledModels(): BundledModelInfo[] {
 
 export type BundledModelName = 'inception_v3' | 'mobilenet_v2';
 
-/** Loads a bundled model (converting it on first use, then from the per-user cache). */
-export function loadModel(name: BundledModelName | string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+/**
+ * Loads a bundled model (converting it on first use, then from the per-user cache) or a model
+ * installed with `deepdream models add`.
+ */
+export async function loadModel(name: BundledModelName | string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const spec = BUNDLED_MODELS.find((m) => m.name === name);
-  if (!spec) {
-    return Promise.reject(
-      new Error(`unknown model '${name}'; bundled models: ${BUNDLED_MODELS.map((m) => m.name).join(', ')}`),
-    );
-  }
-  return loadBundledModel(spec, options);
+  if (spec) return loadBundledModel(spec, options);
+  if (await isInstalled(name)) return loadInstalledModel(name);
+  throw new Error(
+    `unknown model '${name}'; bundled models: ${BUNDLED_MODELS.map((m) => m.name).join(', ')} (see \`deepdream models\` for installed and downloadable ones)`,
+  );
 }
 
 /** The layer `name`, if it can be dreamed on; otherwise an Error that says why or lists the options. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { catalogEntries } from '../../src/models/catalog.js';
 import { CAFFE_IMAGENET_PREPROCESSING } from '../../src/models/descriptor.js';
+import { loadModel } from '../../src/models/index.js';
 import { addModel, listInstalled, loadInstalledModel, removeInstalled } from '../../src/models/installed.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
@@ -62,7 +63,8 @@ describe('deepdream models add', () => {
     assert.equal(record.sha256, sha256(ONNX));
     assert.equal(rangeHeaders[0], undefined);
     assert.equal(rangeHeaders[1], `bytes=${Math.floor(ONNX.length / 2)}-`);
-    const loaded = loadInstalledModel('tiny');
+    const loaded = await loadModel('tiny');
+    assert.equal(loaded.name, 'tiny');
     assert.deepEqual(loaded.defaultInputSize, [9, 9]);
     assert.ok(loaded.layers.some((l) => l.dreamable));
     assert.deepEqual((await listInstalled()).map((r) => r.name), ['tiny']);
