@@ -84,6 +84,11 @@ def max_pools():
     return Lambda(lambda m, x: flat_cat(F.max_pool2d(x, 3, stride=2, ceil_mode=True), F.max_pool2d(x, 2))), (1, 3, 7, 7)
 
 
+def max_pool_ties():
+    """Coarsely quantized inputs: windows with tied maxima must send the gradient to the first one."""
+    return Lambda(lambda m, x: flat_cat(F.max_pool2d(x, 3, stride=2, padding=1), F.max_pool2d(x, 2))), (1, 2, 8, 8)
+
+
 def avg_pools():
     return Lambda(
         lambda m, x: flat_cat(
@@ -127,13 +132,14 @@ TORCH_CASES = {
     'activations': activations,
     'batchnorm': batchnorm,
     'max_pools': max_pools,
+    'max_pool_ties': max_pool_ties,
     'avg_pools': avg_pools,
     'tensor_shuffles': tensor_shuffles,
 }
 
 
 def export(module, shape, name):
-    x = rand(*shape)
+    x = torch.round(rand(*shape)) if name == 'max_pool_ties' else rand(*shape)
     path = os.path.join(OUT, name + '.onnx')
     torch.onnx.export(module, (x,), path, opset_version=OPSET, input_names=['image'], output_names=['y'],
                       do_constant_folding=True)

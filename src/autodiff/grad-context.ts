@@ -21,18 +21,48 @@ export interface GradOptions {
  */
 export type GradRule = (node: Node, dOutputs: (string | undefined)[], ctx: GradContext) => (string | undefined)[];
 
+/** The value of a constant tensor (initializer or Constant node output), or undefined. */
+export function constantTensorOf(graph: Graph, value: string): Tensor | undefined {
+  const init = graph.initializers.get(value);
+  if (init) return init;
+  const producer = graph.nodes.find((n) => n.opType === 'Constant' && n.outputs[0] === value);
+  const attr = producer?.attributes['value'];
+  return attr?.type === 'tensor' ? attr.value : undefined;
+}
+
 export class GradContext {
   readonly builder: GraphBuilder;
-  private readonly producers = new Map<string, Node>();
+  private readonly consumerMap = new Map<string, Node[]>();
+  private readonly producerMap = new Map<string, Node>();
+  /**
+   * ReLU outputs whose gradient arrives already masked (a rule masked a larger tensor they
+   * are part of), so the ReLU rule passes it through.
+   */
+  readonly premaskedRelus = new Set<string>();
 
   constructor(
     readonly graph: Graph,
     /** Values that depend on the image input (the only ones that need gradients). */
     private readonly dependsOnImage: Set<string>,
+    /** Activations the objective reads (they receive gradient from outside the graph). */
+    readonly objectiveLayers: Set<string>,
     readonly opts: Required<GradOptions>,
   ) {
     this.builder = new GraphBuilder(graph);
-    for (const n of graph.nodes) n.outputs.forEach((o) => this.producers.set(o, n));
+    for (const n of graph.nodes) {
+      n.inputs.forEach((i) => this.consumerMap.set(i, [...(this.consumerMap.get(i) ?? []), n]));
+      n.outputs.forEach((o) => this.producerMap.set(o, n));
+    }
+  }
+
+  /** The forward node that computes `value`. */
+  producer(value: string): Node | undefined {
+    return this.producerMap.get(value);
+  }
+
+  /** The forward nodes that read `value`. */
+  consumers(value: string): Node[] {
+    return this.consumerMap.get(value) ?? [];
   }
 
   needsGrad(value: string): boolean {
@@ -44,18 +74,9 @@ export class GradContext {
     return shapeOf(this.graph, value);
   }
 
-  /** The value of a constant tensor (initializer or Constant node output), or undefined. */
-  constantTensor(value: string): Tensor | undefined {
-    const init = this.graph.initializers.get(value);
-    if (init) return init;
-    const producer = this.producers.get(value);
-    const attr = producer?.opType === 'Constant' ? producer.attributes['value'] : undefined;
-    return attr?.type === 'tensor' ? attr.value : undefined;
-  }
-
   /** A constant input's values (Slice starts, Pad pads, Clip bounds…); computed inputs are an error. */
   constantValues(value: string, node: Node): number[] {
-    const t = this.constantTensor(value);
+    const t = constantTensorOf(this.graph, value);
     if (!t) throw new Error(`autodiff: ${node.opType} node ${node.name} needs a constant input ${value}`);
     return Array.from(t.data as ArrayLike<number | bigint>, Number);
   }

@@ -7,6 +7,7 @@ import type { Graph, Model, Node, ValueInfo } from '../onnx/ir.js';
 import { DEFAULT_OPSET } from '../onnx/ir.js';
 import { GradContext, type GradOptions } from './grad-context.js';
 import { GRADIENT_OUTPUT, OBJECTIVE_OUTPUT, type Objective } from './objective.js';
+import { mergePadIntoAveragePool } from './merge-pad-pool.js';
 import { buildObjectiveGraph } from './objective-graph.js';
 import { noGradientRule } from './rules/errors.js';
 import { GRADIENT_RULES } from './rules/index.js';
@@ -81,9 +82,11 @@ function exposeAs(ctx: GradContext, value: string, name: string, shape: number[]
 export function buildGradientModel(model: Model, objective: Objective, opts: GradOptions = {}): Model {
   if (model.opsetVersion < 13) throw new Error(`autodiff: models need opset 13 or later, this one has ${model.opsetVersion}`);
   const image = imageInput(model.graph);
-  const graph = prunedGraph(model.graph, image, objective.terms.map((t) => t.layer));
+  const layers = new Set(objective.terms.map((t) => t.layer));
+  const graph = prunedGraph(model.graph, image, [...layers]);
+  mergePadIntoAveragePool(graph, layers);
   const forward = [...graph.nodes];
-  const ctx = new GradContext(graph, dependents(graph, image.name), { fastPaths: opts.fastPaths ?? true });
+  const ctx = new GradContext(graph, dependents(graph, image.name), layers, { fastPaths: opts.fastPaths ?? true });
 
   const objectiveGraph = buildObjectiveGraph(objective, ctx);
   const contributions = new Map<string, string[]>();

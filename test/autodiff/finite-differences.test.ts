@@ -29,6 +29,9 @@ const CASES: Case[] = [
   ['BatchNormalization', [1, 3, 3, 3], (k, x) => k.op('BatchNormalization', [x, k.weights([3]), k.weights([3]), k.weights([3]), k.op('Abs', [k.weights([3])])])],
   ['MaxPool 3x3 stride 2 ceil', [1, 2, 8, 8], (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([3, 3]), strides: ints([2, 2]), ceil_mode: int(1) })],
   ['MaxPool 2x2 stride 2', [1, 2, 6, 6], (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) })],
+  ['MaxPool 3x3 stride 3, uncovered edge', [1, 2, 8, 10], (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([3, 3]), strides: ints([3, 3]) })],
+  ['ReLU into MaxPool (masked on the pooled side)', [1, 2, 7, 7], (k, x) =>
+    k.op('MaxPool', [k.op('Relu', [conv(k, x, [3, 2, 1, 1])])], { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) })],
   ['MaxPool padded, dilated', [1, 2, 7, 7], (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([2, 3]), pads: ints([1, 1, 1, 1]), dilations: ints([2, 1]) })],
   ['AveragePool stride 1, pads counted', [1, 2, 5, 5], (k, x) => k.op('AveragePool', [x], { kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), count_include_pad: int(1) })],
   ['AveragePool stride 1, pads excluded', [1, 2, 5, 5], (k, x) => k.op('AveragePool', [x], { kernel_shape: ints([3, 3]), pads: ints([1, 0, 1, 2]) })],
@@ -39,6 +42,13 @@ const CASES: Case[] = [
     const [a, b] = k.b.addMulti('Split', [x, k.ints([1, 3])], 2, { axis: int(1) });
     return k.op('Concat', [b!, k.op('Relu', [x]), a!], { axis: int(1) });
   }],
+  ['Concat of ReLU outputs (masked before the Split)', [1, 2, 4, 4], (k, x) => {
+    const a = k.op('Relu', [conv(k, x, [3, 2, 1, 1])]);
+    const b = k.op('Relu', [conv(k, x, [2, 2, 3, 3], { pads: ints([1, 1, 1, 1]) })]);
+    return conv(k, k.op('Concat', [a, b], { axis: int(1) }), [2, 5, 1, 1]);
+  }],
+  ['Pad merged into AveragePool', [1, 2, 5, 5], (k, x) =>
+    k.op('AveragePool', [k.op('Pad', [x, k.ints([0, 0, 1, 0, 0, 0, 1, 2])])], { kernel_shape: ints([3, 3]), pads: ints([0, 1, 1, 0]), count_include_pad: int(1) })],
   ['Split with an unused output', [1, 4, 2, 2], (k, x) => k.b.addMulti('Split', [x, k.ints([2, 2])], 2, { axis: int(1) })[1]!],
   ['Slice steps 1 and -1', [1, 3, 6, 5], (k, x) => k.op('Slice', [x, k.ints([1, -2, 0]), k.ints([3, 0, 100]), k.ints([1, 2, 3]), k.ints([1, -1, 1])])],
   ['Pad constant, with cropping', [1, 2, 4, 4], (k, x) => k.op('Pad', [x, k.ints([0, 0, 2, -1, 0, 0, -1, 3])])],

@@ -97,6 +97,17 @@ describe('buildGradientModel', () => {
     assert.ok(grad.graph.nodes.every((n) => !['Gemm', 'ConvTranspose'].includes(n.opType)));
   });
 
+  it('folds a zero Pad into the AveragePool that reads it', () => {
+    const model = buildModel(SHAPE, (k, x) =>
+      k.op('AveragePool', [k.op('Pad', [x, k.ints([0, 0, 1, 1, 0, 0, 1, 1])])], { kernel_shape: ints([3, 3]) }),
+    );
+    const grad = buildGradientModel(model, { terms: [{ kind: 'layer', layer: model.graph.outputs[0]!.name, weight: 1, reduce: 'mean' }] });
+    assert.equal(grad.graph.nodes.filter((n) => n.opType === 'Pad').length, 0);
+    const pool = grad.graph.nodes.find((n) => n.opType === 'AveragePool' && n.inputs[0] === 'image');
+    assert.deepEqual(pool?.attributes['pads'], ints([1, 1, 1, 1]));
+    assert.deepEqual(pool?.attributes['count_include_pad'], int(1));
+  });
+
   it('fails clearly for an op without a gradient rule', () => {
     const model = buildModel(SHAPE, (k, x) => k.op('Sqrt', [k.op('Relu', [x])]));
     const layer = model.graph.outputs[0]!.name;

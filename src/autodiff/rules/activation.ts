@@ -20,9 +20,29 @@ function blockedReluMask(y: string, channels: number, spatialRank: number, ctx: 
   return ctx.add('Clip', [scaled, ctx.scalar(0), ctx.scalar(1)]);
 }
 
+/**
+ * Applies the ReLU masks of `relus` (ReLU outputs read by nothing but `node`) to `node`'s output
+ * gradient instead, using the mask of `node`'s output, when `node` passes each element on or
+ * drops it without changing its sign: a channel Concat, or a MaxPool, whose chosen element
+ * equals the window maximum. One mask on the output replaces per-input masks (on a larger
+ * tensor for MaxPool, in plain layout after a Split for Concat). Returns undefined when not
+ * applicable.
+ */
+export function premaskRelus(node: Node, relus: string[], dY: string, ctx: GradContext): string | undefined {
+  const y = node.outputs[0]!;
+  const shape = ctx.shape(y);
+  if (!ctx.opts.fastPaths || shape.length < 3) return undefined;
+  const premaskable = (v: string): boolean =>
+    ctx.producer(v)?.opType === 'Relu' && ctx.consumers(v).length === 1 && !ctx.objectiveLayers.has(v);
+  if (!relus.every(premaskable)) return undefined;
+  relus.forEach((v) => ctx.premaskedRelus.add(v));
+  return ctx.add('Mul', [dY, blockedReluMask(y, shape[1]!, shape.length - 2, ctx)]);
+}
+
 export const reluGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
   const y = node.outputs[0]!;
+  if (ctx.premaskedRelus.has(y)) return [dY];
   const shape = ctx.shape(y);
   if (ctx.opts.fastPaths && shape.length >= 3) {
     return [ctx.add('Mul', [dY, blockedReluMask(y, shape[1]!, shape.length - 2, ctx)])];

@@ -2,6 +2,7 @@
 import { type Node, attrInt, attrInts, int, ints } from '../../onnx/ir.js';
 import { product } from '../../onnx/shape-math.js';
 import type { GradContext, GradRule } from '../grad-context.js';
+import { premaskRelus } from './activation.js';
 import { noGradientRule } from './errors.js';
 import { type WindowGeometry, transposedPads, windowGeometry } from './geometry.js';
 
@@ -90,5 +91,5 @@ function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
 
 export const maxPoolGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
-  return [scatterMaxPoolGrad(node, dY, ctx)];
+  return [scatterMaxPoolGrad(node, premaskRelus(node, [node.inputs[0]!], dY, ctx) ?? dY, ctx)];
 };

@@ -2,6 +2,7 @@
 import { type Node, attrInt, attrInts, attrString, int } from '../../onnx/ir.js';
 import { sliceRange } from '../../onnx/shape-math.js';
 import type { GradContext, GradRule } from '../grad-context.js';
+import { premaskRelus } from './activation.js';
 import { noGradientRule } from './errors.js';
 
 const normalizeAxis = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
@@ -26,7 +27,8 @@ export const concatGrad: GradRule = (node, [dY], ctx) => {
   const rank = ctx.shape(node.outputs[0]!).length;
   const axis = normalizeAxis(attrInt(node, 'axis', 0), rank);
   const sizes = node.inputs.map((v) => ctx.shape(v)[axis]!);
-  return ctx.builder.addMulti('Split', [dY, ctx.int64s(sizes)], sizes.length, { axis: int(axis) }, 'grad_Split');
+  const masked = (axis === 1 && premaskRelus(node, node.inputs, dY, ctx)) || dY;
+  return ctx.builder.addMulti('Split', [masked, ctx.int64s(sizes)], sizes.length, { axis: int(axis) }, 'grad_Split');
 };
 
 /** Split's adjoint concatenates the output gradients, with zeros for outputs that got none. */
