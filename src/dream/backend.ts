@@ -26,7 +26,7 @@ export interface DreamBackend {
   gradientSession(objective: Objective, tile: TileShape): Promise<GradientSession>;
   /** A layer's activation for a whole image (guided dreaming). */
   activations(layer: string, image: RgbImage): Promise<Activations>;
-  /** Releases every session the backend created. */
+  /** Releases every session created so far; later calls may create new ones. */
   release(): Promise<void>;
 }
 

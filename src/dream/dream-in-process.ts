@@ -37,7 +37,7 @@ export async function dreamInProcess(
   control.signal?.throwIfAborted();
   const backend = deps.backend ?? (await createDefaultBackend(options.model));
   try {
-    return await runDream(image, options, backend, control);
+    return await runDream(image, options, backend, control, !deps.backend);
   } finally {
     if (!deps.backend) await backend.release();
   }
@@ -63,6 +63,7 @@ async function runDream(
   options: DreamOptions,
   backend: DreamBackend,
   control: DreamControl,
+  ownsBackend: boolean,
 ): Promise<RgbImage> {
   const layers = backend.resolveLayers(options.layers, options.channels);
   const objective = dreamObjective(layers, options.channels, options.guide !== undefined);
@@ -73,6 +74,8 @@ async function runDream(
   const sizes = octaveSizes(work.width, work.height, options.octaves, options.octaveScale, backend.minInputSize);
   const progress = progressReporter(sizes, options.steps, control.onProgress);
   const random = createRandom(options.seed);
+  // One gradient buffer for all octaves (each uses a prefix): no octave-sized garbage piles up.
+  const gradientStore = new Float32Array(work.width * work.height * 3);
 
   let detail: RgbImage | undefined;
   let dreamed = source;
@@ -85,7 +88,7 @@ async function runDream(
     detail = undefined;
     const tile = tileShapeFor(size.width, size.height, options.tileSize);
     const session = await backend.gradientSession(objective, tile);
-    const gradient = createRgbImage(size.width, size.height);
+    const gradient = createRgbImage(size.width, size.height, gradientStore.subarray(0, size.width * size.height * 3));
     for (let step = 1; step <= options.steps; step++) {
       control.signal?.throwIfAborted();
       const roll = drawRoll(random, size.width, size.height, tile, options.jitter);
@@ -94,7 +97,12 @@ async function runDream(
       ascend(dreamed.data, gradient.data, options.stepSize);
       progress(index, step);
     }
-    if (!last) detail = subtractInto(dreamed, base);
+    if (last) break;
+    detail = subtractInto(dreamed, base);
+    // A backend of our own serves only this dream: free sessions whose tile shape is done with.
+    const next = sizes[index + 1]!;
+    const nextTile = tileShapeFor(next.width, next.height, options.tileSize);
+    if (ownsBackend && (nextTile.width !== tile.width || nextTile.height !== tile.height)) await backend.release();
   }
   // Shrinking averages valid pixels, so the result stays within 0..255.
   return source === image ? dreamed : resizeImage(dreamed, image.width, image.height);

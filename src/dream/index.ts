@@ -24,6 +24,11 @@ export interface WorkerDreamDeps {
    * the engine inside the worker. Default: the engine with the options' model.
    */
   backendModule?: string | URL;
+  /**
+   * Hand the image's pixel buffer to the worker instead of copying it, saving one full-size copy
+   * for huge images. The caller's `image.data` is unusable (detached) afterwards.
+   */
+  transferImage?: boolean;
 }
 
 /**
@@ -44,7 +49,7 @@ export async function dream(
     options: resolved,
     ...(deps.backendModule !== undefined && { backendModule: moduleUrl(deps.backendModule) }),
   };
-  const worker = startWorker(workerData);
+  const worker = startWorker(workerData, deps.transferImage ? [image.data.buffer as ArrayBuffer] : []);
   return new Promise<RgbImage>((resolve, reject) => {
     let settled = false;
     const finish = (settle: () => void) => {
@@ -83,11 +88,11 @@ function moduleUrl(module: string | URL): string {
  * From TypeScript sources (run through tsx, no build step) the worker must register tsx's loader
  * itself: module hooks are not inherited by worker threads. From compiled JavaScript it starts directly.
  */
-function startWorker(workerData: WorkerInput): Worker {
+function startWorker(workerData: WorkerInput, transferList: ArrayBuffer[]): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  if (!fromSource) return new Worker(entry, { workerData });
+  if (!fromSource) return new Worker(entry, { workerData, transferList });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, workerData, transferList });
 }

@@ -36,6 +36,14 @@ test('a worker dream gives the same bytes as the same dream in process, with pro
   assert.equal(image.data.length, 90 * 70 * 3, "the caller's image stays usable");
 });
 
+test('transferImage hands the pixels to the worker instead of copying them', async () => {
+  const image = photo(40, 30);
+  const expected = await dreamInProcess(image, options, {}, { backend: fakeBackend('grid') });
+  const out = await dream(image, options, {}, { backendModule: fakeModule('kind=grid'), transferImage: true });
+  assert.equal(image.data.length, 0, 'the caller gave its buffer away');
+  assert.deepEqual(out.data, expected.data);
+});
+
 test('the event loop keeps ticking while the worker dreams', async () => {
   let ticks = 0;
   const timer = setInterval(() => ticks++, 5);
