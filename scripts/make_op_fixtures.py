@@ -101,6 +101,25 @@ def avg_pools():
     ), (1, 2, 7, 7)
 
 
+def inception_block():
+    """A miniature InceptionV3 stem and mixed block: fan-out, Concat of ReLUs, pools."""
+    def fn(m, x):
+        h = F.max_pool2d(F.relu(m.stem(x)), 3, stride=2)
+        a = F.relu(m.a(h))
+        b = F.relu(m.b2(F.relu(m.b1(h))))
+        p = F.relu(m.p(F.avg_pool2d(h, 3, stride=1, padding=1)))
+        return torch.cat([a, b, p], dim=1)
+
+    return Lambda(
+        fn,
+        stem=torch.nn.Conv2d(3, 8, 3, stride=2),
+        a=torch.nn.Conv2d(8, 4, 1),
+        b1=torch.nn.Conv2d(8, 6, 1),
+        b2=torch.nn.Conv2d(6, 4, 3, padding=1),
+        p=torch.nn.Conv2d(8, 4, 1),
+    ), (1, 3, 23, 23)
+
+
 def tensor_shuffles():
     def fn(m, x):
         y = m.c(x)
@@ -135,6 +154,7 @@ TORCH_CASES = {
     'max_pool_ties': max_pool_ties,
     'avg_pools': avg_pools,
     'tensor_shuffles': tensor_shuffles,
+    'inception_block': inception_block,
 }
 
 

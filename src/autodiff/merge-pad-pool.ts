@@ -39,5 +39,10 @@ export function mergePadIntoAveragePool(graph: Graph, keep: Set<string>): void {
     pool.attributes = { ...pool.attributes, pads: ints(merged), count_include_pad: int(1) };
     removed.add(pad.name);
   }
+  if (removed.size === 0) return;
   graph.nodes = graph.nodes.filter((n) => !removed.has(n.name));
+  // Drop the pads constants the removed Pads alone read.
+  const read = new Set([...keep, ...graph.nodes.flatMap((n) => n.inputs)]);
+  graph.nodes = graph.nodes.filter((n) => n.opType !== 'Constant' || read.has(n.outputs[0]!));
+  for (const name of [...graph.initializers.keys()]) if (!read.has(name)) graph.initializers.delete(name);
 }

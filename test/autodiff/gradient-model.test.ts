@@ -90,7 +90,9 @@ describe('buildGradientModel', () => {
       names.push(used);
       return k.op('Sqrt', [used]);
     });
+    const before = JSON.stringify(model.graph.nodes);
     const grad = buildGradientModel(model, { terms: [{ kind: 'layer', layer: names[0]!, weight: 1, reduce: 'mean' }] });
+    assert.equal(JSON.stringify(model.graph.nodes), before, 'the input model is left unchanged');
     const sqrts = grad.graph.nodes.filter((n) => n.opType === 'Sqrt');
     assert.equal(sqrts.length, 1, 'only the constant branch Sqrt stays');
     assert.deepEqual(grad.graph.outputs.map((o) => [o.name, o.shape]), [['objective', []], ['gradient', SHAPE]]);
