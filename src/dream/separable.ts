@@ -39,6 +39,8 @@ export function buildTaps(
 /**
  * Filters rows with `xTaps`, then columns with `yTaps`. Returns a new image, or with `addTo`,
  * adds `sign` times the result to that image (same size as the output) and returns it.
+ * Works output row by output row, keeping only the few row-filtered input rows still needed,
+ * so no image-sized intermediate is allocated (this matters for 4096-pixel photos).
  */
 export function filterImage(
   image: RgbImage,
@@ -48,53 +50,59 @@ export function filterImage(
 ): RgbImage {
   const width = xTaps.offsets.length - 1;
   const height = yTaps.offsets.length - 1;
-  const across = filterRows(image, xTaps, width);
   const out = addTo?.image ?? createRgbImage(width, height);
   if (out.width !== width || out.height !== height)
     throw new Error('filterImage: target size differs from output size');
-  addFilteredColumns(across, yTaps, out, addTo?.sign ?? 1);
-  return out;
-}
-
-function filterRows(image: RgbImage, taps: FilterTaps, width: number): RgbImage {
-  const { offsets, indices, weights } = taps;
-  const out = createRgbImage(width, image.height);
-  const src = image.data;
+  const sign = addTo?.sign ?? 1;
+  const rowLength = width * 3;
+  const rows = new Map<number, Float32Array>();
+  const spare: Float32Array[] = [];
   const dst = out.data;
-  for (let y = 0; y < image.height; y++) {
-    const inRow = y * image.width * 3;
-    const outRow = y * width * 3;
-    for (let x = 0; x < width; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let k = offsets[x]!; k < offsets[x + 1]!; k++) {
-        const w = weights[k]!;
-        const p = inRow + indices[k]! * 3;
-        r += w * src[p]!;
-        g += w * src[p + 1]!;
-        b += w * src[p + 2]!;
+  for (let y = 0; y < height; y++) {
+    const first = yTaps.offsets[y]!;
+    const end = yTaps.offsets[y + 1]!;
+    let lowest = Infinity;
+    for (let k = first; k < end; k++) lowest = Math.min(lowest, yTaps.indices[k]!);
+    for (const [index, row] of rows) {
+      if (index < lowest) {
+        rows.delete(index);
+        spare.push(row);
       }
-      const q = outRow + x * 3;
-      dst[q] = r;
-      dst[q + 1] = g;
-      dst[q + 2] = b;
+    }
+    const outRow = y * rowLength;
+    for (let k = first; k < end; k++) {
+      const index = yTaps.indices[k]!;
+      let row = rows.get(index);
+      if (!row) {
+        row = filterRow(image, index, xTaps, spare.pop() ?? new Float32Array(rowLength));
+        rows.set(index, row);
+      }
+      const w = sign * yTaps.weights[k]!;
+      for (let i = 0; i < rowLength; i++) dst[outRow + i] = dst[outRow + i]! + w * row[i]!;
     }
   }
   return out;
 }
 
-function addFilteredColumns(image: RgbImage, taps: FilterTaps, out: RgbImage, sign: number): void {
+/** Input row `y` resampled horizontally into `into`. */
+function filterRow(image: RgbImage, y: number, taps: FilterTaps, into: Float32Array): Float32Array {
   const { offsets, indices, weights } = taps;
-  const rowLength = image.width * 3;
   const src = image.data;
-  const dst = out.data;
-  for (let y = 0; y < out.height; y++) {
-    const outRow = y * rowLength;
-    for (let k = offsets[y]!; k < offsets[y + 1]!; k++) {
-      const w = sign * weights[k]!;
-      const inRow = indices[k]! * rowLength;
-      for (let i = 0; i < rowLength; i++) dst[outRow + i] = dst[outRow + i]! + w * src[inRow + i]!;
+  const inRow = y * image.width * 3;
+  for (let x = 0; x < offsets.length - 1; x++) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let k = offsets[x]!; k < offsets[x + 1]!; k++) {
+      const w = weights[k]!;
+      const p = inRow + indices[k]! * 3;
+      r += w * src[p]!;
+      g += w * src[p + 1]!;
+      b += w * src[p + 2]!;
     }
+    into[x * 3] = r;
+    into[x * 3 + 1] = g;
+    into[x * 3 + 2] = b;
   }
+  return into;
 }
