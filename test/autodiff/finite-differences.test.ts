@@ -47,6 +47,10 @@ const CASES: Case[] = [
     const b = k.op('Relu', [conv(k, x, [2, 2, 3, 3], { pads: ints([1, 1, 1, 1]) })]);
     return conv(k, k.op('Concat', [a, b], { axis: int(1) }), [2, 5, 1, 1]);
   }],
+  ['Concat of a ReLU and a plain tensor (partly masked)', [1, 2, 4, 4], (k, x) => {
+    const a = k.op('Relu', [conv(k, x, [3, 2, 1, 1])]);
+    return conv(k, k.op('Concat', [conv(k, x, [2, 2, 1, 1]), a], { axis: int(1) }), [2, 5, 1, 1]);
+  }],
   ['Pad merged into AveragePool', [1, 2, 5, 5], (k, x) =>
     k.op('AveragePool', [k.op('Pad', [x, k.ints([0, 0, 1, 0, 0, 0, 1, 2])])], { kernel_shape: ints([3, 3]), pads: ints([0, 1, 1, 0]), count_include_pad: int(1) })],
   ['Split with an unused output', [1, 4, 2, 2], (k, x) => k.b.addMulti('Split', [x, k.ints([2, 2])], 2, { axis: int(1) })[1]!],

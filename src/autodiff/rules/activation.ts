@@ -12,31 +12,38 @@ function gate(condition: string, dY: string, ctx: GradContext): string {
  * ReLU mask 1[y > 0] as a per-channel 1x1 Conv by 2^126 clipped to [0, 1]: ORT fuses the Clip
  * into the Conv and keeps it, and the following Mul, in its blocked (NCHWc) layout, where
  * Where/Cast/Sign would force layout conversions. 2^126 maps every normal positive float to
- * >= 1; only subnormal outputs (< 1.2e-38) would get a fractional mask.
+ * >= 1; only subnormal outputs (< 1.2e-38) would get a fractional mask. Channels where
+ * `masked` is false get weight 0 and bias 1, i.e. mask 1.
  */
-function blockedReluMask(y: string, channels: number, spatialRank: number, ctx: GradContext): string {
-  const scale = ctx.floats([channels, 1, ...Array<number>(spatialRank).fill(1)], new Float32Array(channels).fill(2 ** 126));
-  const scaled = ctx.add('Conv', [y, scale], { group: int(channels), kernel_shape: ints(Array<number>(spatialRank).fill(1)) });
+function blockedReluMask(y: string, masked: boolean[], spatialRank: number, ctx: GradContext): string {
+  const c = masked.length;
+  const unit = Array<number>(spatialRank).fill(1);
+  const scale = ctx.floats([c, 1, ...unit], masked.map((m) => (m ? 2 ** 126 : 0)));
+  const inputs = [y, scale];
+  if (masked.some((m) => !m)) inputs.push(ctx.floats([c], masked.map((m) => (m ? 0 : 1))));
+  const scaled = ctx.add('Conv', inputs, { group: int(c), kernel_shape: ints(unit) });
   return ctx.add('Clip', [scaled, ctx.scalar(0), ctx.scalar(1)]);
 }
 
 /**
- * Applies the ReLU masks of `relus` (ReLU outputs read by nothing but `node`) to `node`'s output
- * gradient instead, using the mask of `node`'s output, when `node` passes each element on or
- * drops it without changing its sign: a channel Concat, or a MaxPool, whose chosen element
- * equals the window maximum. One mask on the output replaces per-input masks (on a larger
- * tensor for MaxPool, in plain layout after a Split for Concat). Returns undefined when not
- * applicable.
+ * Applies the ReLU masks of those `inputs` of `node` that are ReLU outputs read by nothing else
+ * to `node`'s output gradient instead, using the mask of `node`'s output, for ops that pass each
+ * element on unchanged or drop it: a channel Concat (`channelsOf` gives each input's channel
+ * count; other inputs' channels keep mask 1) or a MaxPool (whose chosen element equals the
+ * window maximum). One blocked-layout mask on the output replaces per-input masks on a larger
+ * tensor (MaxPool) or in plain layout after a Split (Concat). Undefined when no input qualifies.
  */
-export function premaskRelus(node: Node, relus: string[], dY: string, ctx: GradContext): string | undefined {
+export function premaskRelus(node: Node, inputs: string[], channelsOf: (v: string) => number, dY: string, ctx: GradContext): string | undefined {
   const y = node.outputs[0]!;
   const shape = ctx.shape(y);
   if (!ctx.opts.fastPaths || shape.length < 3) return undefined;
   const premaskable = (v: string): boolean =>
     ctx.producer(v)?.opType === 'Relu' && ctx.consumers(v).length === 1 && !ctx.objectiveLayers.has(v);
-  if (!relus.every(premaskable)) return undefined;
-  relus.forEach((v) => ctx.premaskedRelus.add(v));
-  return ctx.add('Mul', [dY, blockedReluMask(y, shape[1]!, shape.length - 2, ctx)]);
+  const chosen = inputs.filter(premaskable);
+  if (chosen.length === 0) return undefined;
+  chosen.forEach((v) => ctx.premaskedRelus.add(v));
+  const masked = inputs.flatMap((v) => Array<boolean>(channelsOf(v)).fill(chosen.includes(v)));
+  return ctx.add('Mul', [dY, blockedReluMask(y, masked, shape.length - 2, ctx)]);
 }
 
 export const reluGrad: GradRule = (node, [dY], ctx) => {
@@ -45,7 +52,7 @@ export const reluGrad: GradRule = (node, [dY], ctx) => {
   if (ctx.premaskedRelus.has(y)) return [dY];
   const shape = ctx.shape(y);
   if (ctx.opts.fastPaths && shape.length >= 3) {
-    return [ctx.add('Mul', [dY, blockedReluMask(y, shape[1]!, shape.length - 2, ctx)])];
+    return [ctx.add('Mul', [dY, blockedReluMask(y, Array<boolean>(shape[1]!).fill(true), shape.length - 2, ctx)])];
   }
   return [gate(ctx.add('Greater', [y, ctx.scalar(0)]), dY, ctx)];
 };

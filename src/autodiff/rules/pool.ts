@@ -91,5 +91,5 @@ function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
 
 export const maxPoolGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
-  return [scatterMaxPoolGrad(node, premaskRelus(node, [node.inputs[0]!], dY, ctx) ?? dY, ctx)];
+  return [scatterMaxPoolGrad(node, premaskRelus(node, [node.inputs[0]!], (v) => ctx.shape(v)[1]!, dY, ctx) ?? dY, ctx)];
 };

@@ -27,7 +27,7 @@ export const concatGrad: GradRule = (node, [dY], ctx) => {
   const rank = ctx.shape(node.outputs[0]!).length;
   const axis = normalizeAxis(attrInt(node, 'axis', 0), rank);
   const sizes = node.inputs.map((v) => ctx.shape(v)[axis]!);
-  const masked = (axis === 1 && premaskRelus(node, node.inputs, dY, ctx)) || dY;
+  const masked = (axis === 1 && premaskRelus(node, node.inputs, (v) => ctx.shape(v)[1]!, dY, ctx)) || dY;
   return ctx.builder.addMulti('Split', [masked, ctx.int64s(sizes)], sizes.length, { axis: int(axis) }, 'grad_Split');
 };
 
