@@ -4,7 +4,17 @@
  * bookkeeping nodes (constants, broadcasting reductions) rules share.
  */
 import { shapeOf } from '../onnx/shapes.js';
-import { type Attribute, type Graph, type Node, type Tensor, GraphBuilder, floatTensor, int, int64Tensor, ints } from '../onnx/ir.js';
+import {
+  type Attribute,
+  type Graph,
+  type Node,
+  type Tensor,
+  GraphBuilder,
+  floatTensor,
+  int,
+  int64Tensor,
+  ints,
+} from '../onnx/ir.js';
 
 export interface GradOptions {
   /**

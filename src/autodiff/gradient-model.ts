@@ -32,7 +32,8 @@ function ancestorNodes(graph: Graph, targets: string[]): Node[] {
 /** Float values computed from `source` through the graph (integer ones, e.g. shapes, carry no gradient). */
 function dependents(graph: Graph, source: string): Set<string> {
   const reached = new Set([source]);
-  const isFloat = (v: string): boolean => !['int64', 'int32', 'uint8', 'bool'].includes(graph.valueInfo.get(v)?.dataType ?? 'float32');
+  const isFloat = (v: string): boolean =>
+    !['int64', 'int32', 'uint8', 'bool'].includes(graph.valueInfo.get(v)?.dataType ?? 'float32');
   for (const n of graph.nodes) {
     if (n.inputs.some((i) => reached.has(i))) n.outputs.filter(isFloat).forEach((o) => reached.add(o));
   }
@@ -42,7 +43,9 @@ function dependents(graph: Graph, source: string): Set<string> {
 function imageInput(graph: Graph): ValueInfo {
   const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
   if (inputs.length !== 1) {
-    throw new Error(`autodiff: the model must have exactly one image input, it has ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`);
+    throw new Error(
+      `autodiff: the model must have exactly one image input, it has ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`,
+    );
   }
   const image = inputs[0]!;
   if (!image.shape.every((d) => typeof d === 'number')) {
@@ -75,12 +78,19 @@ function prunedGraph(graph: Graph, image: ValueInfo, layers: string[]): Graph {
 /** Adds an Identity that exposes `value` under the exact graph output `name`. */
 function exposeAs(ctx: GradContext, value: string, name: string, shape: number[]): ValueInfo {
   if (ctx.builder.fresh(name) !== name) throw new Error(`autodiff: the model already has a tensor named ${name}`);
-  ctx.graph.nodes.push({ opType: 'Identity', name: ctx.builder.fresh(`${name}_output`), inputs: [value], outputs: [name], attributes: {} });
+  ctx.graph.nodes.push({
+    opType: 'Identity',
+    name: ctx.builder.fresh(`${name}_output`),
+    inputs: [value],
+    outputs: [name],
+    attributes: {},
+  });
   return { name, dataType: 'float32', shape };
 }
 
 export function buildGradientModel(model: Model, objective: Objective, opts: GradOptions = {}): Model {
-  if (model.opsetVersion < 13) throw new Error(`autodiff: models need opset 13 or later, this one has ${model.opsetVersion}`);
+  if (model.opsetVersion < 13)
+    throw new Error(`autodiff: models need opset 13 or later, this one has ${model.opsetVersion}`);
   const image = imageInput(model.graph);
   const layers = new Set(objective.terms.map((t) => t.layer));
   const graph = prunedGraph(model.graph, image, [...layers]);
@@ -96,7 +106,8 @@ export function buildGradientModel(model: Model, objective: Objective, opts: Gra
     else contributions.set(value, [grad]);
   };
   // Fan-out gradients are summed by a chain of two-input Adds, which ORT fuses into the producing Conv.
-  const total = (value: string): string | undefined => contributions.get(value)?.reduce((acc, g) => ctx.add('Add', [acc, g]));
+  const total = (value: string): string | undefined =>
+    contributions.get(value)?.reduce((acc, g) => ctx.add('Add', [acc, g]));
 
   objectiveGraph.seeds.forEach((s) => ctx.needsGrad(s.layer) && contribute(s.layer, s.grad));
   for (const node of forward.reverse()) {
@@ -115,5 +126,10 @@ export function buildGradientModel(model: Model, objective: Objective, opts: Gra
   graph.inputs.push(...objectiveGraph.extraInputs);
   graph.outputs.push(exposeAs(ctx, objectiveGraph.value, OBJECTIVE_OUTPUT, []));
   graph.outputs.push(exposeAs(ctx, dImage, GRADIENT_OUTPUT, image.shape as number[]));
-  return { ...model, graph, opsetVersion: Math.max(model.opsetVersion, DEFAULT_OPSET), metadata: { ...model.metadata } };
+  return {
+    ...model,
+    graph,
+    opsetVersion: Math.max(model.opsetVersion, DEFAULT_OPSET),
+    metadata: { ...model.metadata },
+  };
 }

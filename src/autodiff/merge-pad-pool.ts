@@ -23,7 +23,8 @@ export function mergePadIntoAveragePool(graph: Graph, keep: Set<string>): void {
     if (!pad || readers.get(padded) !== 1 || keep.has(padded)) continue;
     const pads = constantNumbers(graph, pad.inputs[1]);
     const fill = pad.inputs[2] ? constantNumbers(graph, pad.inputs[2]) : [0];
-    if (!pads || fill?.[0] !== 0 || (pad.inputs[3] ?? '') !== '' || attrString(pad, 'mode', 'constant') !== 'constant') continue;
+    if (!pads || fill?.[0] !== 0 || (pad.inputs[3] ?? '') !== '' || attrString(pad, 'mode', 'constant') !== 'constant')
+      continue;
     const rank = pads.length / 2;
     const spatial = rank - 2;
     const kernel = attrInts(pool, 'kernel_shape', []);

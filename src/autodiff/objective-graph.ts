@@ -56,7 +56,8 @@ function layerTerm(term: LayerTerm, ctx: GradContext): { value: string; grad: st
  */
 function guideTerm(term: GuideTerm, ctx: GradContext): { value: string; grad: string; input: ValueInfo } {
   const shape = ctx.shape(term.layer);
-  if (shape.length < 2 || shape[0] !== 1) throw new Error(`objective: guide layer ${term.layer} must have shape [1, C, …]`);
+  if (shape.length < 2 || shape[0] !== 1)
+    throw new Error(`objective: guide layer ${term.layer} must have shape [1, C, …]`);
   const channels = shape[1]!;
   const positions = product(shape.slice(2));
   const input: ValueInfo = { name: guideInputName(term.layer), dataType: 'float32', shape: [channels, 'guide_count'] };
@@ -75,10 +76,12 @@ export function buildObjectiveGraph(objective: Objective, ctx: GradContext): Obj
   const seeds: ObjectiveGraph['seeds'] = [];
   const extraInputs: ValueInfo[] = [];
   for (const term of objective.terms) {
-    if (!Number.isFinite(term.weight)) throw new Error(`objective: weight of layer ${term.layer} is not a finite number`);
+    if (!Number.isFinite(term.weight))
+      throw new Error(`objective: weight of layer ${term.layer} is not a finite number`);
     if (term.kind === 'guide') {
       const { value, grad, input } = guideTerm(term, ctx);
-      if (extraInputs.some((i) => i.name === input.name)) throw new Error(`objective: two guide terms on layer ${term.layer}`);
+      if (extraInputs.some((i) => i.name === input.name))
+        throw new Error(`objective: two guide terms on layer ${term.layer}`);
       extraInputs.push(input);
       values.push(value);
       seeds.push({ layer: term.layer, grad });

@@ -30,7 +30,9 @@ describe('buildGradientModel', () => {
   it('mean and meanSquare over chosen channels', async () => {
     const model = identityModel();
     const y = model.graph.outputs[0]!.name;
-    const meanRun = await gradientRunner(model, { terms: [{ kind: 'layer', layer: y, weight: 2, reduce: 'mean', channels: [0, 2] }] });
+    const meanRun = await gradientRunner(model, {
+      terms: [{ kind: 'layer', layer: y, weight: 2, reduce: 'mean', channels: [0, 2] }],
+    });
     const mean = await meanRun(image);
     let expected = 0;
     for (let i = 0; i < N; i++) {
@@ -40,7 +42,9 @@ describe('buildGradientModel', () => {
     }
     assert.ok(Math.abs(mean.objective - expected) < 1e-5);
 
-    const squareRun = await gradientRunner(model, { terms: [{ kind: 'layer', layer: y, weight: 1, reduce: 'meanSquare', channels: [1] }] });
+    const squareRun = await gradientRunner(model, {
+      terms: [{ kind: 'layer', layer: y, weight: 1, reduce: 'meanSquare', channels: [1] }],
+    });
     const square = await squareRun(image);
     for (let p = 0; p < 20; p++) {
       assert.ok(Math.abs(square.gradient[at(1, p)]! - (2 * image[at(1, p)]!) / 20) < 1e-6);
@@ -58,7 +62,12 @@ describe('buildGradientModel', () => {
     const first = await (await gradientRunner(model, { terms: [terms[0]] }))(image);
     const second = await (await gradientRunner(model, { terms: [terms[1]] }))(image);
     assert.ok(Math.abs(both.objective - (first.objective + second.objective)) < 1e-5);
-    assert.ok(relativeL2(both.gradient, first.gradient.map((g, i) => g + second.gradient[i]!)) < 1e-6);
+    assert.ok(
+      relativeL2(
+        both.gradient,
+        first.gradient.map((g, i) => g + second.gradient[i]!),
+      ) < 1e-6,
+    );
     assert.ok(relativeL2(first.gradient, second.gradient) > 0.1, 'the terms have different gradients');
   });
 
@@ -71,7 +80,9 @@ describe('buildGradientModel', () => {
     assert.deepEqual(guideInput?.shape[0], 3);
     const guides = randomNormal(3 * 4, 9); // [C=3, M=4]
     const run = await gradientRunner(model, objective);
-    const { objective: value, gradient } = await run(image, { [guideInputName(layer)]: { dims: [3, 4], data: guides } });
+    const { objective: value, gradient } = await run(image, {
+      [guideInputName(layer)]: { dims: [3, 4], data: guides },
+    });
     let expected = 0;
     for (let p = 0; p < 20; p++) {
       const dot = (m: number): number => [0, 1, 2].reduce((s, c) => s + image[at(c, p)]! * guides[c * 4 + m]!, 0);
@@ -95,7 +106,13 @@ describe('buildGradientModel', () => {
     assert.equal(JSON.stringify(model.graph.nodes), before, 'the input model is left unchanged');
     const sqrts = grad.graph.nodes.filter((n) => n.opType === 'Sqrt');
     assert.equal(sqrts.length, 1, 'only the constant branch Sqrt stays');
-    assert.deepEqual(grad.graph.outputs.map((o) => [o.name, o.shape]), [['objective', []], ['gradient', SHAPE]]);
+    assert.deepEqual(
+      grad.graph.outputs.map((o) => [o.name, o.shape]),
+      [
+        ['objective', []],
+        ['gradient', SHAPE],
+      ],
+    );
     assert.ok(grad.graph.nodes.every((n) => !['Gemm', 'ConvTranspose'].includes(n.opType)));
   });
 
@@ -103,7 +120,9 @@ describe('buildGradientModel', () => {
     const model = buildModel(SHAPE, (k, x) =>
       k.op('AveragePool', [k.op('Pad', [x, k.ints([0, 0, 1, 1, 0, 0, 1, 1])])], { kernel_shape: ints([3, 3]) }),
     );
-    const grad = buildGradientModel(model, { terms: [{ kind: 'layer', layer: model.graph.outputs[0]!.name, weight: 1, reduce: 'mean' }] });
+    const grad = buildGradientModel(model, {
+      terms: [{ kind: 'layer', layer: model.graph.outputs[0]!.name, weight: 1, reduce: 'mean' }],
+    });
     assert.equal(grad.graph.nodes.filter((n) => n.opType === 'Pad').length, 0);
     const pool = grad.graph.nodes.find((n) => n.opType === 'AveragePool' && n.inputs[0] === 'image');
     assert.deepEqual(pool?.attributes['pads'], ints([1, 1, 1, 1]));
@@ -114,27 +133,37 @@ describe('buildGradientModel', () => {
     const model = buildModel(SHAPE, (k, x) => k.op('Sqrt', [k.op('Relu', [x])]));
     const layer = model.graph.outputs[0]!.name;
     const sqrt = model.graph.nodes.find((n) => n.opType === 'Sqrt')!;
-    assert.throws(
-      () => buildGradientModel(model, { terms: [{ kind: 'layer', layer, weight: 1, reduce: 'mean' }] }),
-      { message: `no gradient rule for op Sqrt (node ${sqrt.name})` },
-    );
+    assert.throws(() => buildGradientModel(model, { terms: [{ kind: 'layer', layer, weight: 1, reduce: 'mean' }] }), {
+      message: `no gradient rule for op Sqrt (node ${sqrt.name})`,
+    });
   });
 
   it('rejects bad objectives and models', () => {
     const model = identityModel();
     const layer = model.graph.outputs[0]!.name;
     assert.throws(() => buildGradientModel(model, { terms: [] }), /no terms/);
-    assert.throws(() => buildGradientModel(model, { terms: [{ kind: 'layer', layer: 'nope', weight: 1, reduce: 'mean' }] }), /layer nope is not a tensor/);
+    assert.throws(
+      () => buildGradientModel(model, { terms: [{ kind: 'layer', layer: 'nope', weight: 1, reduce: 'mean' }] }),
+      /layer nope is not a tensor/,
+    );
     assert.throws(
       () => buildGradientModel(model, { terms: [{ kind: 'layer', layer, weight: 1, reduce: 'mean', channels: [3] }] }),
       /channel 3 is out of range for layer .* with 3 channels/,
     );
     const symbolic = identityModel();
     symbolic.graph.inputs[0]!.shape = [1, 3, 'h', 'w'];
-    assert.throws(() => buildGradientModel(symbolic, { terms: [{ kind: 'layer', layer, weight: 1, reduce: 'mean' }] }), /needs a static shape/);
-    const pooled = buildModel(SHAPE, (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([2, 2]), storage_order: int(1) }));
     assert.throws(
-      () => buildGradientModel(pooled, { terms: [{ kind: 'layer', layer: pooled.graph.outputs[0]!.name, weight: 1, reduce: 'mean' }] }),
+      () => buildGradientModel(symbolic, { terms: [{ kind: 'layer', layer, weight: 1, reduce: 'mean' }] }),
+      /needs a static shape/,
+    );
+    const pooled = buildModel(SHAPE, (k, x) =>
+      k.op('MaxPool', [x], { kernel_shape: ints([2, 2]), storage_order: int(1) }),
+    );
+    assert.throws(
+      () =>
+        buildGradientModel(pooled, {
+          terms: [{ kind: 'layer', layer: pooled.graph.outputs[0]!.name, weight: 1, reduce: 'mean' }],
+        }),
       /no gradient rule for op MaxPool with column-major storage_order/,
     );
   });

@@ -1,5 +1,14 @@
 /** Small one-input models built in code for the autodiff tests. */
-import { type Attribute, DEFAULT_IR_VERSION, DEFAULT_OPSET, GraphBuilder, type Model, emptyGraph, floatTensor, int64Tensor } from '../../src/onnx/ir.js';
+import {
+  type Attribute,
+  DEFAULT_IR_VERSION,
+  DEFAULT_OPSET,
+  GraphBuilder,
+  type Model,
+  emptyGraph,
+  floatTensor,
+  int64Tensor,
+} from '../../src/onnx/ir.js';
 import { inferShapes } from '../../src/onnx/shapes.js';
 import { randomNormal } from './harness.js';
 
@@ -23,7 +32,13 @@ export function buildModel(shape: number[], body: (kit: GraphKit, image: string)
     op: (opType, inputs, attributes = {}) => b.add(opType, inputs, attributes),
     weights: (dims, scale = 0.5) => {
       const n = dims.reduce((a, c) => a * c, 1);
-      return b.constant('w', floatTensor(dims, randomNormal(n, seed++).map((v) => v * scale)));
+      return b.constant(
+        'w',
+        floatTensor(
+          dims,
+          randomNormal(n, seed++).map((v) => v * scale),
+        ),
+      );
     },
     ints: (values) => b.constant('i', int64Tensor([values.length], values)),
   };

@@ -6,7 +6,10 @@ import type { Model } from '../../src/onnx/ir.js';
 import { createOrtSession, fetchFloat32, float32Feed } from '../../src/onnx/ort.js';
 
 export interface GradientRun {
-  (image: Float32Array, extra?: Record<string, { dims: number[]; data: Float32Array }>): Promise<{ objective: number; gradient: Float32Array }>;
+  (
+    image: Float32Array,
+    extra?: Record<string, { dims: number[]; data: Float32Array }>,
+  ): Promise<{ objective: number; gradient: Float32Array }>;
 }
 
 /** Builds the gradient model of `model` and returns a function evaluating it on an image. */
@@ -18,7 +21,10 @@ export async function gradientRunner(model: Model, objective: Objective, opts?: 
     const feeds = { [imageInput.name]: float32Feed(imageInput.shape as number[], image) };
     for (const [name, t] of Object.entries(extra)) feeds[name] = float32Feed(t.dims, t.data);
     const out = await session.run(feeds);
-    return { objective: fetchFloat32(out, OBJECTIVE_OUTPUT).data[0]!, gradient: fetchFloat32(out, GRADIENT_OUTPUT).data };
+    return {
+      objective: fetchFloat32(out, OBJECTIVE_OUTPUT).data[0]!,
+      gradient: fetchFloat32(out, GRADIENT_OUTPUT).data,
+    };
   };
 }
 
@@ -43,7 +49,12 @@ export function randomNormal(n: number, seed: number): Float32Array {
     s ^= s << 5;
     return ((s >>> 0) + 0.5) / 2 ** 32;
   };
-  return Float32Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
+  return Float32Array.from(
+    { length: n },
+    () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()),
+  );
 }
 
-export const meanSquareOf = (layer: string, weight = 1): Objective => ({ terms: [{ kind: 'layer', layer, weight, reduce: 'meanSquare' }] });
+export const meanSquareOf = (layer: string, weight = 1): Objective => ({
+  terms: [{ kind: 'layer', layer, weight, reduce: 'meanSquare' }],
+});

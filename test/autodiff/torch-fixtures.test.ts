@@ -6,7 +6,10 @@ import { decodeModel } from '../../src/onnx/codec.js';
 import { gradientRunner, meanSquareOf, relativeL2 } from './harness.js';
 
 const dir = new URL('../fixtures/ops/', import.meta.url);
-const cases = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.slice(0, -5))
+  .sort();
 
 interface Fixture {
   layer: string;
@@ -24,7 +27,10 @@ describe('gradients match PyTorch autograd', () => {
         const model = decodeModel(readFileSync(new URL(`${name}.onnx`, dir)));
         const run = await gradientRunner(model, meanSquareOf(fixture.layer), { fastPaths });
         const { objective, gradient } = await run(Float32Array.from(fixture.input.data));
-        assert.ok(Math.abs(objective - fixture.objective) <= 1e-5 * Math.abs(fixture.objective), `objective ${objective} vs ${fixture.objective}`);
+        assert.ok(
+          Math.abs(objective - fixture.objective) <= 1e-5 * Math.abs(fixture.objective),
+          `objective ${objective} vs ${fixture.objective}`,
+        );
         const err = relativeL2(gradient, fixture.gradient);
         assert.ok(err <= 2e-3, `relative L2 error ${err}`);
       });

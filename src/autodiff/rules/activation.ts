@@ -18,9 +18,18 @@ function gate(condition: string, dY: string, ctx: GradContext): string {
 function blockedReluMask(y: string, masked: boolean[], spatialRank: number, ctx: GradContext): string {
   const c = masked.length;
   const unit = Array<number>(spatialRank).fill(1);
-  const scale = ctx.floats([c, 1, ...unit], masked.map((m) => (m ? 2 ** 126 : 0)));
+  const scale = ctx.floats(
+    [c, 1, ...unit],
+    masked.map((m) => (m ? 2 ** 126 : 0)),
+  );
   const inputs = [y, scale];
-  if (masked.some((m) => !m)) inputs.push(ctx.floats([c], masked.map((m) => (m ? 0 : 1))));
+  if (masked.some((m) => !m))
+    inputs.push(
+      ctx.floats(
+        [c],
+        masked.map((m) => (m ? 0 : 1)),
+      ),
+    );
   const scaled = ctx.add('Conv', inputs, { group: int(c), kernel_shape: ints(unit) });
   return ctx.add('Clip', [scaled, ctx.scalar(0), ctx.scalar(1)]);
 }
@@ -33,7 +42,13 @@ function blockedReluMask(y: string, masked: boolean[], spatialRank: number, ctx:
  * window maximum). One blocked-layout mask on the output replaces per-input masks on a larger
  * tensor (MaxPool) or in plain layout after a Split (Concat). Undefined when no input qualifies.
  */
-export function premaskRelus(node: Node, inputs: string[], channelsOf: (v: string) => number, dY: string, ctx: GradContext): string | undefined {
+export function premaskRelus(
+  node: Node,
+  inputs: string[],
+  channelsOf: (v: string) => number,
+  dY: string,
+  ctx: GradContext,
+): string | undefined {
   const y = node.outputs[0]!;
   const shape = ctx.shape(y);
   if (!ctx.opts.fastPaths || shape.length < 3) return undefined;
@@ -61,12 +76,16 @@ export const reluGrad: GradRule = (node, [dY], ctx) => {
 export const clipGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
   const [x, min, max] = node.inputs as [string, string?, string?];
-  if ([min, max].some((v) => v !== undefined && ctx.needsGrad(v))) throw noGradientRule(node, 'with bounds that depend on the image');
+  if ([min, max].some((v) => v !== undefined && ctx.needsGrad(v)))
+    throw noGradientRule(node, 'with bounds that depend on the image');
   const bound = (input: string | undefined, attr: string, fallback: number): number =>
     input ? ctx.constantValues(input, node)[0]! : attrFloat(node, attr, fallback);
   const lo = bound(min, 'min', -Infinity);
   const hi = bound(max, 'max', Infinity);
-  const inside = ctx.add('And', [ctx.add('GreaterOrEqual', [x, ctx.scalar(lo)]), ctx.add('LessOrEqual', [x, ctx.scalar(hi)])]);
+  const inside = ctx.add('And', [
+    ctx.add('GreaterOrEqual', [x, ctx.scalar(lo)]),
+    ctx.add('LessOrEqual', [x, ctx.scalar(hi)]),
+  ]);
   return [gate(inside, dY, ctx)];
 };
 
@@ -103,12 +122,16 @@ export const softmaxGrad: GradRule = (node, [dY], ctx) => {
 /** Inference-mode BatchNormalization is a per-channel affine map: dx = dy * scale / sqrt(var + eps). */
 export const batchNormGrad: GradRule = (node, [dY], ctx) => {
   const [x, scale, , , variance] = node.inputs as [string, string, string, string, string];
-  if (node.inputs.slice(1).some((v) => ctx.needsGrad(v))) throw noGradientRule(node, 'with statistics that depend on the image');
+  if (node.inputs.slice(1).some((v) => ctx.needsGrad(v)))
+    throw noGradientRule(node, 'with statistics that depend on the image');
   if (attrInt(node, 'training_mode', 0) !== 0) throw noGradientRule(node, 'in training mode');
   if (!dY || !ctx.needsGrad(x)) return [];
   const rank = ctx.shape(x).length;
   const std = ctx.add('Sqrt', [ctx.add('Add', [variance, ctx.scalar(attrFloat(node, 'epsilon', 1e-5))])]);
-  const factor = ctx.add('Unsqueeze', [ctx.add('Div', [scale, std]), ctx.int64s(Array.from({ length: rank - 2 }, (_, i) => i + 1))]);
+  const factor = ctx.add('Unsqueeze', [
+    ctx.add('Div', [scale, std]),
+    ctx.int64s(Array.from({ length: rank - 2 }, (_, i) => i + 1)),
+  ]);
   return [ctx.add('Mul', [dY, factor])];
 };
 
@@ -140,7 +163,10 @@ export const lrnGrad: GradRule = (node: Node, [dY], ctx) => {
   const lo = Math.floor((size - 1) / 2);
   const hi = size - 1 - lo;
   const windowSq = channelWindowSum(ctx.add('Mul', [x, x]), shape, lo, hi, ctx);
-  const d = ctx.add('Add', [ctx.add('Mul', [windowSq, ctx.scalar(alpha / size)]), ctx.scalar(attrFloat(node, 'bias', 1))]);
+  const d = ctx.add('Add', [
+    ctx.add('Mul', [windowSq, ctx.scalar(alpha / size)]),
+    ctx.scalar(attrFloat(node, 'bias', 1)),
+  ]);
   const direct = ctx.add('Mul', [dY, ctx.add('Pow', [d, ctx.scalar(-beta)])]);
   const back = channelWindowSum(ctx.add('Div', [ctx.add('Mul', [dY, y]), d]), shape, hi, lo, ctx);
   const cross = ctx.add('Mul', [ctx.add('Mul', [x, back]), ctx.scalar((2 * alpha * beta) / size)]);

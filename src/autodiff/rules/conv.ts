@@ -6,7 +6,8 @@ import { transposedPads, windowGeometry } from './geometry.js';
 
 /** Only the data input is differentiated: weights and biases computed from the image are not supported. */
 function assertConstantParameters(node: Node, ctx: GradContext): void {
-  if (node.inputs.slice(1).some((v) => ctx.needsGrad(v))) throw noGradientRule(node, 'with weights that depend on the image');
+  if (node.inputs.slice(1).some((v) => ctx.needsGrad(v)))
+    throw noGradientRule(node, 'with weights that depend on the image');
 }
 
 /**
@@ -50,7 +51,14 @@ export const convGrad: GradRule = (node, [dY], ctx) => {
     // Stride 1: the adjoint is a plain Conv, which runs on ORT's fast blocked-layout path.
     const pads = [...g.padsBegin.map((p, i) => g.extent[i]! - 1 - p), ...g.padsEnd.map((p, i) => g.extent[i]! - 1 - p)];
     const wFlipped = flippedTransposedWeights(w, wShape, group, ctx);
-    return [ctx.add('Conv', [dY, wFlipped], { dilations: ints(g.dilations), group: int(group), pads: ints(pads), kernel_shape: ints(g.kernel) })];
+    return [
+      ctx.add('Conv', [dY, wFlipped], {
+        dilations: ints(g.dilations),
+        group: int(group),
+        pads: ints(pads),
+        kernel_shape: ints(g.kernel),
+      }),
+    ];
   }
   const { pads, outputPadding } = transposedPads(g, inSpatial, ctx.shape(node.outputs[0]!).slice(2));
   return [
@@ -81,7 +89,12 @@ export const convTransposeGrad: GradRule = (node, [dY], ctx) => {
   let pads = attrInts(node, 'pads', Array<number>(2 * n).fill(0));
   if (attrString(node, 'auto_pad', 'NOTSET') !== 'NOTSET' || node.attributes['output_shape']) {
     // Padding implied by the output size: only the unambiguous no-padding case is supported.
-    const total = xShape.slice(2).map((size, i) => strides[i]! * (size - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - yShape[i + 2]!);
+    const total = xShape
+      .slice(2)
+      .map(
+        (size, i) =>
+          strides[i]! * (size - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - yShape[i + 2]!,
+      );
     if (total.some((t) => t !== 0)) throw noGradientRule(node, 'with auto_pad/output_shape implying padding');
     pads = Array<number>(2 * n).fill(0);
   }

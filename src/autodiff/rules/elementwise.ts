@@ -2,7 +2,13 @@
 import type { GradContext, GradRule } from '../grad-context.js';
 
 /** The contribution `grad` (shaped like the node output) reduced to input `i`'s shape, if it needs one. */
-function toInput(inputs: string[], i: number, output: string, ctx: GradContext, grad: () => string): string | undefined {
+function toInput(
+  inputs: string[],
+  i: number,
+  output: string,
+  ctx: GradContext,
+  grad: () => string,
+): string | undefined {
   const input = inputs[i]!;
   if (!ctx.needsGrad(input)) return undefined;
   return ctx.sumToShape(grad(), ctx.shape(output), ctx.shape(input));
@@ -33,5 +39,8 @@ export const divGrad: GradRule = (node, [dY], ctx) => {
   const b = node.inputs[1]!;
   const out = node.outputs[0]!;
   const dA = (): string => ctx.add('Div', [dY, b]);
-  return [toInput(node.inputs, 0, out, ctx, dA), toInput(node.inputs, 1, out, ctx, () => ctx.add('Neg', [ctx.add('Mul', [dA(), out])]))];
+  return [
+    toInput(node.inputs, 0, out, ctx, dA),
+    toInput(node.inputs, 1, out, ctx, () => ctx.add('Neg', [ctx.add('Mul', [dA(), out])])),
+  ];
 };

@@ -33,7 +33,11 @@ export function windowGeometry(node: Node, inSpatial: number[], kernel: number[]
  * output_padding fills input rows no window reached, and extra end padding crops windows
  * that ran past the padded input (ceil_mode).
  */
-export function transposedPads(g: WindowGeometry, inSpatial: number[], outSpatial: number[]): { pads: number[]; outputPadding: number[] } {
+export function transposedPads(
+  g: WindowGeometry,
+  inSpatial: number[],
+  outSpatial: number[],
+): { pads: number[]; outputPadding: number[] } {
   const padsEnd = [...g.padsEnd];
   const outputPadding = inSpatial.map((size, i) => {
     const covered = (outSpatial[i]! - 1) * g.strides[i]! + g.extent[i]! - g.padsBegin[i]! - padsEnd[i]!;

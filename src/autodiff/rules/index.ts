@@ -1,6 +1,15 @@
 /** Gradient rules by ONNX op type (default domain). */
 import type { GradRule } from '../grad-context.js';
-import { batchNormGrad, clipGrad, leakyReluGrad, lrnGrad, reluGrad, sigmoidGrad, softmaxGrad, tanhGrad } from './activation.js';
+import {
+  batchNormGrad,
+  clipGrad,
+  leakyReluGrad,
+  lrnGrad,
+  reluGrad,
+  sigmoidGrad,
+  softmaxGrad,
+  tanhGrad,
+} from './activation.js';
 import { convGrad, convTransposeGrad } from './conv.js';
 import { addGrad, divGrad, mulGrad, subGrad } from './elementwise.js';
 import { gemmGrad, matMulGrad } from './linear.js';

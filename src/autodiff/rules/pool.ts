@@ -47,12 +47,28 @@ export const averagePoolGrad: GradRule = (node, [dY], ctx) => {
   const stride1 = g.strides.every((s) => s === 1);
   if (ctx.opts.fastPaths && stride1) {
     // Stride 1: the window sums are an AveragePool (times the kernel size) with pads k-1-p.
-    const scaled = uniform ? dY : ctx.add('Mul', [dY, ctx.floats([1, 1, ...outSpatial], counts.map((c) => full / c))]);
+    const scaled = uniform
+      ? dY
+      : ctx.add('Mul', [
+          dY,
+          ctx.floats(
+            [1, 1, ...outSpatial],
+            counts.map((c) => full / c),
+          ),
+        ]);
     const pads = [...g.padsBegin, ...g.padsEnd].map((p, i) => kernel[i % kernel.length]! - 1 - p);
-    return [ctx.add('AveragePool', [scaled], { kernel_shape: ints(kernel), pads: ints(pads), count_include_pad: int(1) })];
+    return [
+      ctx.add('AveragePool', [scaled], { kernel_shape: ints(kernel), pads: ints(pads), count_include_pad: int(1) }),
+    ];
   }
   const channels = xShape[1]!;
-  const scaled = ctx.add('Mul', [dY, ctx.floats([1, 1, ...outSpatial], counts.map((c) => 1 / c))]);
+  const scaled = ctx.add('Mul', [
+    dY,
+    ctx.floats(
+      [1, 1, ...outSpatial],
+      counts.map((c) => 1 / c),
+    ),
+  ]);
   const ones = ctx.floats([channels, 1, ...kernel], new Float32Array(channels * full).fill(1));
   const { pads, outputPadding } = transposedPads(g, inSpatial, outSpatial);
   return [

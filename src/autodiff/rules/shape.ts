@@ -16,7 +16,11 @@ export const reshapeGrad: GradRule = (node, [dY], ctx) => (dY ? [ctx.reshape(dY,
 export const transposeGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
   const rank = ctx.shape(node.inputs[0]!).length;
-  const perm = attrInts(node, 'perm', Array.from({ length: rank }, (_, i) => rank - 1 - i));
+  const perm = attrInts(
+    node,
+    'perm',
+    Array.from({ length: rank }, (_, i) => rank - 1 - i),
+  );
   const inverse = Array<number>(rank);
   perm.forEach((p, i) => (inverse[p] = i));
   return [ctx.transpose(dY, inverse)];
@@ -79,7 +83,8 @@ export const sliceGrad: GradRule = (node, [dY], ctx) => {
 /** Constant-mode Pad: crop the padding off the gradient (and zero-pad where the Pad cropped). */
 export const padGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
-  if (attrString(node, 'mode', 'constant') !== 'constant') throw noGradientRule(node, `in ${attrString(node, 'mode', '')} mode`);
+  if (attrString(node, 'mode', 'constant') !== 'constant')
+    throw noGradientRule(node, `in ${attrString(node, 'mode', '')} mode`);
   const xShape = ctx.shape(node.inputs[0]!);
   const rank = xShape.length;
   const [, padsIn, , axesIn] = node.inputs as [string, string?, string?, string?];
