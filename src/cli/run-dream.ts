@@ -36,6 +36,7 @@ export interface DreamFlags {
   seed?: number;
   fromNoise?: { width: number; height: number };
   maxSize: number;
+  threads?: number;
   quiet?: boolean;
   json?: boolean;
   recipeFrom?: string;
@@ -49,6 +50,7 @@ interface DreamPlan {
   jobs: DreamJob[];
   guide?: { image: RgbImage; file: RecipeFile };
   recipe?: DreamRecipe;
+  threads?: number;
 }
 
 type Dream = typeof import('../dream/index.js').dream;
@@ -91,7 +93,8 @@ async function dreamJob(
     image,
     { ...plan.options, ...(plan.guide && { guide: plan.guide.image }) },
     { onProgress: (p) => run.reporter.update(p), signal: run.signal },
-    backendDeps(),
+    // The CLI is done with the photo's pixels: hand them to the worker rather than copy them.
+    { ...backendDeps(), transferImage: true, ...(plan.threads !== undefined && { threads: plan.threads }) },
   );
   const recipe: DreamRecipe = {
     program: 'inceptionism',
@@ -113,6 +116,9 @@ async function planDream(
   if (!flags.output)
     throw new Error('say where to write the dream with -o OUTPUT (an image, or a folder for several photos)');
   if (flags.maxSize < 0) throw new Error(`--max-size must be 0 (no limit) or more (got ${flags.maxSize})`);
+  if (flags.threads !== undefined && (flags.threads < 1 || flags.threads > 256)) {
+    throw new Error(`--threads must be from 1 to 256 (got ${flags.threads})`);
+  }
   const recipe = flags.recipeFrom === undefined ? undefined : await recipeFrom(flags.recipeFrom);
   const options = resolveDreamOptions({ ...recipe?.options, ...optionFlags(flags) });
   const maxSize = isExplicit('maxSize') || !recipe ? flags.maxSize || undefined : recipe.maxSize;
@@ -139,6 +145,7 @@ async function planDream(
     ...(noise && { noise }),
     ...(guide && { guide }),
     ...(recipe && { recipe }),
+    ...(flags.threads !== undefined && { threads: flags.threads }),
   };
 }
 

@@ -24,6 +24,8 @@ export interface DreamDeps {
    * e.g. video frames). Default: the engine with `options.model`, released when the dream ends.
    */
   backend?: DreamBackend;
+  /** ORT intra-op threads of the default backend (default 2). An execution setting, not part of the recipe. */
+  threads?: number;
 }
 
 export async function dreamInProcess(
@@ -35,7 +37,7 @@ export async function dreamInProcess(
   checkImage(image);
   const options = resolveDreamOptions(input);
   control.signal?.throwIfAborted();
-  const backend = deps.backend ?? (await createDefaultBackend(options.model));
+  const backend = deps.backend ?? (await createDefaultBackend(options.model, deps.threads));
   try {
     return await runDream(image, options, backend, control, !deps.backend);
   } finally {
@@ -43,9 +45,9 @@ export async function dreamInProcess(
   }
 }
 
-async function createDefaultBackend(model: string): Promise<DreamBackend> {
+async function createDefaultBackend(model: string, threads: number | undefined): Promise<DreamBackend> {
   const { createModelBackend } = await import('./model-backend.js');
-  return createModelBackend(model);
+  return createModelBackend(model, threads === undefined ? {} : { threads });
 }
 
 function checkImage(image: RgbImage): void {

@@ -29,6 +29,8 @@ export interface WorkerDreamDeps {
    * for huge images. The caller's `image.data` is unusable (detached) afterwards.
    */
   transferImage?: boolean;
+  /** ORT intra-op threads of the engine in the worker (default 2). */
+  threads?: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function dream(
     image,
     options: resolved,
     ...(deps.backendModule !== undefined && { backendModule: moduleUrl(deps.backendModule) }),
+    ...(deps.threads !== undefined && { threads: deps.threads }),
   };
   const worker = startWorker(workerData, deps.transferImage ? [image.data.buffer as ArrayBuffer] : []);
   return new Promise<RgbImage>((resolve, reject) => {

@@ -10,11 +10,12 @@ export interface WorkerInput {
   image: RgbImage;
   options: DreamOptions;
   backendModule?: string;
+  threads?: number;
 }
 
 const port = parentPort;
 if (!port) throw new Error('dream worker must run in a worker thread');
-const { image, options, backendModule } = workerData as WorkerInput;
+const { image, options, backendModule, threads } = workerData as WorkerInput;
 const controller = new AbortController();
 port.on('message', (message: ToWorker) => {
   if (message.type === 'abort') controller.abort();
@@ -32,7 +33,7 @@ try {
       image,
       options,
       { signal: controller.signal, onProgress: (progress) => post({ type: 'progress', progress }) },
-      backend ? { backend } : {},
+      backend ? { backend } : { ...(threads !== undefined && { threads }) },
     );
     post({ type: 'done', image: result }, [result.data.buffer as ArrayBuffer]);
   } finally {

@@ -31,6 +31,7 @@ describe('main', () => {
       [[CAT, '-o', 'x.png', '--norm', 'max'], /expected one of meanAbs, std, laplacian/],
       [[CAT, '-o', 'x.png', '--preset', 'nope'], /unknown preset 'nope'/],
       [[CAT, '-o', 'x.png', '--max-size', '-1'], /--max-size must be 0 \(no limit\) or more/],
+      [[CAT, '-o', 'x.png', '--threads', '0'], /--threads must be from 1 to 256 \(got 0\)/],
       [[CAT, '-o', 'x.png', '--from-noise', '64x64'], /give photos or --from-noise, not both/],
       [['--from-noise', '20000x20000', '-o', 'x.png'], /--from-noise 20000x20000 is too large/],
       [[CAT], /say where to write the dream with -o OUTPUT/],

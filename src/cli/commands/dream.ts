@@ -63,6 +63,7 @@ export function register(program: Command): void {
       parseInteger,
       DEFAULT_MAX_SIZE,
     )
+    .option('--threads <n>', 'CPU threads for the network (default 2)', parseInteger)
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress as JSON lines on stdout')
     .option(
