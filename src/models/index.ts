@@ -1,5 +1,6 @@
 /** The dream-model registry: bundled models by name, and layer lookup with clear refusals. */
 import { BUNDLED_MODELS, loadBundledModel, type LoadModelOptions } from './bundled.js';
+import { findCatalogEntry } from './catalog.js';
 import { isInstalled, loadInstalledModel } from './installed.js';
 import type { LayerInfo, LoadedModel } from './types.js';
 
@@ -33,8 +34,11 @@ export async function loadModel(name: BundledModelName | string, options: LoadMo
   const spec = BUNDLED_MODELS.find((m) => m.name === name);
   if (spec) return loadBundledModel(spec, options);
   if (await isInstalled(name)) return loadInstalledModel(name);
+  if (findCatalogEntry(name)) {
+    throw new Error(`model '${name}' is not installed yet; install it with: deepdream models add ${name}`);
+  }
   throw new Error(
-    `unknown model '${name}'; bundled models: ${BUNDLED_MODELS.map((m) => m.name).join(', ')} (see \`deepdream models\` for installed and downloadable ones)`,
+    `unknown model '${name}'; bundled models: ${BUNDLED_MODELS.map((m) => m.name).join(', ')}; \`deepdream models\` lists installed and downloadable ones`,
   );
 }
 

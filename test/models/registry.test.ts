@@ -33,7 +33,11 @@ test('the bundled models are listed', async () => {
   );
   await assert.rejects(
     loadModel('googlenet'),
-    /^Error: unknown model 'googlenet'; bundled models: inception_v3, mobilenet_v2$/,
+    /^Error: unknown model 'googlenet'; bundled models: inception_v3, mobilenet_v2; `deepdream models` lists installed and downloadable ones$/,
+  );
+  await assert.rejects(
+    loadModel('bvlc_googlenet'),
+    /^Error: model 'bvlc_googlenet' is not installed yet; install it with: deepdream models add bvlc_googlenet$/,
   );
 });
 
