@@ -9,7 +9,7 @@ import { countForwardFlops } from '../src/engine/flops.js';
 import { loadModel } from '../src/models/index.js';
 import { pruneGraph } from '../src/onnx/prune.js';
 import { inferShapes, setInputShape } from '../src/onnx/shapes.js';
-import { medianMs } from './timing.js';
+import { medianMs } from './common.js';
 
 const { values } = parseArgs({
   options: {

@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median, TORCH_PYTHON, torchAvailable } from './common.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const TORCH_PYTHON = '/usr/bin/python3';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** From ../shared/notes (2-thread AVX-512 FMA), used when the peak probe cannot be compiled here. */
 const STATED_PEAK_GFLOPS = 385;
@@ -38,17 +38,6 @@ function measurePeak(): { gflops: number; source: string } {
     return { gflops: STATED_PEAK_GFLOPS, source: 'stated (shared notes; AVX-512 peak probe unavailable here)' };
   }
 }
-
-const torchAvailable = (() => {
-  try {
-    execFileSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const cases = [
   { model: 'inception_v3', layer: 'mixed5' },

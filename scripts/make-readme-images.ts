@@ -2,7 +2,7 @@
  * Renders the pictures in docs/: each example photo beside its default dream, and one photo
  * dreamed with each gradient normalization. Run: node --import tsx scripts/make-readme-images.ts
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { dream, readImage, type DreamOptionsInput, type RgbImage } from '../src/index.js';
 
 const SIZE = 384;
@@ -15,7 +15,7 @@ const toPng = (image: RgbImage): Promise<Buffer> => {
 };
 
 /** Pictures side by side in a row, each scaled to `height`, 8 px apart. */
-async function row(pictures: Buffer[], height: number): Promise<sharp.Sharp> {
+async function row(pictures: Buffer[], height: number): Promise<Sharp> {
   const scaled = await Promise.all(pictures.map((p) => sharp(p).resize({ height }).toBuffer({ resolveWithObject: true })));
   const width = scaled.reduce((sum, s) => sum + s.info.width, 0) + 8 * (scaled.length - 1);
   let left = 0;

@@ -8,15 +8,15 @@
  * The machine is shared and noisy: compare the ratio, not absolute times. BENCH_ROUNDS (default 1)
  * repeats the timed pair and reports medians.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { PRESETS, DEFAULT_PRESET } from '../../src/dream/options.js';
+import { median, TORCH_PYTHON, torchAvailable } from '../common.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const TORCH_PYTHON = '/usr/bin/python3';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const MEMORY_TARGET_MB = 1536;
 const PHOTO = join(ROOT, 'examples', 'cat.jpg');
@@ -37,17 +37,6 @@ function timed(command: string, args: string[]): Timed {
   const rss = /maxrss_kb=(\d+)/.exec(result.stderr);
   return { seconds, peakRssMB: rss ? Number(rss[1]) / 1024 : Number.NaN, stdout: result.stdout };
 }
-
-const torchAvailable = (() => {
-  try {
-    execFileSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'dream-bench-'));
 try {

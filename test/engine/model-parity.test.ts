@@ -6,18 +6,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createActivationSession, createGradientSession } from '../../src/engine/index.js';
 import { loadModel } from '../../src/models/index.js';
+import { relativeL2 } from '../autodiff/harness.js';
 import { listModelFixtures, readModelFixture } from '../fixtures/models/read-fixture.js';
-
-function relativeL2(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length, 'length');
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff += (actual[i]! - expected[i]!) ** 2;
-    norm += expected[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 const releases: (() => Promise<void>)[] = [];
 after(async () => {

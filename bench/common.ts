@@ -1,0 +1,28 @@
+/** What the benchmarks share: timing, medians, and finding the PyTorch peer. */
+import { execFileSync } from 'node:child_process';
+
+/** Debian's PyTorch (python3-torch): the `python3` on PATH may lack it. */
+export const TORCH_PYTHON = '/usr/bin/python3';
+
+export const torchAvailable: boolean = (() => {
+  try {
+    execFileSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Median wall time of an async action over `runs` timed runs after `warmups` untimed ones. */
+export async function medianMs(action: () => Promise<unknown>, runs: number, warmups: number): Promise<number> {
+  for (let i = 0; i < warmups; i++) await action();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await action();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
