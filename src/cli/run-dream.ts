@@ -25,6 +25,8 @@ export interface DreamFlags {
   layer?: DreamLayer[];
   channel?: number[];
   guide?: string;
+  class?: string;
+  blur?: number;
   preset?: string;
   octaves?: number;
   octaveScale?: number;
@@ -121,6 +123,9 @@ async function planDream(
   }
   const recipe = flags.recipeFrom === undefined ? undefined : await recipeFrom(flags.recipeFrom);
   const options = resolveDreamOptions({ ...recipe?.options, ...optionFlags(flags) });
+  if (options.class !== undefined && flags.guide !== undefined) {
+    throw new Error('--class and --guide cannot be combined: the class logit is the objective');
+  }
   const maxSize = isExplicit('maxSize') || !recipe ? flags.maxSize || undefined : recipe.maxSize;
 
   const recipeNoise = recipe && 'noise' in recipe.input ? recipe.input.noise : undefined;
@@ -164,6 +169,8 @@ function optionFlags(flags: DreamFlags): DreamOptionsInput {
     jitter: flags.jitter,
     tileSize: flags.tile,
     seed: flags.seed,
+    class: flags.class,
+    blur: flags.blur,
   };
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }

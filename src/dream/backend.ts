@@ -5,6 +5,7 @@
 import type { Objective } from '../autodiff/objective.js';
 import type { GradientSession } from '../engine/gradient-session.js';
 import type { RgbImage } from '../image/rgb.js';
+import type { ClassTarget } from './class-target.js';
 import type { DreamLayer, DreamOptions } from './options.js';
 import type { TileShape } from './tiles.js';
 
@@ -22,6 +23,12 @@ export interface DreamBackend {
    * Throws a one-line error for an unknown or undreamable layer, or a channel out of range.
    */
   resolveLayers(layers: DreamLayer[], channels?: number[]): DreamLayer[];
+  /**
+   * Class visualization: the objective for a class (label name or number) and the input size
+   * the classifier head requires, if any. Throws a one-line error for an unknown class or a
+   * model without a classifier. Backends without classifiers leave it out.
+   */
+  resolveClass?(label: string): ClassTarget;
   /** A session for this objective and tile shape; owned (and possibly cached) by the backend. */
   gradientSession(objective: Objective, tile: TileShape): Promise<GradientSession>;
   /** A layer's activation for a whole image (guided dreaming). */

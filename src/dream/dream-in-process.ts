@@ -3,14 +3,22 @@
  * detail dreamed at each octave carried up to the next (Google's original notebook).
  */
 import { createRgbImage, type RgbImage } from '../image/rgb.js';
+import type { Objective } from '../autodiff/objective.js';
 import type { DreamBackend } from './backend.js';
+import { gaussianBlur } from './blur.js';
 import { dreamObjective, guideInputs } from './objective.js';
 import { normalizeGradient } from './normalize.js';
 import { octaveSizes, workingSize, type Size } from './octaves.js';
-import { resolveDreamOptions, type DreamOptions, type DreamOptionsInput, type DreamProgress } from './options.js';
+import {
+  resolveDreamOptions,
+  type DreamLayer,
+  type DreamOptions,
+  type DreamOptionsInput,
+  type DreamProgress,
+} from './options.js';
 import { createRandom } from './random.js';
 import { resizeImage } from './resize.js';
-import { drawRoll, tileShapeFor, tiledGradient } from './tiles.js';
+import { drawRoll, tileShapeFor, tiledGradient, type TileShape } from './tiles.js';
 
 export interface DreamControl {
   onProgress?: (progress: DreamProgress) => void;
@@ -67,13 +75,15 @@ async function runDream(
   control: DreamControl,
   ownsBackend: boolean,
 ): Promise<RgbImage> {
-  const layers = backend.resolveLayers(options.layers, options.channels);
-  const objective = dreamObjective(layers, options.channels, options.guide !== undefined);
+  const { objective, layers, fixedInput } = chooseObjective(options, backend);
   const extraInputs = options.guide && (await guideInputs(backend, layers, options.guide, options.tileSize));
-  const work = workingSize(image.width, image.height, backend.minInputSize);
+  // A fixed-size classifier needs at least its input size; smaller octaves are enlarged to it.
+  const minSide = fixedInput ? Math.max(fixedInput.height, fixedInput.width) : backend.minInputSize;
+  const work = workingSize(image.width, image.height, minSide);
   const source =
     work.width === image.width && work.height === image.height ? image : resizeImage(image, work.width, work.height);
-  const sizes = octaveSizes(work.width, work.height, options.octaves, options.octaveScale, backend.minInputSize);
+  const smallestOctave = fixedInput ? 1 : backend.minInputSize;
+  const sizes = octaveSizes(work.width, work.height, options.octaves, options.octaveScale, smallestOctave);
   const progress = progressReporter(sizes, options.steps, control.onProgress);
   const random = createRandom(options.seed);
   // One gradient buffer for all octaves (each uses a prefix): no octave-sized garbage piles up.
@@ -88,26 +98,54 @@ async function runDream(
       ? addInto(resizeImage(detail, size.width, size.height), base)
       : createRgbImage(size.width, size.height, base.data.slice());
     detail = undefined;
-    const tile = tileShapeFor(size.width, size.height, options.tileSize);
+    const seen = fixedInput ? enlargedToFit(size, fixedInput) : size;
+    const tile = fixedInput ?? tileShapeFor(seen.width, seen.height, options.tileSize);
     const session = await backend.gradientSession(objective, tile);
     const gradient = createRgbImage(size.width, size.height, gradientStore.subarray(0, size.width * size.height * 3));
+    const seenGradient = seen === size ? gradient : createRgbImage(seen.width, seen.height);
     for (let step = 1; step <= options.steps; step++) {
       control.signal?.throwIfAborted();
-      const roll = drawRoll(random, size.width, size.height, tile, options.jitter);
-      await tiledGradient(dreamed, session, roll, gradient.data, extraInputs, control.signal);
+      const roll = drawRoll(random, seen.width, seen.height, tile, options.jitter);
+      const input = seen === size ? dreamed : resizeImage(dreamed, seen.width, seen.height);
+      await tiledGradient(input, session, roll, seenGradient.data, extraInputs, control.signal);
+      if (seenGradient !== gradient) gradient.data.set(resizeImage(seenGradient, size.width, size.height).data);
       normalizeGradient(gradient, options.normalization);
       ascend(dreamed.data, gradient.data, options.stepSize);
+      if (options.blur > 0) dreamed.data.set(gaussianBlur(dreamed, options.blur).data);
       progress(index, step);
     }
     if (last) break;
     detail = subtractInto(dreamed, base);
     // A backend of our own serves only this dream: free sessions whose tile shape is done with.
     const next = sizes[index + 1]!;
-    const nextTile = tileShapeFor(next.width, next.height, options.tileSize);
+    const nextTile = fixedInput ?? tileShapeFor(next.width, next.height, options.tileSize);
     if (ownsBackend && (nextTile.width !== tile.width || nextTile.height !== tile.height)) await backend.release();
   }
   // Shrinking averages valid pixels, so the result stays within 0..255.
   return source === image ? dreamed : resizeImage(dreamed, image.width, image.height);
+}
+
+/** Layer terms (amplify activations, or follow a guide) or, with `class`, the class logit. */
+function chooseObjective(
+  options: DreamOptions,
+  backend: DreamBackend,
+): { objective: Objective; layers: DreamLayer[]; fixedInput?: TileShape } {
+  if (options.class !== undefined) {
+    if (!backend.resolveClass) throw new Error('this dream backend cannot visualize classes');
+    return { ...backend.resolveClass(options.class), layers: [] };
+  }
+  const layers = backend.resolveLayers(options.layers, options.channels);
+  return { objective: dreamObjective(layers, options.channels, options.guide !== undefined), layers };
+}
+
+/** `size` itself when it holds the network's input, else enlarged (aspect kept) until it does. */
+function enlargedToFit(size: Size, input: TileShape): Size {
+  const factor = Math.max(input.width / size.width, input.height / size.height);
+  if (factor <= 1) return size;
+  return {
+    width: Math.max(input.width, Math.round(size.width * factor)),
+    height: Math.max(input.height, Math.round(size.height * factor)),
+  };
 }
 
 /** image += stepSize * gradient, kept within valid pixel values. */

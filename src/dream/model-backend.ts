@@ -6,6 +6,7 @@ import type { RgbImage } from '../image/rgb.js';
 import { findLayer, loadModel } from '../models/index.js';
 import type { LoadedModel } from '../models/types.js';
 import type { DreamBackend } from './backend.js';
+import { classTarget } from './class-target.js';
 import type { DreamLayer } from './options.js';
 import type { TileShape } from './tiles.js';
 
@@ -19,8 +20,16 @@ export async function createModelBackend(modelName: string, opts: SessionOptions
  */
 export function modelBackend(model: LoadedModel, opts: SessionOptions = {}): DreamBackend {
   const sessions = new Map<string, Promise<GradientSession>>();
+  // After resolveClass: the model with its logits listed as a layer the engine may differentiate.
+  let engineModel = model;
   return {
     minInputSize: model.minInputSize,
+
+    resolveClass(label: string) {
+      const resolved = classTarget(model, label);
+      engineModel = resolved.model;
+      return resolved.target;
+    },
 
     resolveLayers(layers: DreamLayer[], channels?: number[]): DreamLayer[] {
       const chosen = layers.length > 0 ? layers : [{ name: model.defaultLayer, weight: 1 }];
@@ -40,7 +49,7 @@ export function modelBackend(model: LoadedModel, opts: SessionOptions = {}): Dre
       const key = JSON.stringify([objective, tile.height, tile.width]);
       let session = sessions.get(key);
       if (!session) {
-        session = createGradientSession(model, objective, tile, opts);
+        session = createGradientSession(engineModel, objective, tile, opts);
         sessions.set(key, session);
         session.catch(() => sessions.delete(key));
       }

@@ -49,6 +49,14 @@ export interface DreamOptions {
    * the most similar feature of this image at the same layers.
    */
   guide?: RgbImage;
+  /**
+   * Class visualization: maximise this class's logit (a label name or class number of a model
+   * with a classifier head) instead of layer activations. Cannot be combined with layers,
+   * channels, a guide or a preset; brings its own defaults (CLASS_DEFAULTS).
+   */
+  class?: string;
+  /** Gaussian blur (sigma in pixels) applied to the image after every step; 0: none. */
+  blur: number;
 }
 
 /** What callers pass: any subset of the options, optionally starting from a named preset. */
@@ -70,7 +78,7 @@ export interface DreamProgress {
 export const DEFAULT_MODEL = 'inception_v3';
 
 /** Options not set by a preset or the caller. */
-export const DEFAULT_OPTIONS: Readonly<Omit<DreamOptions, 'layers' | 'channels' | 'guide'>> = {
+export const DEFAULT_OPTIONS: Readonly<Omit<DreamOptions, 'layers' | 'channels' | 'guide' | 'class'>> = {
   model: DEFAULT_MODEL,
   octaves: 4,
   octaveScale: 1.4,
@@ -80,6 +88,20 @@ export const DEFAULT_OPTIONS: Readonly<Omit<DreamOptions, 'layers' | 'channels' 
   jitter: 32,
   tileSize: 512,
   seed: 0,
+  blur: 0,
+};
+
+/**
+ * Defaults of class visualization, under the caller's values (reasons in notes/class-vis.md):
+ * starting from noise, the logit is easiest to raise with high-frequency patterns the eye cannot
+ * read; Laplacian normalization, per-step blur and jitter favour large, smooth, shift-tolerant
+ * shapes instead, and more steps are needed than when a photo already holds structure.
+ */
+export const CLASS_DEFAULTS: Readonly<Partial<DreamOptions>> = {
+  normalization: 'laplacian',
+  steps: 20,
+  jitter: 16,
+  blur: 0.5,
 };
 
 export interface DreamPreset {
@@ -120,6 +142,8 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'tileSize',
   'seed',
   'guide',
+  'class',
+  'blur',
 ]);
 
 /**
@@ -132,8 +156,30 @@ export function resolveDreamOptions(input: DreamOptionsInput = {}): DreamOptions
     if (!OPTION_KEYS.has(key)) throw new Error(`unknown dream option '${key}'`);
   }
   const { preset: presetName, ...values } = input;
+  if (values.class !== undefined) {
+    checkClassCombination(presetName, values);
+    return validate({ ...DEFAULT_OPTIONS, layers: [], ...CLASS_DEFAULTS, ...definedOnly(values) });
+  }
   const preset = choosePreset(presetName, values);
   return validate({ ...DEFAULT_OPTIONS, layers: [], ...preset?.options, ...definedOnly(values) });
+}
+
+/** A class visualization has its own objective: options that choose another one conflict. */
+function checkClassCombination(presetName: string | undefined, values: Partial<DreamOptions>): void {
+  if (typeof values.class !== 'string' || values.class.trim() === '')
+    throw new Error('class must be a non-empty label name or class number');
+  const conflict =
+    values.layers !== undefined && values.layers.length > 0
+      ? 'layers'
+      : values.channels !== undefined
+        ? 'channels'
+        : values.guide !== undefined
+          ? 'a guide image'
+          : presetName !== undefined
+            ? 'a preset'
+            : undefined;
+  if (conflict)
+    throw new Error(`class visualization cannot be combined with ${conflict}: the class logit is the objective`);
 }
 
 function choosePreset(name: string | undefined, values: Partial<DreamOptions>): DreamPreset | undefined {
@@ -163,6 +209,7 @@ function validate(o: DreamOptions): DreamOptions {
   checkInteger('jitter', o.jitter, 0, 512);
   checkInteger('tileSize', o.tileSize, 64, 2048);
   checkInteger('seed', o.seed, 0, 0xffffffff);
+  checkNumber('blur', o.blur, 0, 10);
   validateLayers(o.layers);
   if (o.channels !== undefined) validateChannels(o.channels);
   if (o.guide !== undefined) validateGuide(o.guide);

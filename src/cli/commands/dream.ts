@@ -15,6 +15,8 @@ Examples:
   $ deepdream photo.jpg -o dream.png --guide flowers.jpg
   $ deepdream photos/ -o dreams/                     every photo in a folder
   $ deepdream --from-noise 1024x768 -o noise.png     dream from grey noise
+  $ deepdream --from-noise 224x224 --model bvlc_googlenet --class banana -o banana.png
+                                                     what a classifier thinks a banana looks like
   $ deepdream photo.jpg -o again.png --recipe-from dream.png
   $ deepdream layers --model mobilenet_v2            layers you can dream
   $ deepdream recipe dream.png                       how a dream was made
@@ -43,6 +45,15 @@ export function register(program: Command): void {
       collectList(parseInteger),
     )
     .option('-g, --guide <image>', 'guided dream: steer towards the features of this image')
+    .option(
+      '--class <label>',
+      'class visualization: maximise this class (label or number) of a model with a classifier head, instead of layers',
+    )
+    .option(
+      '--blur <sigma>',
+      `blur the image by this many pixels after every step (default ${d.blur}; 0.5 with --class)`,
+      parseNumber,
+    )
     .option('-p, --preset <name>', `a named look (default ${DEFAULT_PRESET} when no --layer): ${presets}`)
     .option('--octaves <n>', `number of scales (default ${d.octaves})`, parseInteger)
     .option('--octave-scale <x>', `size ratio between scales (default ${d.octaveScale})`, parseNumber)
