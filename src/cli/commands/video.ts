@@ -1,6 +1,7 @@
 /** `deepdream video IN -o OUT`: every frame dreamed, the dream carried along the motion, the audio kept. */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RenderFlags } from '../../video/cli-run.js';
+import { addFrameDreamOptions } from '../frame-dream-options.js';
 import { parseInteger, parseNumber } from '../parse.js';
 
 interface VideoFlags extends RenderFlags {
@@ -35,7 +36,7 @@ Frames are saved in OUT.frames/ as they are dreamed: if a render stops, run the 
 again to continue.`;
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('video')
     .description('dream every frame of a video, following its motion (optical flow), keeping its sound')
     .argument('<input>', 'video file to dream')
@@ -50,22 +51,8 @@ export function register(program: Command): void {
     .option('--end <time>', 'stop at this time of the input', parseTime)
     .option('--frames <n>', 'dream at most this many frames', parseInteger)
     .option('--width <px>', "output width; the height keeps the aspect ratio (default: the input's)", parseInteger)
-    .option('--preview', 'quick look: at most 320 px wide and fewer steps')
-    .option('--schedule <spec>', 'layers over time, layer:frames cycling, e.g. mixed5:100,mixed4:100')
-    .option('--layers <a,b,c>', 'cycle through these layers (with --every)')
-    .option('--every <n>', 'frames per layer with --layers', parseInteger)
-    .option('-m, --model <name>', 'network to dream with')
-    .option('-p, --preset <name>', 'a named look')
-    .option('--octaves <n>', `scales per frame (default ${VIDEO_DREAM_DEFAULTS.octaves})`, parseInteger)
-    .option('--steps <n>', `gradient steps per octave (default ${VIDEO_DREAM_DEFAULTS.steps})`, parseInteger)
-    .option('--step-size <x>', 'pixel change per step', parseNumber)
-    .option('--jitter <px>', 'random shift per step', parseInteger)
-    .option('--tile <px>', 'tile side for large frames', parseInteger)
-    .option('--seed <n>', 'base seed (each frame gets its own, derived from it)', parseInteger)
-    .option('--restart', 'discard frames saved by an earlier render with other settings')
-    .option('--keep-frames', 'keep the work folder of PNG frames after encoding')
-    .option('-q, --quiet', 'print nothing but errors')
-    .option('--json', 'print progress as JSON lines on stdout')
+    .option('--preview', 'quick look: at most 320 px wide and fewer steps');
+  addFrameDreamOptions(command, VIDEO_DREAM_DEFAULTS)
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, flags: VideoFlags) => {
       const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../../video/cli-run.js');

@@ -1,6 +1,7 @@
 /** `deepdream zoom -o OUT.mp4`: the feedback loop, each frame the dream of the previous one after a camera move. */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RenderFlags } from '../../video/cli-run.js';
+import { addFrameDreamOptions } from '../frame-dream-options.js';
 import { parseInteger, parseNumber, parseSize } from '../parse.js';
 
 interface ZoomFlags extends RenderFlags {
@@ -34,7 +35,7 @@ Frames are saved in OUT.frames/ as they are dreamed: if a render stops, run the 
 again to continue. --color-lock holds brightness and colour near the first frame's.`;
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('zoom')
     .description('render an endless dream zoom: each frame dreams the previous one, moved a little')
     .requiredOption('-o, --output <path>', 'video (.mp4 .webm .gif), PNG pattern (frames/%05d.png) or folder/')
@@ -45,27 +46,13 @@ export function register(program: Command): void {
     .option('--zoom <x>', 'scale per frame; above 1 zooms in', parseNumber, 1.02)
     .option('--rotate <deg>', 'rotation per frame, clockwise', parseNumber, 0)
     .option('--translate <x,y>', 'pixels per frame the picture moves right,down', parseOffset, { x: 0, y: 0 })
-    .option('--schedule <spec>', 'layers over time, layer:frames cycling, e.g. mixed5:100,mixed4:100')
-    .option('--layers <a,b,c>', 'cycle through these layers (with --every)')
-    .option('--every <n>', 'frames per layer with --layers', parseInteger)
     .option(
       '--color-lock <x>',
       "pull each frame's colour statistics this far back to the first frame's, 0..1",
       parseNumber,
       0.2,
-    )
-    .option('-m, --model <name>', 'network to dream with')
-    .option('-p, --preset <name>', 'a named look')
-    .option('--octaves <n>', `scales per frame (default ${ZOOM_DREAM_DEFAULTS.octaves})`, parseInteger)
-    .option('--steps <n>', `gradient steps per octave (default ${ZOOM_DREAM_DEFAULTS.steps})`, parseInteger)
-    .option('--step-size <x>', 'pixel change per step', parseNumber)
-    .option('--jitter <px>', 'random shift per step', parseInteger)
-    .option('--tile <px>', 'tile side for large frames', parseInteger)
-    .option('--seed <n>', 'base seed (each frame gets its own, derived from it)', parseInteger)
-    .option('--restart', 'discard frames saved by an earlier render with other settings')
-    .option('--keep-frames', 'keep the work folder of PNG frames after encoding')
-    .option('-q, --quiet', 'print nothing but errors')
-    .option('--json', 'print progress as JSON lines on stdout')
+    );
+  addFrameDreamOptions(command, ZOOM_DREAM_DEFAULTS)
     .addHelpText('after', EXAMPLES)
     .action(async (flags: ZoomFlags) => {
       const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../../video/cli-run.js');
