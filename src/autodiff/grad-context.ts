@@ -49,6 +49,13 @@ export class GradContext {
    * are part of), so the ReLU rule passes it through.
    */
   readonly premaskedRelus = new Set<string>();
+  /**
+   * Gradients that can be recomputed for a range of channels only (a backward Conv with the
+   * weight rows of those channels, sums of such). A channel Concat hands each input its own
+   * slice this way instead of splitting the whole gradient: ORT has no blocked-layout Split, so
+   * a Split costs layout conversions of the whole gradient, while the slices stay blocked.
+   */
+  private readonly channelSlicers = new Map<string, (start: number, count: number) => string>();
 
   constructor(
     readonly graph: Graph,
@@ -89,6 +96,25 @@ export class GradContext {
     const t = constantTensorOf(this.graph, value);
     if (!t) throw new Error(`autodiff: ${node.opType} node ${node.name} needs a constant input ${value}`);
     return Array.from(t.data as ArrayLike<number | bigint>, Number);
+  }
+
+  /** Declares how to compute channels [start, start + count) of `grad` on their own. */
+  setChannelSlicer(grad: string, slicer: (start: number, count: number) => string): void {
+    if (this.opts.fastPaths) this.channelSlicers.set(grad, slicer);
+  }
+
+  /** Channels [start, start + count) of `grad` computed on their own, or undefined if it has no slicer. */
+  channelSlice(grad: string, start: number, count: number): string | undefined {
+    return this.channelSlicers.get(grad)?.(start, count);
+  }
+
+  hasChannelSlicer(grad: string): boolean {
+    return this.channelSlicers.has(grad);
+  }
+
+  /** Elements [start, start + count) along `axis` of `value` (folded by ORT when `value` is a constant). */
+  sliceAxis(value: string, axis: number, start: number, count: number): string {
+    return this.add('Slice', [value, this.int64s([start]), this.int64s([start + count]), this.int64s([axis])]);
   }
 
   add(opType: string, inputs: string[], attributes: Record<string, Attribute> = {}): string {

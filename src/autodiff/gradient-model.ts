@@ -75,6 +75,22 @@ function prunedGraph(graph: Graph, image: ValueInfo, layers: string[]): Graph {
   };
 }
 
+/**
+ * Removes nodes and initializers the outputs do not need: whole gradients that were replaced by
+ * their channel slices.
+ */
+function dropUnusedNodes(graph: Graph): void {
+  const needed = new Set(graph.outputs.map((o) => o.name));
+  const kept = new Set<Node>();
+  for (const node of [...graph.nodes].reverse()) {
+    if (!node.outputs.some((o) => needed.has(o))) continue;
+    kept.add(node);
+    node.inputs.forEach((i) => needed.add(i));
+  }
+  graph.nodes = graph.nodes.filter((n) => kept.has(n));
+  for (const name of [...graph.initializers.keys()]) if (!needed.has(name)) graph.initializers.delete(name);
+}
+
 /** Adds an Identity that exposes `value` under the exact graph output `name`. */
 function exposeAs(ctx: GradContext, value: string, name: string, shape: number[]): ValueInfo {
   if (ctx.builder.fresh(name) !== name) throw new Error(`autodiff: the model already has a tensor named ${name}`);
@@ -106,8 +122,20 @@ export function buildGradientModel(model: Model, objective: Objective, opts: Gra
     else contributions.set(value, [grad]);
   };
   // Fan-out gradients are summed by a chain of two-input Adds, which ORT fuses into the producing Conv.
-  const total = (value: string): string | undefined =>
-    contributions.get(value)?.reduce((acc, g) => ctx.add('Add', [acc, g]));
+  const total = (value: string): string | undefined => {
+    const grads = contributions.get(value);
+    if (!grads || grads.length < 2) return grads?.[0];
+    const sum = grads.reduce((acc, g) => ctx.add('Add', [acc, g]));
+    // Sliceable if any part is: the others are cut by a Slice (layout conversions, as a Split would).
+    if (grads.some((g) => ctx.hasChannelSlicer(g))) {
+      ctx.setChannelSlicer(sum, (start, count) =>
+        grads
+          .map((g) => ctx.channelSlice(g, start, count) ?? ctx.sliceAxis(g, 1, start, count))
+          .reduce((acc, g) => ctx.add('Add', [acc, g])),
+      );
+    }
+    return sum;
+  };
 
   objectiveGraph.seeds.forEach((s) => ctx.needsGrad(s.layer) && contribute(s.layer, s.grad));
   for (const node of forward.reverse()) {
@@ -126,6 +154,7 @@ export function buildGradientModel(model: Model, objective: Objective, opts: Gra
   graph.inputs.push(...objectiveGraph.extraInputs);
   graph.outputs.push(exposeAs(ctx, objectiveGraph.value, OBJECTIVE_OUTPUT, []));
   graph.outputs.push(exposeAs(ctx, dImage, GRADIENT_OUTPUT, image.shape as number[]));
+  dropUnusedNodes(graph);
   return {
     ...model,
     graph,

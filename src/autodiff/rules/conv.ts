@@ -51,26 +51,31 @@ export const convGrad: GradRule = (node, [dY], ctx) => {
     // Stride 1: the adjoint is a plain Conv, which runs on ORT's fast blocked-layout path.
     const pads = [...g.padsBegin.map((p, i) => g.extent[i]! - 1 - p), ...g.padsEnd.map((p, i) => g.extent[i]! - 1 - p)];
     const wFlipped = flippedTransposedWeights(w, wShape, group, ctx);
-    return [
-      ctx.add('Conv', [dY, wFlipped], {
-        dilations: ints(g.dilations),
-        group: int(group),
-        pads: ints(pads),
-        kernel_shape: ints(g.kernel),
-      }),
-    ];
+    const attributes = { dilations: ints(g.dilations), group: int(group), pads: ints(pads), kernel_shape: ints(g.kernel) };
+    const dX = ctx.add('Conv', [dY, wFlipped], attributes);
+    if (group === 1) {
+      ctx.setChannelSlicer(dX, (start, count) =>
+        ctx.add('Conv', [dY, ctx.sliceAxis(wFlipped, 0, start, count)], attributes),
+      );
+    }
+    return [dX];
   }
   const { pads, outputPadding } = transposedPads(g, inSpatial, ctx.shape(node.outputs[0]!).slice(2));
-  return [
-    ctx.add('ConvTranspose', [dY, w], {
-      strides: ints(g.strides),
-      dilations: ints(g.dilations),
-      group: int(group),
-      pads: ints(pads),
-      output_padding: ints(outputPadding),
-      kernel_shape: ints(g.kernel),
-    }),
-  ];
+  const attributes = {
+    strides: ints(g.strides),
+    dilations: ints(g.dilations),
+    group: int(group),
+    pads: ints(pads),
+    output_padding: ints(outputPadding),
+    kernel_shape: ints(g.kernel),
+  };
+  const dX = ctx.add('ConvTranspose', [dY, w], attributes);
+  if (group === 1) {
+    ctx.setChannelSlicer(dX, (start, count) =>
+      ctx.add('ConvTranspose', [dY, ctx.sliceAxis(w, 1, start, count)], attributes),
+    );
+  }
+  return [dX];
 };
 
 /** The adjoint of ConvTranspose is the Conv with the same weights, strides and pads. */

@@ -47,19 +47,29 @@ export const averagePoolGrad: GradRule = (node, [dY], ctx) => {
   const stride1 = g.strides.every((s) => s === 1);
   if (ctx.opts.fastPaths && stride1) {
     // Stride 1: the window sums are an AveragePool (times the kernel size) with pads k-1-p.
-    const scaled = uniform
-      ? dY
-      : ctx.add('Mul', [
-          dY,
-          ctx.floats(
-            [1, 1, ...outSpatial],
-            counts.map((c) => full / c),
-          ),
-        ]);
+    const scale = uniform
+      ? undefined
+      : ctx.floats(
+          [1, 1, ...outSpatial],
+          counts.map((c) => full / c),
+        );
     const pads = [...g.padsBegin, ...g.padsEnd].map((p, i) => kernel[i % kernel.length]! - 1 - p);
-    return [
-      ctx.add('AveragePool', [scaled], { kernel_shape: ints(kernel), pads: ints(pads), count_include_pad: int(1) }),
-    ];
+    const windowSums = (grad: string): string =>
+      ctx.add('AveragePool', [grad], { kernel_shape: ints(kernel), pads: ints(pads), count_include_pad: int(1) });
+    // Pooling acts on each channel alone, so channel slices of its input give channel slices of dX.
+    if (scale) {
+      // The scaling Mul runs in plain layout anyway (ORT's blocked Mul takes no constants), where a
+      // channel Slice is a cheap copy.
+      const scaled = ctx.add('Mul', [dY, scale]);
+      const dX = windowSums(scaled);
+      ctx.setChannelSlicer(dX, (start, count) => windowSums(ctx.sliceAxis(scaled, 1, start, count)));
+      return [dX];
+    }
+    const dX = windowSums(dY);
+    if (ctx.hasChannelSlicer(dY)) {
+      ctx.setChannelSlicer(dX, (start, count) => windowSums(ctx.channelSlice(dY, start, count)!));
+    }
+    return [dX];
   }
   const channels = xShape[1]!;
   const scaled = ctx.add('Mul', [

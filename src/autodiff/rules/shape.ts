@@ -31,6 +31,10 @@ export const concatGrad: GradRule = (node, [dY], ctx) => {
   const rank = ctx.shape(node.outputs[0]!).length;
   const axis = normalizeAxis(attrInt(node, 'axis', 0), rank);
   const sizes = node.inputs.map((v) => ctx.shape(v)[axis]!);
+  if (axis === 1 && ctx.hasChannelSlicer(dY)) {
+    const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    return node.inputs.map((v, i) => (ctx.needsGrad(v) ? ctx.channelSlice(dY, starts[i]!, sizes[i]!) : undefined));
+  }
   const masked = (axis === 1 && premaskRelus(node, node.inputs, (v) => ctx.shape(v)[1]!, dY, ctx)) || dY;
   return ctx.builder.addMulti('Split', [masked, ctx.int64s(sizes)], sizes.length, { axis: int(axis) }, 'grad_Split');
 };
