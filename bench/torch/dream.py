@@ -1,13 +1,15 @@
-"""PyTorch peer of the end-to-end benchmark: the DeepDream of Google's notebook on one image.
+"""PyTorch peer of the end-to-end benchmark: the DeepDream the CLI runs (src/dream), on one image.
 
     /usr/bin/python3 bench/torch/dream.py IMAGE [--layer mixed5] [--out result.png]
 
-Algorithm (google/deepdream dream.ipynb): an octave pyramid (octave_n 4, scale 1.4, bilinear);
-from the smallest octave up, the image is base + detail carried over from the previous octave,
-and gets `steps` gradient-ascent steps: random roll by up to `jitter` pixels, gradient of
-mean(act^2) at `layer`, step of step_size / mean(|g|) * g, roll back, clip to 0..255.
-The gradient is computed in tiles of at most `tile` x `tile` pixels (one tile per dimension when
-the image fits; otherwise ceil(n / tile) tiles evenly spaced, overlaps summed), like the engine.
+Google's notebook algorithm, laid out like src/dream so that the work is the same: octave sizes
+round(size / 1.4^k) of the image (k = octaves-1 .. 0, dropping those below the network's minimum
+input), each resized from the source, plus the detail dreamed so far; 10 steps per octave of:
+gradient of mean(act^2) at `layer`, divided by mean |g|, times the step size 1.5, added and
+clipped to 0..255. The gradient is computed on tiles of min(side, 512) pixels whose grid is
+rolled over the image (a torus) every step: by 0..tile-1 along a side split into tiles, else by
+-jitter..jitter; ceil(side / tile) tiles per side, each pixel's gradient from exactly one tile.
+Rolls come from the same seeded generator (mulberry32) as the CLI.
 Prints one JSON line with the seconds spent dreaming (model loading excluded).
 IMAGE is anything PIL reads (PNG, JPEG, PPM).
 """
@@ -27,57 +29,103 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from torch_keras import FROZEN_TOP, build_model  # noqa: E402
 
 
-def tile_starts(size, tile):
-    """Offsets of ceil(size / tile) tiles of length min(tile, size) covering 0..size evenly."""
-    tile = min(tile, size)
-    count = math.ceil(size / tile)
-    if count == 1:
-        return [0], tile
-    return [round(i * (size - tile) / (count - 1)) for i in range(count)], tile
+def mulberry32(seed):
+    """Floats in [0, 1), the sequence of src/dream/random.ts createRandom(seed)."""
+    state = seed & 0xFFFFFFFF
+
+    def imul(a, b):
+        return (a * b) & 0xFFFFFFFF
+
+    def next_float():
+        nonlocal state
+        state = (state + 0x6D2B79F5) & 0xFFFFFFFF
+        t = imul(state ^ (state >> 15), state | 1)
+        t ^= (t + imul(t ^ (t >> 7), t | 61)) & 0xFFFFFFFF
+        return (t ^ (t >> 14)) / 4294967296
+
+    return next_float
+
+
+def random_int(random, low, high):
+    return low + math.floor(random() * (high - low + 1))
+
+
+def axis_roll(random, size, tile, jitter):
+    shift = random_int(random, 0, tile - 1) if size > tile else random_int(random, -jitter, jitter)
+    return shift % size
 
 
 class TiledGradient:
-    def __init__(self, net, layer, tile):
-        self.net, self.layer, self.tile = net, layer, tile
+    """d mean(act^2) / d image, tile by tile over the rolled tile grid."""
+
+    def __init__(self, net, layer, tile, jitter, random):
+        self.net, self.layer, self.tile, self.jitter, self.random = net, layer, tile, jitter, random
         self.calls = 0
 
+    def windows(self, size, tile, roll):
+        count = math.ceil(size / tile)
+        for k in range(count):
+            owned = tile if k < count - 1 else size - (count - 1) * tile
+            yield (roll + k * tile + torch.arange(tile)) % size, owned
+
     def __call__(self, image):
+        height, width = image.shape[2:]
+        th, tw = min(height, self.tile), min(width, self.tile)
+        roll_x = axis_roll(self.random, width, tw, self.jitter)
+        roll_y = axis_roll(self.random, height, th, self.jitter)
         grad = torch.zeros_like(image)
-        ys, th = tile_starts(image.shape[2], self.tile)
-        xs, tw = tile_starts(image.shape[3], self.tile)
-        for y in ys:
-            for x in xs:
-                patch = image[:, :, y:y + th, x:x + tw].clone().requires_grad_(True)
+        for rows, owned_rows in self.windows(height, th, roll_y):
+            for cols, owned_cols in self.windows(width, tw, roll_x):
+                patch = image[:, :, rows][:, :, :, cols].requires_grad_(True)
                 act = self.net(patch)[self.layer]
                 (g,) = torch.autograd.grad((act * act).mean(), patch)
-                grad[:, :, y:y + th, x:x + tw] += g
+                grad[:, :, rows[:owned_rows, None], cols[None, :owned_cols]] += g[:, :, :owned_rows, :owned_cols]
                 self.calls += 1
         return grad
 
 
 def resize(image, height, width):
-    return F.interpolate(image, size=(height, width), mode='bilinear', align_corners=False)
+    if tuple(image.shape[2:]) == (height, width):
+        return image.clone()
+    return F.interpolate(image, size=(height, width), mode='bilinear', align_corners=False, antialias=True)
 
 
-def deepdream(image, gradient, rng, octaves=4, octave_scale=1.4, steps=10, step_size=1.5, jitter=32):
-    pyramid = [image]
-    for _ in range(octaves - 1):
-        h, w = pyramid[-1].shape[2:]
-        pyramid.append(resize(pyramid[-1], round(h / octave_scale), round(w / octave_scale)))
-    detail = torch.zeros_like(pyramid[-1])
-    for base in reversed(pyramid):
-        h, w = base.shape[2:]
-        if detail.shape[2:] != base.shape[2:]:
-            detail = resize(detail, h, w)
-        current = base + detail
+def min_input_size(net):
+    """Smallest square input the network accepts (every layer keeps at least one pixel)."""
+    def fits(size):
+        try:
+            with torch.no_grad():
+                net(torch.zeros(1, 3, size, size))
+            return True
+        except RuntimeError:
+            return False
+
+    low, high = 1, 512
+    while low < high:
+        mid = (low + high) // 2
+        low, high = (low, mid) if fits(mid) else (mid + 1, high)
+    return low
+
+
+def octave_sizes(height, width, octaves, scale, min_side):
+    sizes = []
+    for k in range(octaves - 1, 0, -1):
+        size = (round(height / scale ** k), round(width / scale ** k))
+        if min(size) >= min_side:
+            sizes.append(size)
+    return sizes + [(height, width)]
+
+
+def deepdream(source, gradient, min_side, octaves=4, octave_scale=1.4, steps=10, step_size=1.5):
+    detail = None
+    for height, width in octave_sizes(*source.shape[2:], octaves, octave_scale, min_side):
+        base = resize(source, height, width)
+        dreamed = base.clone() if detail is None else base + resize(detail, height, width)
         for _ in range(steps):
-            oy, ox = (int(v) for v in rng.integers(-jitter, jitter + 1, 2))
-            rolled = torch.roll(current, (oy, ox), (2, 3))
-            g = gradient(rolled)
-            rolled += step_size / (g.abs().mean() + 1e-8) * g
-            current = torch.roll(rolled, (-oy, -ox), (2, 3)).clamp_(0, 255)
-        detail = current - base
-    return current
+            g = gradient(dreamed)
+            dreamed = (dreamed + step_size / (g.abs().mean() + 1e-8) * g).clamp_(0, 255)
+        detail = dreamed - base
+    return dreamed
 
 
 def main():
@@ -101,12 +149,16 @@ def main():
     pixels = np.asarray(Image.open(args.image).convert('RGB'), dtype=np.float32)
     image = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).contiguous()
     start = time.perf_counter()
-    gradient = TiledGradient(build_model(args.model, [layer], fold_bn=True), layer, args.tile)
+    net = build_model(args.model, [layer], fold_bn=True)
+    # The CLI's minimum input is that of the whole trunk, whichever layer is dreamed.
+    min_side = min_input_size(build_model(args.model, [FROZEN_TOP[args.model]]))
+    if min(image.shape[2:]) < min_side:
+        raise SystemExit(f'image {image.shape[3]}x{image.shape[2]} is smaller than the network minimum {min_side}')
+    gradient = TiledGradient(net, layer, args.tile, args.jitter, mulberry32(args.seed))
     load_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
-    result = deepdream(image, gradient, np.random.default_rng(args.seed), args.octaves, args.octave_scale,
-                       args.steps, args.step_size, args.jitter)
+    result = deepdream(image, gradient, min_side, args.octaves, args.octave_scale, args.steps, args.step_size)
     seconds = time.perf_counter() - start
     if args.out:
         out = result[0].permute(1, 2, 0).round().to(torch.uint8).numpy()
