@@ -54,7 +54,11 @@ for (const { model, layer } of cases) {
   for (let round = 0; round < ROUNDS; round++) {
     ours.push(runJson<EngineStep>('node', ['--import', 'tsx', 'bench/engine-step.ts', '--model', model, '--layer', layer, '--size', '512']));
     if (torchAvailable) {
-      torch.push(runJson<{ ms: number }>(TORCH_PYTHON, ['bench/torch/step.py', '--model', model, '--layer', layer, '--size', '512']).ms);
+      // PyTorch's best of BatchNorm folded or not (folding helps InceptionV3, slows MobileNetV2 there).
+      const args = ['bench/torch/step.py', '--model', model, '--layer', layer, '--size', '512'];
+      const folded = runJson<{ ms: number }>(TORCH_PYTHON, args).ms;
+      const unfolded = runJson<{ ms: number }>(TORCH_PYTHON, [...args, '--no-fold']).ms;
+      torch.push(Math.min(folded, unfolded));
     }
   }
   const stepMs = median(ours.map((o) => o.stepMs));
