@@ -72,7 +72,52 @@ export const reluGrad: GradRule = (node, [dY], ctx) => {
   return [gate(ctx.add('Greater', [y, ctx.scalar(0)]), dY, ctx)];
 };
 
-/** Clip passes the gradient where min <= x <= max (as PyTorch's clamp does). */
+/** Twice the reciprocal of the float32 spacing at |v| (a power of two): v ± one step, scaled, is >= 2 away. */
+function stepScale(v: number): number {
+  if (v === 0) return 2 ** 126;
+  const exponent = Math.floor(Math.log2(Math.abs(Math.fround(v))));
+  return 2 ** (23 - exponent + 1);
+}
+
+/**
+ * Clip mask 1[lo < y < hi] from the Clip output y, as per-channel 1x1 Convs clipped to [0, 1]
+ * (one per finite bound, multiplied), for the same reason as blockedReluMask: it reads y, so
+ * ORT still fuses the forward Conv + Clip, and everything stays in the blocked layout.
+ * s * (y - lo) with s twice the reciprocal float spacing at lo is >= 1 for every float y > lo
+ * and 0 at y = lo (likewise at hi). Strict bounds are TensorFlow's relu6 convention; clamp
+ * also passes the gradient when the input sits exactly on a bound (a kink, measure zero).
+ */
+function blockedClipMask(y: string, lo: number, hi: number, ctx: GradContext): string {
+  const shape = ctx.shape(y);
+  const c = shape[1]!;
+  const unit = Array<number>(shape.length - 2).fill(1);
+  const side = (scale: number, bias: number): string =>
+    ctx.add('Clip', [
+      ctx.add(
+        'Conv',
+        [
+          y,
+          ctx.floats([c, 1, ...unit], new Float32Array(c).fill(scale)),
+          ctx.floats([c], new Float32Array(c).fill(bias)),
+        ],
+        {
+          group: int(c),
+          kernel_shape: ints(unit),
+        },
+      ),
+      ctx.scalar(0),
+      ctx.scalar(1),
+    ]);
+  const masks: string[] = [];
+  if (Number.isFinite(lo)) masks.push(side(stepScale(lo), -stepScale(lo) * lo));
+  if (Number.isFinite(hi)) masks.push(side(-stepScale(hi), stepScale(hi) * hi));
+  return masks.reduce((a, b) => ctx.add('Mul', [a, b]));
+}
+
+/**
+ * Clip passes the gradient where min <= x <= max (as PyTorch's clamp does); the fast path uses
+ * strict bounds on the output (see blockedClipMask).
+ */
 export const clipGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
   const [x, min, max] = node.inputs as [string, string?, string?];
@@ -82,6 +127,8 @@ export const clipGrad: GradRule = (node, [dY], ctx) => {
     input ? ctx.constantValues(input, node)[0]! : attrFloat(node, attr, fallback);
   const lo = bound(min, 'min', -Infinity);
   const hi = bound(max, 'max', Infinity);
+  const blockable = [lo, hi].some(Number.isFinite) && lo < hi && ctx.shape(x).length >= 3;
+  if (ctx.opts.fastPaths && blockable) return [ctx.add('Mul', [dY, blockedClipMask(node.outputs[0]!, lo, hi, ctx)])];
   const inside = ctx.add('And', [
     ctx.add('GreaterOrEqual', [x, ctx.scalar(lo)]),
     ctx.add('LessOrEqual', [x, ctx.scalar(hi)]),

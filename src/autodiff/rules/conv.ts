@@ -51,7 +51,12 @@ export const convGrad: GradRule = (node, [dY], ctx) => {
     // Stride 1: the adjoint is a plain Conv, which runs on ORT's fast blocked-layout path.
     const pads = [...g.padsBegin.map((p, i) => g.extent[i]! - 1 - p), ...g.padsEnd.map((p, i) => g.extent[i]! - 1 - p)];
     const wFlipped = flippedTransposedWeights(w, wShape, group, ctx);
-    const attributes = { dilations: ints(g.dilations), group: int(group), pads: ints(pads), kernel_shape: ints(g.kernel) };
+    const attributes = {
+      dilations: ints(g.dilations),
+      group: int(group),
+      pads: ints(pads),
+      kernel_shape: ints(g.kernel),
+    };
     const dX = ctx.add('Conv', [dY, wFlipped], attributes);
     if (group === 1) {
       ctx.setChannelSlicer(dX, (start, count) =>
