@@ -37,7 +37,12 @@ const pixels = new Float32Array(3 * size * size);
 for (let i = 0; i < pixels.length; i++) pixels[i] = (Math.sin(i * 0.37) * 0.5 + 0.5) * 255;
 
 let start = performance.now();
-const session = await createGradientSession(model, { terms: [{ kind: 'layer', layer: values.layer, weight: 1, reduce: 'meanSquare' }] }, tile, { threads });
+const session = await createGradientSession(
+  model,
+  { terms: [{ kind: 'layer', layer: values.layer, weight: 1, reduce: 'meanSquare' }] },
+  tile,
+  { threads },
+);
 const sessionMs = performance.now() - start;
 start = performance.now();
 await session.run(pixels);
@@ -50,5 +55,15 @@ const forwardMs = await medianMs(() => forward.run(pixels), runs, warmups);
 await forward.release();
 
 console.log(
-  JSON.stringify({ model: values.model, layer: values.layer, size, sessionMs, firstRunMs, stepMs, forwardMs, flops, peakRssMB: process.resourceUsage().maxRSS / 1024 }),
+  JSON.stringify({
+    model: values.model,
+    layer: values.layer,
+    size,
+    sessionMs,
+    firstRunMs,
+    stepMs,
+    forwardMs,
+    flops,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  }),
 );

@@ -32,8 +32,14 @@ function runJson<T>(command: string, args: string[]): T {
 function measurePeak(): { gflops: number; source: string } {
   try {
     const binary = join(mkdtempSync(join(tmpdir(), 'peak-')), 'fma_peak');
-    execFileSync('gcc', ['-O3', '-mavx512f', '-fopenmp', 'bench/peak/fma_peak.c', '-o', binary], { cwd: ROOT, stdio: 'ignore' });
-    return { gflops: runJson<{ gflops: number }>(binary, ['2', '50']).gflops, source: 'measured (bench/peak/fma_peak.c)' };
+    execFileSync('gcc', ['-O3', '-mavx512f', '-fopenmp', 'bench/peak/fma_peak.c', '-o', binary], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+    return {
+      gflops: runJson<{ gflops: number }>(binary, ['2', '50']).gflops,
+      source: 'measured (bench/peak/fma_peak.c)',
+    };
   } catch {
     return { gflops: STATED_PEAK_GFLOPS, source: 'stated (shared notes; AVX-512 peak probe unavailable here)' };
   }
@@ -46,13 +52,26 @@ const cases = [
 
 const peak = measurePeak();
 console.log(`fp32 peak, 2 threads: ${peak.gflops.toFixed(0)} GFLOP/s, ${peak.source}`);
-if (!torchAvailable) console.log(`PyTorch not found at ${TORCH_PYTHON} (apt-get install python3-torch): no ratio printed`);
+if (!torchAvailable)
+  console.log(`PyTorch not found at ${TORCH_PYTHON} (apt-get install python3-torch): no ratio printed`);
 
 for (const { model, layer } of cases) {
   const ours: EngineStep[] = [];
   const torch: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    ours.push(runJson<EngineStep>('node', ['--import', 'tsx', 'bench/engine-step.ts', '--model', model, '--layer', layer, '--size', '512']));
+    ours.push(
+      runJson<EngineStep>('node', [
+        '--import',
+        'tsx',
+        'bench/engine-step.ts',
+        '--model',
+        model,
+        '--layer',
+        layer,
+        '--size',
+        '512',
+      ]),
+    );
     if (torchAvailable) {
       // PyTorch's best of BatchNorm folded or not (folding helps InceptionV3, slows MobileNetV2 there).
       const args = ['bench/torch/step.py', '--model', model, '--layer', layer, '--size', '512'];
@@ -66,12 +85,17 @@ for (const { model, layer } of cases) {
   // Backward counted as one more forward: the convention of the shared notes.
   const gflops = (2 * flops) / (stepMs * 1e6);
   console.log(`\n${model} ${layer}, 512x512, 2 threads (median of ${ROUNDS} processes x 5 runs)`);
-  console.log(`  forward ${(flops / 1e9).toFixed(2)} GFLOP; step (forward + input gradient) ${stepMs.toFixed(1)} ms; forward alone ${median(ours.map((o) => o.forwardMs)).toFixed(1)} ms`);
-  console.log(`  ${gflops.toFixed(0)} GFLOP/s = ${((100 * gflops) / peak.gflops).toFixed(0)}% of peak (backward counted as 1x forward)`);
-  console.log(`  session build ${median(ours.map((o) => o.sessionMs)).toFixed(0)} ms, first run ${median(ours.map((o) => o.firstRunMs)).toFixed(0)} ms, peak RSS ${Math.max(...ours.map((o) => o.peakRssMB)).toFixed(0)} MB`);
+  console.log(
+    `  forward ${(flops / 1e9).toFixed(2)} GFLOP; step (forward + input gradient) ${stepMs.toFixed(1)} ms; forward alone ${median(ours.map((o) => o.forwardMs)).toFixed(1)} ms`,
+  );
+  console.log(
+    `  ${gflops.toFixed(0)} GFLOP/s = ${((100 * gflops) / peak.gflops).toFixed(0)}% of peak (backward counted as 1x forward)`,
+  );
+  console.log(
+    `  session build ${median(ours.map((o) => o.sessionMs)).toFixed(0)} ms, first run ${median(ours.map((o) => o.firstRunMs)).toFixed(0)} ms, peak RSS ${Math.max(...ours.map((o) => o.peakRssMB)).toFixed(0)} MB`,
+  );
   if (torchAvailable) {
     const torchMs = median(torch);
     console.log(`  PyTorch ${torchMs.toFixed(1)} ms -> Inceptionism is ${(torchMs / stepMs).toFixed(2)}x PyTorch`);
   }
 }
-

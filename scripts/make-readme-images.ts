@@ -11,12 +11,16 @@ const PHOTOS = ['cat', 'astronaut', 'coffee', 'rocket'];
 const toPng = (image: RgbImage): Promise<Buffer> => {
   const bytes = Buffer.alloc(image.data.length);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.max(0, Math.min(255, Math.round(image.data[i]!)));
-  return sharp(bytes, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+  return sharp(bytes, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png()
+    .toBuffer();
 };
 
 /** Pictures side by side in a row, each scaled to `height`, 8 px apart. */
 async function row(pictures: Buffer[], height: number): Promise<Sharp> {
-  const scaled = await Promise.all(pictures.map((p) => sharp(p).resize({ height }).toBuffer({ resolveWithObject: true })));
+  const scaled = await Promise.all(
+    pictures.map((p) => sharp(p).resize({ height }).toBuffer({ resolveWithObject: true })),
+  );
   const width = scaled.reduce((sum, s) => sum + s.info.width, 0) + 8 * (scaled.length - 1);
   let left = 0;
   const layers = scaled.map((s) => {

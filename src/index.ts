@@ -10,7 +10,14 @@ export {
   type SessionOptions,
   type TileShape,
 } from './engine/index.js';
-export { loadModel, findLayer, listBundledModels, type BundledModelInfo, type LayerInfo, type LoadedModel } from './models/index.js';
+export {
+  loadModel,
+  findLayer,
+  listBundledModels,
+  type BundledModelInfo,
+  type LayerInfo,
+  type LoadedModel,
+} from './models/index.js';
 export { addModel, listInstalled, removeInstalled, type InstallRecord } from './models/installed.js';
 export { catalogEntries, type CatalogEntry } from './models/catalog.js';
 export { classObjective } from './models/descriptor.js';

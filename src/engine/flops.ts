@@ -11,7 +11,8 @@ export function countForwardFlops(graph: Graph): number {
       const weight = shapeOf(graph, node.inputs[1]!);
       // Conv: each output value takes (Cin/group)*kh*kw MACs; ConvTranspose: each input value spreads Cout/group*kh*kw.
       const spread = node.opType === 'Conv' ? node.outputs[0]! : node.inputs[0]!;
-      const perValue = node.opType === 'Conv' ? product(weight.slice(1)) : (product(weight.slice(1)) * attrInt(node, 'group', 1));
+      const perValue =
+        node.opType === 'Conv' ? product(weight.slice(1)) : product(weight.slice(1)) * attrInt(node, 'group', 1);
       flops += 2 * product(shapeOf(graph, spread)) * perValue;
     } else if (node.opType === 'Gemm' || node.opType === 'MatMul') {
       const a = shapeOf(graph, node.inputs[0]!);

@@ -14,6 +14,9 @@ export interface GradientSession {
   readonly tileHeight: number;
   readonly tileWidth: number;
   /** `extraInputs` feeds guide features (see autodiff/objective.ts guideInputName). */
-  run(tile: Float32Array, extraInputs?: Record<string, { dims: number[]; data: Float32Array }>): Promise<GradientResult>;
+  run(
+    tile: Float32Array,
+    extraInputs?: Record<string, { dims: number[]; data: Float32Array }>,
+  ): Promise<GradientResult>;
   release(): Promise<void>;
 }

@@ -59,10 +59,15 @@ class OrtGradientSession implements GradientSession {
     readonly tileWidth: number,
   ) {}
 
-  async run(tile: Float32Array, extraInputs: Record<string, { dims: number[]; data: Float32Array }> = {}): Promise<GradientResult> {
+  async run(
+    tile: Float32Array,
+    extraInputs: Record<string, { dims: number[]; data: Float32Array }> = {},
+  ): Promise<GradientResult> {
     const expected = 3 * this.tileHeight * this.tileWidth;
     if (tile.length !== expected) throw new Error(`tile has ${tile.length} values, the session expects ${expected}`);
-    const feeds: Record<string, ort.Tensor> = { [this.inputName]: float32Feed([1, 3, this.tileHeight, this.tileWidth], tile) };
+    const feeds: Record<string, ort.Tensor> = {
+      [this.inputName]: float32Feed([1, 3, this.tileHeight, this.tileWidth], tile),
+    };
     for (const [name, t] of Object.entries(extraInputs)) feeds[name] = float32Feed(t.dims, t.data);
     const results = await this.session.run(feeds);
     const objective = fetchFloat32(results, OBJECTIVE_OUTPUT).data[0]!;

@@ -156,7 +156,9 @@ export class GraphBuilder {
     hint = opType,
   ): string[] {
     const name = this.fresh(hint);
-    const outputs = Array.from({ length: outputCount }, (_, i) => this.fresh(outputCount === 1 ? `${name}_out` : `${name}_out${i}`));
+    const outputs = Array.from({ length: outputCount }, (_, i) =>
+      this.fresh(outputCount === 1 ? `${name}_out` : `${name}_out${i}`),
+    );
     this.graph.nodes.push({ opType, name, inputs, outputs, attributes });
     return outputs;
   }

@@ -15,7 +15,12 @@ for (const name of ['tiny_inception', 'tiny_v1']) {
   describe(`Caffe ${name}`, () => {
     const { prototxt, caffemodel } = read(name);
     const reference = readReference(`caffe/${name}.reference.json`);
-    const loaded = importCaffeModel(prototxt, caffemodel, { preprocessing: CAFFE_IMAGENET_PREPROCESSING, labels: Array.from({ length: 10 }, (_, i) => `class ${i}`) }, name);
+    const loaded = importCaffeModel(
+      prototxt,
+      caffemodel,
+      { preprocessing: CAFFE_IMAGENET_PREPROCESSING, labels: Array.from({ length: 10 }, (_, i) => `class ${i}`) },
+      name,
+    );
 
     it('matches Caffe semantics for every blob (relative L2 <= 1e-4)', async () => {
       const blobs = Object.keys(reference.blobs);
@@ -63,7 +68,12 @@ describe('Caffe import', () => {
 
   it('builds a class objective on the logits from a label name', () => {
     const labels = Array.from({ length: 10 }, (_, i) => `thing_${i}`);
-    const loaded = importCaffeModel(prototxt, caffemodel, { preprocessing: CAFFE_IMAGENET_PREPROCESSING, labels }, 'tiny');
+    const loaded = importCaffeModel(
+      prototxt,
+      caffemodel,
+      { preprocessing: CAFFE_IMAGENET_PREPROCESSING, labels },
+      'tiny',
+    );
     assert.deepEqual(classObjective(loaded, 'Thing 3'), {
       terms: [{ kind: 'layer', layer: 'loss3/classifier', weight: 1, reduce: 'mean', channels: [3] }],
     });
@@ -72,18 +82,25 @@ describe('Caffe import', () => {
 
   it('reads the legacy input_shape declaration', () => {
     const v1 = read('tiny_v1');
-    const text = v1.prototxt.replace(/input_dim: 1\ninput_dim: 3\ninput_dim: 16\ninput_dim: 16/, 'input_shape { dim: 1 dim: 3 dim: 16 dim: 16 }');
+    const text = v1.prototxt.replace(
+      /input_dim: 1\ninput_dim: 3\ninput_dim: 16\ninput_dim: 16/,
+      'input_shape { dim: 1 dim: 3 dim: 16 dim: 16 }',
+    );
     assert.notEqual(text, v1.prototxt);
     assert.deepEqual(convertCaffe(text, v1.caffemodel).inputShape, [1, 3, 16, 16]);
   });
 
   it('rejects unsupported layers with the layer name and type', () => {
     const text = prototxt.replace('type: "LRN"', 'type: "PReLU"');
-    assert.throws(() => convertCaffe(text, caffemodel), /Caffe layer 'pool1\/norm1' has type PReLU, which the converter does not support/);
+    assert.throws(
+      () => convertCaffe(text, caffemodel),
+      /Caffe layer 'pool1\/norm1' has type PReLU, which the converter does not support/,
+    );
   });
 
   it('rejects training prototxts and mismatched weights with what to do', () => {
-    const training = 'layer { name: "d" type: "Data" top: "data" }\nlayer { name: "c" type: "ReLU" bottom: "data" top: "c" }';
+    const training =
+      'layer { name: "d" type: "Data" top: "data" }\nlayer { name: "c" type: "ReLU" bottom: "data" top: "c" }';
     assert.throws(() => convertCaffe(training, caffemodel), /use the network's deploy prototxt/);
     const other = read('tiny_v1');
     assert.throws(() => convertCaffe(prototxt, other.caffemodel), /conv1\/3x3_s2.*0 weight blobs/);

@@ -38,7 +38,11 @@ describe('ONNX import', () => {
   });
 
   it('survives a round trip through an .onnx file', () => {
-    const loaded = importOnnxModel(bytes('tiny_classifier'), { preprocessing: TORCH_IMAGENET_PREPROCESSING, labels: 'imagenet1000' }, 'tiny');
+    const loaded = importOnnxModel(
+      bytes('tiny_classifier'),
+      { preprocessing: TORCH_IMAGENET_PREPROCESSING, labels: 'imagenet1000' },
+      'tiny',
+    );
     const again = loadImportedModel(encodeModel(loaded.model), 'tiny');
     assert.deepEqual(again.layers, loaded.layers);
     assert.equal(again.defaultLayer, loaded.defaultLayer);
@@ -53,11 +57,20 @@ describe('ONNX import', () => {
   });
 
   it('refuses a file that is not an ONNX model', () => {
-    assert.throws(() => importOnnxModel(new TextEncoder().encode('<html>not found</html>'), { preprocessing: TORCH_IMAGENET_PREPROCESSING }), /not an ONNX model/);
+    assert.throws(
+      () =>
+        importOnnxModel(new TextEncoder().encode('<html>not found</html>'), {
+          preprocessing: TORCH_IMAGENET_PREPROCESSING,
+        }),
+      /not an ONNX model/,
+    );
   });
 
   it('validates descriptors with one-line errors', () => {
-    assert.throws(() => parseDescriptor({ preprocessing: { channelOrder: 'GBR' } }), /'channelOrder' should be "RGB" or "BGR"/);
+    assert.throws(
+      () => parseDescriptor({ preprocessing: { channelOrder: 'GBR' } }),
+      /'channelOrder' should be "RGB" or "BGR"/,
+    );
     assert.throws(() => parseDescriptor({ preprocessing: { mean: [1, 2] } }), /'mean' should be a list of 3 numbers/);
     assert.throws(() => parseDescriptor({ prepocessing: {} }), /unknown field 'prepocessing'/);
   });

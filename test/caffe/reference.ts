@@ -36,7 +36,12 @@ export function readReference(relative: string): Reference {
   };
   const map = (r: Record<string, { dims: number[]; data: string }>) =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, decodeTensor(v)]));
-  return { image: decodeTensor(raw.image), blobs: map(raw.blobs), gradients: map(raw.gradients ?? {}), ...(raw.concat ? { concat: raw.concat } : {}) };
+  return {
+    image: decodeTensor(raw.image),
+    blobs: map(raw.blobs),
+    gradients: map(raw.gradients ?? {}),
+    ...(raw.concat ? { concat: raw.concat } : {}),
+  };
 }
 
 export function relativeL2(actual: Float32Array, expected: Float32Array): number {
@@ -59,7 +64,11 @@ function fixedSizeModel(model: Model, dims: number[], outputs: string[]): Model 
 }
 
 /** The values of `layers` for one image (NCHW RGB 0..255). */
-export async function runLayers(loaded: LoadedModel, image: FixtureTensor, layers: string[]): Promise<Record<string, FixtureTensor>> {
+export async function runLayers(
+  loaded: LoadedModel,
+  image: FixtureTensor,
+  layers: string[],
+): Promise<Record<string, FixtureTensor>> {
   const session = await createOrtSession(encodeModel(fixedSizeModel(loaded.model, image.dims, layers)), { threads: 1 });
   try {
     const results = await session.run({ image: float32Feed(image.dims, image.data) });
@@ -70,7 +79,11 @@ export async function runLayers(loaded: LoadedModel, image: FixtureTensor, layer
 }
 
 /** d objective / d image through the project's autodiff. */
-export async function runGradient(loaded: LoadedModel, image: FixtureTensor, objective: Objective): Promise<Float32Array> {
+export async function runGradient(
+  loaded: LoadedModel,
+  image: FixtureTensor,
+  objective: Objective,
+): Promise<Float32Array> {
   const fixed = fixedSizeModel(loaded.model, image.dims, []);
   const session = await createOrtSession(encodeModel(buildGradientModel(fixed, objective)), { threads: 1 });
   try {

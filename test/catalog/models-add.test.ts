@@ -24,7 +24,11 @@ let cutOnce = true;
 
 before(async () => {
   server = createServer((req, res) => {
-    const files: Record<string, Buffer> = { 'tiny.onnx': ONNX, 'tiny_v1.caffemodel': CAFFEMODEL, 'junk.onnx': Buffer.from('not a model at all') };
+    const files: Record<string, Buffer> = {
+      'tiny.onnx': ONNX,
+      'tiny_v1.caffemodel': CAFFEMODEL,
+      'junk.onnx': Buffer.from('not a model at all'),
+    };
     const path = req.url!.replace(/^\/(cut\/)?/, '');
     const body = files[path];
     if (!body) {
@@ -34,7 +38,10 @@ before(async () => {
     rangeHeaders.push(req.headers.range);
     const start = Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
     const part = body.subarray(start);
-    res.writeHead(start > 0 ? 206 : 200, { 'content-length': part.length, ...(start > 0 ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(start > 0 ? 206 : 200, {
+      'content-length': part.length,
+      ...(start > 0 ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+    });
     if (req.url!.startsWith('/cut/') && cutOnce) {
       cutOnce = false;
       res.write(part.subarray(0, Math.floor(part.length / 2)), () => res.destroy());
@@ -54,11 +61,21 @@ beforeEach(() => {
   cutOnce = true;
 });
 
-const descriptor = { preprocessing: { channelOrder: 'RGB' as const, range: [0, 1] as [number, number], mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number] } };
+const descriptor = {
+  preprocessing: {
+    channelOrder: 'RGB' as const,
+    range: [0, 1] as [number, number],
+    mean: [0.485, 0.456, 0.406] as [number, number, number],
+    std: [0.229, 0.224, 0.225] as [number, number, number],
+  },
+};
 
 describe('deepdream models add', () => {
   it('resumes a download cut mid-way with an HTTP Range request, verifies and installs', async () => {
-    const record = await addModel(`${base}/cut/tiny.onnx`, { descriptor, checksum: { algorithm: 'sha256', hex: sha256(ONNX) } });
+    const record = await addModel(`${base}/cut/tiny.onnx`, {
+      descriptor,
+      checksum: { algorithm: 'sha256', hex: sha256(ONNX) },
+    });
     assert.equal(record.name, 'tiny');
     assert.equal(record.sha256, sha256(ONNX));
     assert.equal(rangeHeaders[0], undefined);
@@ -67,7 +84,10 @@ describe('deepdream models add', () => {
     assert.equal(loaded.name, 'tiny');
     assert.deepEqual(loaded.defaultInputSize, [9, 9]);
     assert.ok(loaded.layers.some((l) => l.dreamable));
-    assert.deepEqual((await listInstalled()).map((r) => r.name), ['tiny']);
+    assert.deepEqual(
+      (await listInstalled()).map((r) => r.name),
+      ['tiny'],
+    );
   });
 
   it('refuses a file whose checksum differs and installs nothing', async () => {
@@ -91,7 +111,10 @@ describe('deepdream models add', () => {
       descriptor: { preprocessing: CAFFE_IMAGENET_PREPROCESSING },
     });
     assert.equal(record.format, 'caffe');
-    assert.deepEqual(loadInstalledModel('tiny_v1').layers.map((l) => l.name), ['conv', 'pool']);
+    assert.deepEqual(
+      loadInstalledModel('tiny_v1').layers.map((l) => l.name),
+      ['conv', 'pool'],
+    );
     await removeInstalled('tiny_v1');
     assert.deepEqual(await listInstalled(), []);
     await assert.rejects(removeInstalled('tiny_v1'), /model 'tiny_v1' is not installed/);
@@ -103,7 +126,10 @@ describe('deepdream models add', () => {
     const prototxt = join(work, 'bad.prototxt');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(prototxt, readFileSync(join(dir, 'tiny_v1.prototxt'), 'utf8').replace('type: RELU', 'type: BNLL'));
-    await assert.rejects(addModel(join(dir, 'tiny_v1.caffemodel'), { prototxt, descriptor }), /Caffe layer 'relu' has type BNLL/);
+    await assert.rejects(
+      addModel(join(dir, 'tiny_v1.caffemodel'), { prototxt, descriptor }),
+      /Caffe layer 'relu' has type BNLL/,
+    );
     assert.deepEqual(await listInstalled(), []);
   });
 
@@ -132,7 +158,15 @@ describe('deepdream models add', () => {
 describe('catalog', () => {
   it('lists the required models, each with a published checksum or a note that none exists', () => {
     const names = catalogEntries().map((e) => e.name);
-    for (const n of ['bvlc_googlenet', 'googlenet_places365', 'onnx_googlenet', 'onnx_inception_v1', 'onnx_vgg19', 'onnx_resnet50', 'onnx_squeezenet']) {
+    for (const n of [
+      'bvlc_googlenet',
+      'googlenet_places365',
+      'onnx_googlenet',
+      'onnx_inception_v1',
+      'onnx_vgg19',
+      'onnx_resnet50',
+      'onnx_squeezenet',
+    ]) {
       assert.ok(names.includes(n), n);
     }
     for (const e of catalogEntries()) {
@@ -142,6 +176,9 @@ describe('catalog', () => {
       if (main.sha256) assert.match(main.sha256, /^[0-9a-f]{64}$/);
       if (main.sha1) assert.match(main.sha1, /^[0-9a-f]{40}$/);
     }
-    assert.equal(catalogEntries().find((e) => e.name === 'bvlc_googlenet')!.descriptor.defaultLayer, 'inception_4c/output');
+    assert.equal(
+      catalogEntries().find((e) => e.name === 'bvlc_googlenet')!.descriptor.defaultLayer,
+      'inception_4c/output',
+    );
   });
 });

@@ -26,7 +26,10 @@ for (const name of listModelFixtures()) {
         releases.push(() => session.release());
         const actual = await session.run(fixture.input.data);
         assert.deepEqual(actual.dims, expected.shape);
-        assert.ok(relativeL2(actual.data, expected.data) <= 1e-4, `relative L2 ${relativeL2(actual.data, expected.data)}`);
+        assert.ok(
+          relativeL2(actual.data, expected.data) <= 1e-4,
+          `relative L2 ${relativeL2(actual.data, expected.data)}`,
+        );
       });
     }
     for (const objective of fixture.objectives) {
@@ -36,7 +39,10 @@ for (const name of listModelFixtures()) {
         const session = await createGradientSession(model, { terms: [objective.term] }, { height, width });
         releases.push(() => session.release());
         const result = await session.run(fixture.input.data);
-        assert.ok(Math.abs(result.objective - objective.value) <= 1e-4 * Math.abs(objective.value), `objective ${result.objective} vs ${objective.value}`);
+        assert.ok(
+          Math.abs(result.objective - objective.value) <= 1e-4 * Math.abs(objective.value),
+          `objective ${result.objective} vs ${objective.value}`,
+        );
         const error = relativeL2(result.gradient, objective.gradient.data);
         assert.ok(error <= 2e-3, `gradient relative L2 ${error}`);
       });

@@ -43,7 +43,7 @@ function declaredInputs(net: TextMessage, layers: TextMessage[]): NetInput[] {
   const inputLayer = layers.find((l) => INPUT_LAYER_TYPES.has(layerType(l)));
   if (!inputLayer) {
     if (layers.some((l) => TRAINING_LAYER_TYPES.has(layerType(l)))) {
-      throw new Error('this prototxt reads training data; use the network\'s deploy prototxt (deploy.prototxt) instead');
+      throw new Error("this prototxt reads training data; use the network's deploy prototxt (deploy.prototxt) instead");
     }
     throw new Error('the prototxt declares no input (neither `input:` nor an Input layer)');
   }
@@ -78,7 +78,8 @@ class BlobTable {
 
   get(blob: string, layer: string): string {
     const v = this.current.get(blob);
-    if (v === undefined) throw new Error(`Caffe layer '${layer}': bottom blob '${blob}' is not produced by any earlier layer`);
+    if (v === undefined)
+      throw new Error(`Caffe layer '${layer}': bottom blob '${blob}' is not produced by any earlier layer`);
     return v;
   }
 
@@ -118,9 +119,11 @@ export function convertCaffe(prototxt: string, caffemodel: Uint8Array): CaffeNet
   if (layerBlocks.length === 0) throw new Error('the prototxt defines no layers; is it a Caffe deploy prototxt?');
   const weights = readCaffeWeights(caffemodel);
   const inputs = declaredInputs(net, layerBlocks);
-  if (inputs.length !== 1) throw new Error(`the network has ${inputs.length} inputs; only single-input image networks are supported`);
+  if (inputs.length !== 1)
+    throw new Error(`the network has ${inputs.length} inputs; only single-input image networks are supported`);
   const input = inputs[0]!;
-  if (input.shape.length !== 4) throw new Error(`input '${input.name}' should have 4 dimensions (N, C, H, W), has ${JSON.stringify(input.shape)}`);
+  if (input.shape.length !== 4)
+    throw new Error(`input '${input.name}' should have 4 dimensions (N, C, H, W), has ${JSON.stringify(input.shape)}`);
   const inputShape = [1, ...input.shape.slice(1)];
 
   const graph = emptyGraph(net.string('name') ?? 'caffe');
@@ -146,7 +149,9 @@ export function convertCaffe(prototxt: string, caffemodel: Uint8Array): CaffeNet
     }
     const converter = LAYER_CONVERTERS[type];
     if (!converter) {
-      throw new Error(`Caffe layer '${name}' has type ${type}, which the converter does not support (supported: ${Object.keys(LAYER_CONVERTERS).join(', ')}, Dropout, Split)`);
+      throw new Error(
+        `Caffe layer '${name}' has type ${type}, which the converter does not support (supported: ${Object.keys(LAYER_CONVERTERS).join(', ')}, Dropout, Split)`,
+      );
     }
     const layer: CaffeLayer = { name, type, params: block, bottoms, blobs: weights.get(name) ?? ([] as Blob[]) };
     let lastNode = graph.nodes.length;
@@ -157,7 +162,8 @@ export function convertCaffe(prototxt: string, caffemodel: Uint8Array): CaffeNet
       },
       constant: (hint, tensor) => builder.constant(hint, tensor),
     });
-    if (outputs.length !== tops.length) throw new Error(`Caffe layer '${name}' (${type}) should have ${outputs.length} top(s), has ${tops.length}`);
+    if (outputs.length !== tops.length)
+      throw new Error(`Caffe layer '${name}' (${type}) should have ${outputs.length} top(s), has ${tops.length}`);
     outputs.forEach((value, i) => {
       // The layer's result value takes the name `top:layer` until renamed to the blob.
       const node = graph.nodes[lastNode]!;
@@ -179,7 +185,13 @@ export function convertCaffe(prototxt: string, caffemodel: Uint8Array): CaffeNet
     return { name, dataType: 'float32' as const, shape: shapeOf(graph, name) };
   });
   return {
-    model: { graph, opsetVersion: CAFFE_OPSET, irVersion: DEFAULT_IR_VERSION, producerName: 'inceptionism-caffe', metadata: {} },
+    model: {
+      graph,
+      opsetVersion: CAFFE_OPSET,
+      irVersion: DEFAULT_IR_VERSION,
+      producerName: 'inceptionism-caffe',
+      metadata: {},
+    },
     inputName: input.name,
     inputShape,
   };

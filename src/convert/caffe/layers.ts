@@ -28,7 +28,10 @@ const layerError = (layer: CaffeLayer, message: string): Error =>
 
 function requireBlobs(layer: CaffeLayer, count: number): Blob[] {
   if (layer.blobs.length < count) {
-    throw layerError(layer, `the caffemodel has ${layer.blobs.length} weight blobs for it, ${count} needed (do prototxt and caffemodel belong together?)`);
+    throw layerError(
+      layer,
+      `the caffemodel has ${layer.blobs.length} weight blobs for it, ${count} needed (do prototxt and caffemodel belong together?)`,
+    );
   }
   return layer.blobs;
 }
@@ -64,7 +67,10 @@ const convolution: LayerConverter = (layer, emit) => {
   const [weight, bias] = requireBlobs(layer, biasTerm ? 2 : 1);
   const wDims = weight!.dims.length === 4 ? weight!.dims : [];
   if (wDims[0] !== numOutput || wDims[2] !== kh || wDims[3] !== kw) {
-    throw layerError(layer, `weight blob shape ${JSON.stringify(weight!.dims)} does not match num_output ${numOutput} and kernel ${kh}x${kw}`);
+    throw layerError(
+      layer,
+      `weight blob shape ${JSON.stringify(weight!.dims)} does not match num_output ${numOutput} and kernel ${kh}x${kw}`,
+    );
   }
   const [ph, pw] = windowPair(p, 'pad', 0);
   const inputs = [singleBottom(layer), emit.constant(`${layer.name}:weight`, floatTensor(wDims, weight!.data))];
@@ -97,9 +103,11 @@ const pooling: LayerConverter = (layer, emit) => {
   const p = layer.params.message('pooling_param');
   if (!p) throw layerError(layer, 'has no pooling_param');
   const method = p.enumName('pool', POOL_METHODS, 'MAX');
-  if (method !== 'MAX' && method !== 'AVE') throw layerError(layer, `pool method ${method} is not supported (MAX and AVE are)`);
+  if (method !== 'MAX' && method !== 'AVE')
+    throw layerError(layer, `pool method ${method} is not supported (MAX and AVE are)`);
   const x = singleBottom(layer);
-  if (p.bool('global_pooling', false)) return [emit.node(method === 'MAX' ? 'GlobalMaxPool' : 'GlobalAveragePool', [x])];
+  if (p.bool('global_pooling', false))
+    return [emit.node(method === 'MAX' ? 'GlobalMaxPool' : 'GlobalAveragePool', [x])];
   const [kh, kw] = windowPair(p, 'kernel', 0);
   if (!kh || !kw) throw layerError(layer, 'pooling_param has no kernel size');
   const [ph, pw] = windowPair(p, 'pad', 0);
@@ -119,7 +127,8 @@ const NORM_REGIONS = ['ACROSS_CHANNELS', 'WITHIN_CHANNEL'];
 const lrn: LayerConverter = (layer, emit) => {
   const p = layer.params.message('lrn_param');
   const region = p?.enumName('norm_region', NORM_REGIONS, 'ACROSS_CHANNELS') ?? 'ACROSS_CHANNELS';
-  if (region !== 'ACROSS_CHANNELS') throw layerError(layer, `norm_region ${region} is not supported (ACROSS_CHANNELS is)`);
+  if (region !== 'ACROSS_CHANNELS')
+    throw layerError(layer, `norm_region ${region} is not supported (ACROSS_CHANNELS is)`);
   return [
     emit.node('LRN', [singleBottom(layer)], {
       size: int(p?.number('local_size', 5) ?? 5),
@@ -144,7 +153,8 @@ const innerProduct: LayerConverter = (layer, emit) => {
   const transpose = p.bool('transpose', false);
   const [weight, bias] = requireBlobs(layer, biasTerm ? 2 : 1);
   const inputs = weight!.data.length / numOutput;
-  if (!Number.isInteger(inputs)) throw layerError(layer, `weight blob of ${weight!.data.length} values does not fit num_output ${numOutput}`);
+  if (!Number.isInteger(inputs))
+    throw layerError(layer, `weight blob of ${weight!.data.length} values does not fit num_output ${numOutput}`);
   // Legacy blobs are 1x1xNxK; the matrix is what matters.
   const wDims = transpose ? [inputs, numOutput] : [numOutput, inputs];
   const flat = emit.node('Flatten', [singleBottom(layer)], { axis: int(p.number('axis', 1)) });
@@ -154,7 +164,9 @@ const innerProduct: LayerConverter = (layer, emit) => {
 };
 
 const softmax: LayerConverter = (layer, emit) => [
-  emit.node('Softmax', [singleBottom(layer)], { axis: int(layer.params.message('softmax_param')?.number('axis', 1) ?? 1) }),
+  emit.node('Softmax', [singleBottom(layer)], {
+    axis: int(layer.params.message('softmax_param')?.number('axis', 1) ?? 1),
+  }),
 ];
 
 /** Inference-time BatchNorm: stored mean and variance, both divided by the stored scale factor. */
@@ -176,8 +188,13 @@ const scale: LayerConverter = (layer, emit) => {
   }
   const biasTerm = p?.bool('bias_term', false) ?? false;
   const [gamma, beta] = requireBlobs(layer, biasTerm ? 2 : 1);
-  const scaled = emit.node('Mul', [layer.bottoms[0]!, emit.constant(`${layer.name}:gamma`, channelVector(gamma!.data))]);
-  return [biasTerm ? emit.node('Add', [scaled, emit.constant(`${layer.name}:beta`, channelVector(beta!.data))]) : scaled];
+  const scaled = emit.node('Mul', [
+    layer.bottoms[0]!,
+    emit.constant(`${layer.name}:gamma`, channelVector(gamma!.data)),
+  ]);
+  return [
+    biasTerm ? emit.node('Add', [scaled, emit.constant(`${layer.name}:beta`, channelVector(beta!.data))]) : scaled,
+  ];
 };
 
 const ELTWISE_OPS = ['PROD', 'SUM', 'MAX'];
@@ -196,7 +213,11 @@ const eltwise: LayerConverter = (layer, emit) => {
   });
   // max(a, b) = b + relu(a - b): exact, and made of ops the autodiff differentiates.
   const combine = (a: string, b: string): string =>
-    op === 'SUM' ? emit.node('Add', [a, b]) : op === 'PROD' ? emit.node('Mul', [a, b]) : emit.node('Add', [b, emit.node('Relu', [emit.node('Sub', [a, b])])]);
+    op === 'SUM'
+      ? emit.node('Add', [a, b])
+      : op === 'PROD'
+        ? emit.node('Mul', [a, b])
+        : emit.node('Add', [b, emit.node('Relu', [emit.node('Sub', [a, b])])]);
   // A chain of two-input nodes: ORT fuses such Adds into the preceding Conv.
   return [terms.slice(1).reduce(combine, terms[0]!)];
 };
@@ -213,7 +234,9 @@ const reshape: LayerConverter = (layer, emit) => {
   if (!dims || (p?.number('axis', 0) ?? 0) !== 0 || (p?.number('num_axes', -1) ?? -1) !== -1) {
     throw layerError(layer, 'only a full reshape_param { shape { dim... } } is supported');
   }
-  return [emit.node('Reshape', [singleBottom(layer), emit.constant(`${layer.name}:shape`, int64Tensor([dims.length], dims))])];
+  return [
+    emit.node('Reshape', [singleBottom(layer), emit.constant(`${layer.name}:shape`, int64Tensor([dims.length], dims))]),
+  ];
 };
 
 const sigmoid: LayerConverter = (layer, emit) => [emit.node('Sigmoid', [singleBottom(layer)])];

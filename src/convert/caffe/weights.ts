@@ -73,7 +73,9 @@ export function readCaffeWeights(bytes: Uint8Array): Map<string, Blob[]> {
   try {
     net = caffeNetType().decode(bytes) as unknown as NetProto;
   } catch (err) {
-    throw new Error(`not a Caffe .caffemodel file (${(err as Error).message}); pass the binary weights, not the prototxt`);
+    throw new Error(
+      `not a Caffe .caffemodel file (${(err as Error).message}); pass the binary weights, not the prototxt`,
+    );
   }
   const weights = new Map<string, Blob[]>();
   for (const layer of [...net.layers, ...net.layer]) {
