@@ -7,6 +7,7 @@ import * as dreamCommand from './commands/dream.js';
 import * as layersCommand from './commands/layers.js';
 import * as modelsCommand from './commands/models.js';
 import * as recipeCommand from './commands/recipe.js';
+import * as serveCommand from './commands/serve.js';
 import * as videoCommand from './commands/video.js';
 import * as zoomCommand from './commands/zoom.js';
 import { describeError, PROGRAM_NAME } from './errors.js';
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   layersCommand.register(program);
   modelsCommand.register(program);
   recipeCommand.register(program);
+  serveCommand.register(program);
   videoCommand.register(program);
   zoomCommand.register(program);
   return program;

@@ -1,0 +1,47 @@
+/** `deepdream serve`: the web studio, a page where anyone can dream their photos. */
+import type { Command } from 'commander';
+import { parseInteger } from '../parse.js';
+import { DEFAULT_MAX_SIZE } from './dream.js';
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  concurrency: number;
+  maxSize: number;
+  threads?: number;
+  verbose?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('start the web studio: upload a photo in the browser, pick a look, download the dream')
+    .option('--port <n>', 'port to listen on', parseInteger, 8080)
+    .option('--host <address>', 'address to listen on (0.0.0.0: every network interface)', '127.0.0.1')
+    .option('--concurrency <n>', 'dreams running at the same time; others wait in a queue', parseInteger, 1)
+    .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
+    .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
+    .option('--verbose', 'log one line per request')
+    .action(async (flags: ServeFlags) => {
+      if (flags.port < 0 || flags.port > 65535) throw new Error(`--port must be from 0 to 65535 (got ${flags.port})`);
+      if (flags.threads !== undefined && (flags.threads < 1 || flags.threads > 256)) {
+        throw new Error(`--threads must be from 1 to 256 (got ${flags.threads})`);
+      }
+      const { createStudioServer } = await import('../../server/index.js');
+      const backendModule = process.env.DEEPDREAM_BACKEND_MODULE;
+      const app = await createStudioServer({
+        concurrency: flags.concurrency,
+        maxSize: flags.maxSize,
+        ...(flags.threads !== undefined && { threads: flags.threads }),
+        ...(backendModule && { backendModule }),
+        ...(flags.verbose && { log: (line: string) => process.stderr.write(`${line}\n`) }),
+      });
+      const address = await app.listen({ port: flags.port, host: flags.host });
+      process.stderr.write(`Dream studio running at ${address} (press Ctrl+C to stop)\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await app.close();
+    });
+}

@@ -1,0 +1,325 @@
+// The dream studio page: fills the form from the API, uploads the photo, follows the dream's
+// progress (Server-Sent Events, polling as a fallback) and shows the result.
+const $ = (id) => document.getElementById(id);
+const form = $('dream-form');
+const SIZES = [
+  [256, 'Small (fastest)'],
+  [512, 'Medium'],
+  [768, 'Large'],
+  [1024, 'Extra large (slow)'],
+];
+const DEFAULT_SIZE = 512;
+
+let settings; // GET /api/presets
+let models = [];
+let photo; // the File to dream
+let job; // { id, source?: EventSource, timer? }
+
+function showError(message) {
+  // Server messages start in lower case, like the CLI's; on the page they are sentences.
+  $('error').textContent = message.charAt(0).toUpperCase() + message.slice(1);
+  $('error').hidden = !message;
+}
+
+async function api(path, init) {
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new Error('Cannot reach the studio server. Is it still running?');
+  }
+  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : {};
+  if (!response.ok) throw new Error(body.error ?? `The server answered ${response.status}`);
+  return body;
+}
+
+function option(value, text) {
+  const element = document.createElement('option');
+  element.value = String(value);
+  element.textContent = text;
+  return element;
+}
+
+function renderLooks() {
+  const looks = $('looks');
+  looks.replaceChildren(
+    ...settings.presets.map((preset) => {
+      const label = document.createElement('label');
+      label.className = 'look';
+      const input = Object.assign(document.createElement('input'), {
+        type: 'radio',
+        name: 'preset',
+        value: preset.name,
+        checked: preset.name === settings.defaultPreset,
+      });
+      const text = document.createElement('span');
+      const name = document.createElement('strong');
+      name.textContent = preset.name;
+      const description = document.createElement('span');
+      description.textContent = preset.description;
+      text.append(name, description);
+      label.append(input, text);
+      return label;
+    }),
+  );
+}
+
+function renderSizes() {
+  const { max } = settings.form.size;
+  const sizes = SIZES.filter(([px]) => px <= max);
+  if (!sizes.some(([px]) => px === max)) sizes.push([max, 'Largest']);
+  $('size').replaceChildren(...sizes.map(([px, name]) => option(px, `${name} · ${px} px`)));
+  $('size').value = String(sizes.some(([px]) => px === DEFAULT_SIZE) ? DEFAULT_SIZE : sizes[0][0]);
+}
+
+function renderSteps() {
+  const { min, max } = settings.form.steps;
+  Object.assign($('steps'), { min, max: Math.min(max, 40), value: settings.form.steps.default });
+  updateSteps();
+}
+
+function updateSteps() {
+  const steps = Number($('steps').value);
+  $('steps-value').textContent = `${steps} step${steps === 1 ? '' : 's'} per scale`;
+}
+
+const selectedModel = () => models.find((m) => m.name === $('model').value);
+
+async function loadLayers() {
+  const model = selectedModel();
+  if (!model) return;
+  for (const input of form.querySelectorAll('input[name=preset]')) input.disabled = !model.presets;
+  $('layer').replaceChildren(option('', 'Loading layers…'));
+  $('layer').disabled = true;
+  try {
+    const { defaultLayer, layers } = await api(`/api/models/${encodeURIComponent(model.name)}/layers`);
+    if ($('model').value !== model.name) return; // another model was picked meanwhile
+    const automatic = model.presets ? 'Automatic (set by the look)' : `Automatic (${defaultLayer})`;
+    $('layer').replaceChildren(
+      option('', automatic),
+      ...layers.map((l) => option(l.name, `${l.name} · ${l.channels} channels`)),
+    );
+    $('layer').disabled = false;
+  } catch (err) {
+    $('layer').replaceChildren(option('', 'Automatic'));
+    showError(`Could not list the layers of ${model.name}: ${err.message}`);
+  }
+}
+
+function choosePhoto(file) {
+  showError('');
+  if (!file) return;
+  if (!file.type.startsWith('image/')) {
+    showError(`${file.name} is not an image. Choose a photo (JPEG, PNG, WebP…).`);
+    return;
+  }
+  if (settings && file.size > settings.form.maxUploadBytes) {
+    const mb = Math.round(settings.form.maxUploadBytes / 1048576);
+    showError(`${file.name} is larger than ${mb} MB. Choose a smaller photo.`);
+    return;
+  }
+  photo = file;
+  const url = URL.createObjectURL(file);
+  for (const img of [$('photo-thumb'), $('original')]) {
+    if (img.src) URL.revokeObjectURL(img.src);
+    img.src = url;
+    img.hidden = false;
+  }
+  $('original-placeholder').hidden = true;
+  $('original-placeholder').textContent = 'Your photo appears here';
+  $('drop-text').replaceChildren(
+    Object.assign(document.createElement('strong'), { textContent: file.name }),
+    Object.assign(document.createElement('small'), { textContent: 'Drop or choose another photo to replace it' }),
+  );
+}
+
+/** A photo the browser cannot show (TIFF, say) may still be dreamable: the server decides. */
+function noPreview() {
+  for (const img of [$('photo-thumb'), $('original')]) img.hidden = true;
+  $('original-placeholder').textContent = 'No preview in this browser; the studio may still be able to dream it.';
+  $('original-placeholder').hidden = false;
+}
+
+function showPlaceholder(text) {
+  $('result').hidden = true;
+  $('result').removeAttribute('src');
+  $('result-placeholder').textContent = text;
+  $('result-placeholder').hidden = false;
+}
+
+function setBusy(busy) {
+  $('dream').disabled = busy;
+  $('dream').textContent = busy ? 'Dreaming…' : 'Dream';
+  $('cancel').hidden = !busy;
+}
+
+function describe(view) {
+  if (view.status === 'queued') {
+    return view.position === 1 ? 'Waiting in line: next up…' : `Waiting in line: number ${view.position}…`;
+  }
+  const p = view.progress;
+  if (!p) return 'Loading the network…';
+  const percent = Math.round(p.fraction * 100);
+  const eta = p.etaSeconds === undefined ? '' : ` · about ${formatSeconds(p.etaSeconds)} left`;
+  return `Scale ${p.octave} of ${p.octaves} · step ${p.step} of ${p.steps} · ${percent}%${eta}`;
+}
+
+function formatSeconds(seconds) {
+  return seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;
+}
+
+function update(view) {
+  if (!job || view.id !== job.id) return;
+  $('status').hidden = false;
+  $('progress').value = view.progress?.fraction ?? 0;
+  $('status-text').textContent = describe(view);
+  if (view.status === 'queued' || view.status === 'running') return;
+  stopTracking();
+  setBusy(false);
+  if (view.status === 'done') showResult(view);
+  if (view.status === 'failed') {
+    $('status').hidden = true;
+    showPlaceholder('The dream appears here');
+    showError(`The dream failed: ${view.error}`);
+  }
+  if (view.status === 'cancelled') {
+    $('status-text').textContent = 'Cancelled.';
+    showPlaceholder('The dream appears here');
+  }
+}
+
+function showResult(view) {
+  const url = `/api/dreams/${view.id}/result`;
+  $('progress').value = 1;
+  $('status-text').textContent = `Done: ${view.width}×${view.height} pixels.`;
+  $('result').src = url;
+  $('result').hidden = false;
+  $('result-placeholder').hidden = true;
+  const download = $('download');
+  download.href = `${url}?download`;
+  download.download = `${view.name.replace(/\.[^.]*$/, '') || 'photo'}-dream.png`;
+  download.hidden = false;
+  $('download-hint').hidden = false;
+  // On a phone the result is below the form: bring it into view.
+  $('result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+}
+
+function track(id) {
+  job = { id };
+  if ('EventSource' in window) {
+    job.source = new EventSource(`/api/dreams/${id}/events`);
+    job.source.onmessage = (event) => update(JSON.parse(event.data));
+    job.source.onerror = () => {
+      // The stream broke before the dream finished: ask every second instead.
+      job?.source?.close();
+      if (job?.id === id && !job.timer) poll(id);
+    };
+  } else {
+    poll(id);
+  }
+}
+
+function poll(id) {
+  job.timer = setInterval(async () => {
+    try {
+      update(await api(`/api/dreams/${id}`));
+    } catch (err) {
+      stopTracking();
+      setBusy(false);
+      showError(err.message);
+    }
+  }, 1000);
+}
+
+function stopTracking() {
+  job?.source?.close();
+  clearInterval(job?.timer);
+}
+
+async function startDream(event) {
+  event.preventDefault();
+  showError('');
+  if (!photo) {
+    showError('Choose a photo first: drop it on the page or click the photo box.');
+    return;
+  }
+  const data = new FormData();
+  data.append('steps', $('steps').value);
+  data.append('size', $('size').value);
+  data.append('seed', $('seed').value || '0');
+  const model = selectedModel();
+  if (model) data.append('model', model.name);
+  if ($('layer').value) data.append('layer', $('layer').value);
+  const preset = form.querySelector('input[name=preset]:checked');
+  if (model?.presets && preset) data.append('preset', preset.value);
+  data.append('image', photo, photo.name);
+
+  setBusy(true);
+  $('status').hidden = false;
+  $('progress').value = 0;
+  $('status-text').textContent = 'Uploading…';
+  $('download').hidden = true;
+  $('download-hint').hidden = true;
+  showPlaceholder('Dreaming…');
+  try {
+    const view = await api('/api/dreams', { method: 'POST', body: data });
+    track(view.id);
+    update(view);
+  } catch (err) {
+    setBusy(false);
+    $('status').hidden = true;
+    showPlaceholder('The dream appears here');
+    showError(err.message);
+  }
+}
+
+async function cancelDream() {
+  if (!job) return;
+  try {
+    update(await api(`/api/dreams/${job.id}`, { method: 'DELETE' }));
+  } catch (err) {
+    showError(err.message);
+  }
+}
+
+function listenForDrops() {
+  const zone = $('drop-zone');
+  // Dropping anywhere on the page counts; the photo box lights up while a file is dragged.
+  window.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    zone.classList.add('dragging');
+  });
+  window.addEventListener('dragleave', (event) => {
+    if (!event.relatedTarget) zone.classList.remove('dragging');
+  });
+  window.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    choosePhoto(event.dataTransfer?.files[0]);
+  });
+}
+
+async function init() {
+  $('photo').addEventListener('change', () => choosePhoto($('photo').files[0]));
+  $('original').addEventListener('error', noPreview);
+  $('steps').addEventListener('input', updateSteps);
+  $('model').addEventListener('change', loadLayers);
+  $('cancel').addEventListener('click', cancelDream);
+  form.addEventListener('submit', startDream);
+  listenForDrops();
+  try {
+    [settings, { models }] = await Promise.all([api('/api/presets'), api('/api/models')]);
+  } catch (err) {
+    showError(`The studio could not start: ${err.message}`);
+    return;
+  }
+  renderLooks();
+  renderSizes();
+  renderSteps();
+  const presetModel = settings.presets[0]?.model;
+  $('model').replaceChildren(...models.map((m) => option(m.name, m.name)));
+  if (models.some((m) => m.name === presetModel)) $('model').value = presetModel;
+  await loadLayers();
+}
+
+void init();
