@@ -78,7 +78,8 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
       log(`${request.method} ${request.url} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`);
     });
   }
-  app.addHook('onClose', async () => queue.close());
+  // Before the server closes: cancelling ends the event streams that would keep it open.
+  app.addHook('preClose', async () => queue.close());
 
   await app.register(fastifyMultipart);
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./public/', import.meta.url)) });

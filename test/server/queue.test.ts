@@ -156,3 +156,18 @@ test('DELETE /api/dreams/:id cancels a running dream and the next one runs', asy
     await app.close();
   }
 });
+
+test('closing the server cancels a running dream and ends its event stream', async () => {
+  const app = await testServer({ backendModule: fakeBackendModule('kind=grid&delayMs=30') });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const posted = (await postDream(app, { steps: '10' }, [{ name: 'a.png', bytes: await photoPng() }])).json();
+  const events = await fetch(`${url}/api/dreams/${posted.id}/events`);
+  const reader = events.body!.getReader();
+  await reader.read(); // the first event: the stream is open
+  await app.close();
+  let text = '';
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    text += new TextDecoder().decode(chunk.value);
+  }
+  assert.match(text, /"status":"cancelled"/);
+});
