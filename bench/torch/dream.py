@@ -6,7 +6,7 @@ Google's notebook algorithm, laid out like src/dream so that the work is the sam
 round(size / 1.4^k) of the image (k = octaves-1 .. 0, dropping those below the network's minimum
 input), each resized from the source, plus the detail dreamed so far; 10 steps per octave of:
 gradient of mean(act^2) at `layer`, divided by mean |g|, times the step size 1.5, added and
-clipped to 0..255. The gradient is computed on tiles of min(side, 512) pixels whose grid is
+clipped to 0..255. The gradient is computed on the fewest equal tiles of at most 512 pixels a side, whose grid is
 rolled over the image (a torus) every step: by 0..tile-1 along a side split into tiles, else by
 -jitter..jitter; ceil(side / tile) tiles per side, each pixel's gradient from exactly one tile.
 Rolls come from the same seeded generator (mulberry32) as the CLI.
@@ -70,7 +70,8 @@ class TiledGradient:
 
     def __call__(self, image):
         height, width = image.shape[2:]
-        th, tw = min(height, self.tile), min(width, self.tile)
+        # The fewest equal tiles of at most `tile` per side, as src/dream/tiles.ts tileShapeFor.
+        th, tw = (math.ceil(size / math.ceil(size / self.tile)) for size in (height, width))
         roll_x = axis_roll(self.random, width, tw, self.jitter)
         roll_y = axis_roll(self.random, height, th, self.jitter)
         grad = torch.zeros_like(image)

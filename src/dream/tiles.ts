@@ -20,9 +20,14 @@ export interface Roll {
 
 export type ExtraInputs = Record<string, { dims: number[]; data: Float32Array }>;
 
-/** Tiles are `tileSize` square, or the image's own size along a side that fits in one tile. */
+/**
+ * Along each side, as few tiles as fit in `tileSize`, of equal size: a 731-pixel side takes two
+ * tiles of 366, not two of 512 (which would compute 40% more pixels than the image has). One
+ * shape per octave, so one compiled session.
+ */
 export function tileShapeFor(width: number, height: number, tileSize: number): TileShape {
-  return { height: Math.min(height, tileSize), width: Math.min(width, tileSize) };
+  const side = (size: number): number => Math.ceil(size / Math.ceil(size / tileSize));
+  return { height: side(height), width: side(width) };
 }
 
 /**

@@ -19,6 +19,9 @@ export function createOrtSession(modelBytes: Uint8Array, opts: OrtSessionOptions
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // The memory-pattern planner makes the first two runs of a session slow (~3x) instead of one;
+    // dreams compile a session per octave, and the steady-state speed is the same without it.
+    enableMemPattern: false,
   };
   if (opts.profileFile !== undefined) {
     options.enableProfiling = true;

@@ -26,8 +26,8 @@ test('one session per octave, at the tile shape each octave needs', async () => 
     backend.sessions.map((s) => s.tile),
     [
       { height: 40, width: 53 },
-      { height: 60, width: 64 },
-      { height: 64, width: 64 },
+      { height: 60, width: 40 },
+      { height: 45, width: 60 },
     ],
   );
   // Octave of 53x40: one tile; 80x60: 2 tiles; 120x90: 2x2 tiles; 2 steps each.

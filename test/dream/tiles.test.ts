@@ -28,9 +28,11 @@ test('axis windows own every coordinate exactly once, whatever the roll', () => 
   }
 });
 
-test('tile shapes: a fixed square, or the image side when it fits in one tile', () => {
-  assert.deepEqual(tileShapeFor(1024, 768, 512), { height: 512, width: 512 });
-  assert.deepEqual(tileShapeFor(522, 392, 512), { height: 392, width: 512 });
+test('tile shapes: the fewest equal tiles of at most tileSize per side, or the side when it fits', () => {
+  assert.deepEqual(tileShapeFor(1024, 768, 512), { height: 384, width: 512 });
+  assert.deepEqual(tileShapeFor(731, 549, 512), { height: 275, width: 366 });
+  assert.deepEqual(tileShapeFor(522, 392, 512), { height: 392, width: 261 });
+  assert.deepEqual(tileShapeFor(1025, 512, 512), { height: 512, width: 342 });
   assert.deepEqual(tileShapeFor(100, 80, 512), { height: 80, width: 100 });
 });
 
