@@ -80,3 +80,18 @@ export function correctColor(image: RgbImage, stats: ColorStats, reference: Colo
   }
   return image;
 }
+
+/** Each frame's colour drift from the first frame (the reference), and the largest drift seen. */
+export class DriftTracker {
+  reference: ColorStats | undefined;
+  readonly max = { luminance: 0, saturation: 0 };
+
+  observe(frame: RgbImage): ColorDrift {
+    const stats = colorStats(frame);
+    this.reference ??= stats;
+    const drift = colorDrift(stats, this.reference);
+    this.max.luminance = Math.max(this.max.luminance, Math.abs(drift.luminanceDrift));
+    this.max.saturation = Math.max(this.max.saturation, Math.abs(drift.saturationDrift));
+    return drift;
+  }
+}

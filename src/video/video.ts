@@ -7,7 +7,7 @@ import { rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RgbImage } from '../image/rgb.js';
 import { openWorkFolder, workFolderFor, type WorkFolder } from './checkpoint.js';
-import { colorDrift, colorStats, type ColorStats } from './color.js';
+import { colorStats, DriftTracker } from './color.js';
 import { decodeFrames } from './decode.js';
 import type { FrameDreamer } from './dreamer.js';
 import { encodeOutput, type AudioSource } from './encode.js';
@@ -114,10 +114,9 @@ export async function renderVideo(
   const { options, work, width, height } = job;
   const timer = new StageTimer();
   const speed = new SpeedMeter();
-  const maxDrift = { luminance: 0, saturation: 0 };
+  const drift = new DriftTracker();
   const limit = options.maxFrames ?? Infinity;
   let total = job.estimatedFrames;
-  let reference: ColorStats | undefined;
   let previousOriginal: RgbImage | undefined;
   let previousDream: RgbImage | undefined;
   let index = 0;
@@ -138,7 +137,7 @@ export async function renderVideo(
       if (index < work.done) {
         // Finished earlier: only the last checkpoint is needed, as the state the next frame starts from.
         dreamed = index === work.done - 1 ? await readFramePng(work.framePath(index)) : original;
-        if (index === 0) reference = colorStats(await readFramePng(work.framePath(0)));
+        if (index === 0) drift.reference = colorStats(await readFramePng(work.framePath(0)));
       } else {
         control.signal?.throwIfAborted();
         const layer = layerAt(options.schedule, index);
@@ -149,11 +148,7 @@ export async function renderVideo(
         }
         dreamed = roundFrame(await timer.time('dream', () => dream(input, index, layer, control.signal)));
         await timer.time('checkpoint', () => writeFramePng(work.framePath(index), dreamed));
-        const stats = colorStats(dreamed);
-        reference ??= stats;
-        const color = colorDrift(stats, reference);
-        maxDrift.luminance = Math.max(maxDrift.luminance, Math.abs(color.luminanceDrift));
-        maxDrift.saturation = Math.max(maxDrift.saturation, Math.abs(color.saturationDrift));
+        const color = drift.observe(dreamed);
         speed.frameDone();
         total = Math.max(total, index + 1);
         control.onProgress?.({
@@ -195,6 +190,6 @@ export async function renderVideo(
     frames: total,
     resumed: Math.min(work.done, total),
     timings: timer.timings,
-    maxDrift,
+    maxDrift: drift.max,
   };
 }

@@ -10,7 +10,7 @@ import { resizeImage } from '../dream/resize.js';
 import { readImage } from '../image/read.js';
 import { createRgbImage, type RgbImage } from '../image/rgb.js';
 import { openWorkFolder, workFolderFor, type WorkFolder } from './checkpoint.js';
-import { colorDrift, colorStats, correctColor, type ColorStats } from './color.js';
+import { colorStats, correctColor, DriftTracker } from './color.js';
 import type { FrameDreamer } from './dreamer.js';
 import { encodeOutput } from './encode.js';
 import { readFramePng, roundFrame, writeFramePng } from './frames.js';
@@ -127,12 +127,11 @@ export async function renderZoom(
   const timer = new StageTimer();
   const speed = new SpeedMeter();
   const total = options.frames;
-  const maxDrift = { luminance: 0, saturation: 0 };
+  const drift = new DriftTracker();
   const resumed = Math.min(work.done, total);
-  let reference: ColorStats | undefined;
   let previous: RgbImage | undefined;
   if (work.done > 0) {
-    reference = colorStats(await readFramePng(work.framePath(0)));
+    drift.reference = colorStats(await readFramePng(work.framePath(0)));
     previous = await readFramePng(work.framePath(resumed - 1));
   }
   for (let i = work.done; i < total; i++) {
@@ -141,15 +140,11 @@ export async function renderZoom(
     const input = previous ? await timer.time('warp', () => moveCamera(previous!, options.move)) : job.start;
     const dreamed = await timer.time('dream', () => dream(input, i, layer, control.signal));
     const frame = await timer.time('color', () => {
-      if (reference) correctColor(dreamed, colorStats(dreamed), reference, options.colorLock);
+      if (drift.reference) correctColor(dreamed, colorStats(dreamed), drift.reference, options.colorLock);
       return roundFrame(dreamed);
     });
     await timer.time('checkpoint', () => writeFramePng(work.framePath(i), frame));
-    const stats = colorStats(frame);
-    reference ??= stats;
-    const color = colorDrift(stats, reference);
-    maxDrift.luminance = Math.max(maxDrift.luminance, Math.abs(color.luminanceDrift));
-    maxDrift.saturation = Math.max(maxDrift.saturation, Math.abs(color.saturationDrift));
+    const color = drift.observe(frame);
     previous = frame;
     speed.frameDone();
     control.onProgress?.({
@@ -166,5 +161,5 @@ export async function renderZoom(
   control.onProgress?.({ phase: 'encode', done: total, total, resumed });
   await timer.time('encode', () => encodeOutput(job.target, work.dir, { frames: total, fpsExpr: String(options.fps) }));
   if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
-  return { output: options.output, frames: total, resumed, timings: timer.timings, maxDrift };
+  return { output: options.output, frames: total, resumed, timings: timer.timings, maxDrift: drift.max };
 }

@@ -23,7 +23,7 @@ const medianOf = (values: number[]): number => values.sort((a, b) => a - b)[Math
 for (const [width, height] of [
   [160, 96],
   [640, 360],
-]) {
+] as const) {
   test(`flow at ${width}x${height} finds where each pixel was in the previous frame`, async () => {
     const flow = await backwardFlow(texture(width, height, 0, 0), texture(width, height, 6, 4));
     assert.equal(flow.length, width * height * 2);
