@@ -8,7 +8,7 @@ import { createActivationSession, createGradientSession } from '../src/engine/in
 import { countForwardFlops } from '../src/engine/flops.js';
 import { loadModel } from '../src/models/index.js';
 import { pruneGraph } from '../src/onnx/prune.js';
-import { inferShapes, setInputShape } from '../src/onnx/shapes.js';
+import { withInputShape } from '../src/onnx/shapes.js';
 import { medianMs } from './common.js';
 
 const { values } = parseArgs({
@@ -28,9 +28,7 @@ const threads = Number(values.threads);
 const tile = { height: size, width: size };
 
 const model = await loadModel(values.model);
-const graph = { ...model.model.graph, inputs: model.model.graph.inputs.map((i) => ({ ...i })), valueInfo: new Map() };
-setInputShape(graph, model.inputName, [1, 3, size, size]);
-inferShapes(graph);
+const graph = withInputShape(model.model.graph, model.inputName, [1, 3, size, size]);
 const flops = countForwardFlops(pruneGraph(graph, [values.layer]));
 
 const pixels = new Float32Array(3 * size * size);

@@ -8,8 +8,7 @@ import type { Objective } from '../autodiff/objective.js';
 import { BUNDLED_MODELS } from '../models/bundled.js';
 import { classObjective, LOGITS_METADATA } from '../models/descriptor.js';
 import type { LayerInfo, LoadedModel } from '../models/types.js';
-import type { Graph } from '../onnx/ir.js';
-import { inferShapes, setInputShape, shapeOf } from '../onnx/shapes.js';
+import { shapeOf, withInputShape } from '../onnx/shapes.js';
 import type { TileShape } from './tiles.js';
 
 export interface ClassTarget {
@@ -43,12 +42,8 @@ function noClassifierMessage(name: string): string {
 
 /** The logits' shape for an input of `size`, or undefined when the graph cannot run at that size. */
 function logitsShape(model: LoadedModel, logits: string, [height, width]: [number, number]): number[] | undefined {
-  const source = model.model.graph;
-  const graph: Graph = { ...source, inputs: source.inputs.map((i) => ({ ...i })), valueInfo: new Map() };
   try {
-    setInputShape(graph, model.inputName, [1, 3, height, width]);
-    inferShapes(graph);
-    return shapeOf(graph, logits);
+    return shapeOf(withInputShape(model.model.graph, model.inputName, [1, 3, height, width]), logits);
   } catch {
     return undefined;
   }

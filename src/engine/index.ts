@@ -9,7 +9,7 @@ import { encodeModel } from '../onnx/codec.js';
 import type { Model } from '../onnx/ir.js';
 import { createOrtSession, fetchFloat32, float32Feed, type Float32Result } from '../onnx/ort.js';
 import { pruneGraph } from '../onnx/prune.js';
-import { inferShapes, setInputShape } from '../onnx/shapes.js';
+import { withInputShape } from '../onnx/shapes.js';
 import { findLayer } from '../models/index.js';
 import type { LoadedModel } from '../models/types.js';
 import type { GradientResult, GradientSession } from './gradient-session.js';
@@ -39,10 +39,7 @@ function modelForTile(loaded: LoadedModel, tile: TileShape): Model {
       `${loaded.name} needs images of at least ${loaded.minInputSize}x${loaded.minInputSize} pixels, got ${tile.width}x${tile.height}`,
     );
   }
-  const source = loaded.model.graph;
-  const graph = { ...source, inputs: source.inputs.map((i) => ({ ...i })), valueInfo: new Map() };
-  setInputShape(graph, loaded.inputName, [1, 3, tile.height, tile.width]);
-  inferShapes(graph);
+  const graph = withInputShape(loaded.model.graph, loaded.inputName, [1, 3, tile.height, tile.width]);
   return { ...loaded.model, graph };
 }
 

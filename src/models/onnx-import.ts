@@ -15,7 +15,7 @@ import {
   int64Tensor,
   ints,
 } from '../onnx/ir.js';
-import { inferShapes, setInputShape } from '../onnx/shapes.js';
+import { withInputShape } from '../onnx/shapes.js';
 import { convertCaffe } from '../convert/caffe/convert.js';
 import {
   type ModelDescriptor,
@@ -220,14 +220,7 @@ function wrapWithPreprocessing(model: Model, input: DetectedInput, p: Preprocess
 
 /** A copy of the graph whose value_info holds the shapes at the given input size. */
 function shapedCopy(graph: Graph, size: [number, number]): Graph {
-  const copy: Graph = {
-    ...graph,
-    inputs: graph.inputs.map((i) => ({ ...i, shape: [...i.shape] })),
-    valueInfo: new Map(),
-  };
-  setInputShape(copy, IMAGE_INPUT, [1, 3, size[0], size[1]]);
-  inferShapes(copy);
-  return copy;
+  return withInputShape(graph, IMAGE_INPUT, [1, 3, size[0], size[1]]);
 }
 
 /** For every value on the image's path, why no gradient can flow back through it (if so). */

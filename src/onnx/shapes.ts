@@ -625,3 +625,18 @@ export function setInputShape(graph: Graph, inputName: string, dims: number[]): 
   input.shape = [...dims];
   graph.valueInfo.clear();
 }
+
+/**
+ * A copy of `graph` whose input `inputName` has `dims` and whose valueInfo holds every value's
+ * shape at that size. Nodes and initializers are shared with the original, which is unchanged.
+ */
+export function withInputShape(graph: Graph, inputName: string, dims: number[]): Graph {
+  const copy: Graph = {
+    ...graph,
+    inputs: graph.inputs.map((i) => ({ ...i, shape: [...i.shape] })),
+    valueInfo: new Map(),
+  };
+  setInputShape(copy, inputName, dims);
+  inferShapes(copy);
+  return copy;
+}

@@ -5,7 +5,8 @@ import { buildGradientModel } from '../../src/autodiff/gradient-model.js';
 import { type Objective, guideInputName } from '../../src/autodiff/objective.js';
 import { int, ints } from '../../src/onnx/ir.js';
 import { buildModel } from './graphs.js';
-import { gradientRunner, randomNormal, relativeL2 } from './harness.js';
+import { relativeL2 } from '../support/compare.js';
+import { gradientRunner, randomNormal } from './harness.js';
 
 const SHAPE = [1, 3, 4, 5];
 const N = 60;

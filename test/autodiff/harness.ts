@@ -28,18 +28,6 @@ export async function gradientRunner(model: Model, objective: Objective, opts?: 
   };
 }
 
-/** ||a - b|| / ||b||. */
-export function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
-
 /** Deterministic pseudo-random normal values (xorshift + Box-Muller). */
 export function randomNormal(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;

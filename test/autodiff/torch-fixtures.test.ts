@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { decodeModel } from '../../src/onnx/codec.js';
-import { gradientRunner, meanSquareOf, relativeL2 } from './harness.js';
+import { relativeL2 } from '../support/compare.js';
+import { gradientRunner, meanSquareOf } from './harness.js';
 
 const dir = new URL('../fixtures/ops/', import.meta.url);
 const cases = readdirSync(dir)

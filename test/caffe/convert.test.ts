@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { convertCaffe } from '../../src/convert/caffe/convert.js';
 import { CAFFE_IMAGENET_PREPROCESSING, classObjective } from '../../src/models/descriptor.js';
 import { importCaffeModel } from '../../src/models/onnx-import.js';
-import { fixturePath, objectiveFromKey, readReference, relativeL2, runGradient, runLayers } from './reference.js';
+import { relativeL2 } from '../support/compare.js';
+import { fixturePath, objectiveFromKey, readReference, runGradient, runLayers } from './reference.js';
 
 const read = (name: string) => ({
   prototxt: readFileSync(fixturePath(`caffe/${name}.prototxt`), 'utf8'),

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { TORCH_IMAGENET_PREPROCESSING, parseDescriptor } from '../../src/models/descriptor.js';
 import { importOnnxModel, loadImportedModel } from '../../src/models/onnx-import.js';
 import { encodeModel } from '../../src/onnx/codec.js';
-import { fixturePath, objectiveFromKey, readReference, relativeL2, runGradient, runLayers } from './reference.js';
+import { relativeL2 } from '../support/compare.js';
+import { fixturePath, objectiveFromKey, readReference, runGradient, runLayers } from './reference.js';
 
 const bytes = (name: string) => new Uint8Array(readFileSync(fixturePath(`onnx/${name}.onnx`)));
 

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { buildGradientModel } from '../../src/autodiff/gradient-model.js';
 import type { Objective } from '../../src/autodiff/objective.js';
 import { encodeModel } from '../../src/onnx/codec.js';
-import type { Graph, Model } from '../../src/onnx/ir.js';
+import type { Model } from '../../src/onnx/ir.js';
 import { createOrtSession, fetchFloat32, float32Feed } from '../../src/onnx/ort.js';
-import { inferShapes, setInputShape, shapeOf } from '../../src/onnx/shapes.js';
+import { shapeOf, withInputShape } from '../../src/onnx/shapes.js';
 import type { LoadedModel } from '../../src/models/types.js';
 
 export interface FixtureTensor {
@@ -44,21 +44,8 @@ export function readReference(relative: string): Reference {
   };
 }
 
-export function relativeL2(actual: Float32Array, expected: Float32Array): number {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < actual.length; i++) {
-    diff += (actual[i]! - expected[i]!) ** 2;
-    norm += expected[i]! ** 2;
-  }
-  return Math.sqrt(diff / Math.max(norm, 1e-30));
-}
-
 function fixedSizeModel(model: Model, dims: number[], outputs: string[]): Model {
-  const graph: Graph = { ...model.graph, inputs: model.graph.inputs.map((i) => ({ ...i })), valueInfo: new Map() };
-  setInputShape(graph, 'image', dims);
-  inferShapes(graph);
+  const graph = withInputShape(model.graph, 'image', dims);
   graph.outputs = outputs.map((name) => ({ name, dataType: 'float32', shape: shapeOf(graph, name) }));
   return { ...model, graph };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createActivationSession, createGradientSession } from '../../src/engine/index.js';
 import { loadModel } from '../../src/models/index.js';
-import { relativeL2 } from '../autodiff/harness.js';
+import { relativeL2 } from '../support/compare.js';
 import { listModelFixtures, readModelFixture } from '../fixtures/models/read-fixture.js';
 
 const releases: (() => Promise<void>)[] = [];

@@ -21,7 +21,7 @@ import {
   type Tensor,
 } from '../../src/onnx/ir.js';
 import { createOrtSession } from '../../src/onnx/ort.js';
-import { inferShapes, setInputShape, shapeOf } from '../../src/onnx/shapes.js';
+import { inferShapes, setInputShape, shapeOf, withInputShape } from '../../src/onnx/shapes.js';
 
 /** A graph input fed at run time (shape) or an initializer (tensor). */
 type Operand = number[] | { type: DataType; shape: number[] } | Tensor | '';
@@ -511,6 +511,16 @@ test('shapeOf needs static shapes; setInputShape fixes them and clears stale inf
   assert.deepStrictEqual(shapeOf(graph, 'out0'), [1, 3, 16, 12]);
   assert.throws(() => setInputShape(graph, 'x', [1]), /graph has no input x \(inputs: in0\)/);
   assert.throws(() => setInputShape(graph, 'in0', [1, 3]), /input in0 has rank 4/);
+});
+
+test('withInputShape returns a shaped copy and leaves the original symbolic', () => {
+  const { graph } = graphFor({ name: 'sym', op: 'Relu', inputs: [[1, 3, 8, 8]] });
+  graph.inputs[0]!.shape = [1, 3, 'H', 'W'];
+  const shaped = withInputShape(graph, 'in0', [1, 3, 10, 6]);
+  assert.deepStrictEqual(shapeOf(shaped, 'out0'), [1, 3, 10, 6]);
+  assert.deepStrictEqual(graph.inputs[0]!.shape, [1, 3, 'H', 'W']);
+  assert.equal(graph.valueInfo.size, 0);
+  assert.equal(shaped.nodes, graph.nodes, 'nodes are shared, not copied');
 });
 
 for (const opset of [11, 17]) {
