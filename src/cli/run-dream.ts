@@ -56,6 +56,7 @@ interface DreamPlan {
 }
 
 type Dream = typeof import('../dream/index.js').dream;
+type DreamDeps = Omit<import('../dream/index.js').WorkerDreamDeps, 'transferImage'>;
 
 /** `isExplicit(key)`: whether the user typed this flag (so it overrides a --recipe-from recipe). */
 export async function runDream(
@@ -73,8 +74,11 @@ export async function runDream(
   const onInterrupt = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onInterrupt);
   try {
-    const { dream } = await import('../dream/index.js');
-    for (const job of plan.jobs) await dreamJob(job, plan, { dream, reporter, signal: abort.signal, warn });
+    const { dream, warmUpDream } = await import('../dream/index.js');
+    const deps = dreamDeps(plan);
+    // The model loads in the dream worker while this thread reads the first photo.
+    warmUpDream(plan.options, deps);
+    for (const job of plan.jobs) await dreamJob(job, plan, { dream, deps, reporter, signal: abort.signal, warn });
   } finally {
     reporter.stop();
     process.off('SIGINT', onInterrupt);
@@ -84,7 +88,7 @@ export async function runDream(
 async function dreamJob(
   job: DreamJob,
   plan: DreamPlan,
-  run: { dream: Dream; reporter: ProgressReporter; signal: AbortSignal; warn: (text: string) => void },
+  run: { dream: Dream; deps: DreamDeps; reporter: ProgressReporter; signal: AbortSignal; warn: (text: string) => void },
 ): Promise<void> {
   const started = performance.now();
   const photo = job.input === undefined ? undefined : await readPhoto(job.input, plan.maxSize);
@@ -96,7 +100,7 @@ async function dreamJob(
     { ...plan.options, ...(plan.guide && { guide: plan.guide.image }) },
     { onProgress: (p) => run.reporter.update(p), signal: run.signal },
     // The CLI is done with the photo's pixels: hand them to the worker rather than copy them.
-    { ...backendDeps(), transferImage: true, ...(plan.threads !== undefined && { threads: plan.threads }) },
+    { ...run.deps, transferImage: true },
   );
   const recipe: DreamRecipe = {
     program: 'inceptionism',
@@ -205,10 +209,13 @@ function checkRecipeInput(recipeInput: DreamRecipe['input'], file: RecipeFile, w
 }
 
 /**
- * DEEPDREAM_BACKEND_MODULE names a module exporting `createBackend` (see dream/backend.ts) to
- * dream with instead of the bundled networks: other engines, or fakes in tests.
+ * The worker's setting: DEEPDREAM_BACKEND_MODULE names a module exporting `createBackend` (see
+ * dream/backend.ts) to dream with instead of the bundled networks: other engines, or fakes in tests.
  */
-function backendDeps(): { backendModule?: string } {
+function dreamDeps(plan: DreamPlan): DreamDeps {
   const module = process.env.DEEPDREAM_BACKEND_MODULE;
-  return module ? { backendModule: module } : {};
+  return {
+    ...(module && { backendModule: module }),
+    ...(plan.threads !== undefined && { threads: plan.threads }),
+  };
 }

@@ -8,18 +8,26 @@ import type { LoadedModel } from '../models/types.js';
 import type { DreamBackend } from './backend.js';
 import { classTarget } from './class-target.js';
 import type { DreamLayer } from './options.js';
+import { SessionCache } from './session-cache.js';
 import type { TileShape } from './tiles.js';
 
-export async function createModelBackend(modelName: string, opts: SessionOptions = {}): Promise<DreamBackend> {
+export interface ModelBackendOptions extends SessionOptions {
+  /** Where gradient sessions are kept (and how many). Default: all of them until `release()`. */
+  sessionCache?: SessionCache<GradientSession>;
+}
+
+export async function createModelBackend(modelName: string, opts: ModelBackendOptions = {}): Promise<DreamBackend> {
   return modelBackend(await loadModel(modelName), opts);
 }
 
 /**
- * Sessions are cached by objective and tile shape until `release()`, so dreaming many frames of
- * one size compiles each session once.
+ * Sessions are cached by objective and tile shape (until `release()`, or as `sessionCache`
+ * bounds them), so dreaming many frames of one size compiles each session once.
  */
-export function modelBackend(model: LoadedModel, opts: SessionOptions = {}): DreamBackend {
-  const sessions = new Map<string, Promise<GradientSession>>();
+export function modelBackend(
+  model: LoadedModel,
+  { sessionCache: sessions = new SessionCache(), ...opts }: ModelBackendOptions = {},
+): DreamBackend {
   // After resolveClass: the model with its logits listed as a layer the engine may differentiate.
   let engineModel = model;
   return {
@@ -47,13 +55,9 @@ export function modelBackend(model: LoadedModel, opts: SessionOptions = {}): Dre
 
     gradientSession(objective: Objective, tile: TileShape): Promise<GradientSession> {
       const key = JSON.stringify([objective, tile.height, tile.width]);
-      let session = sessions.get(key);
-      if (!session) {
-        session = createGradientSession(engineModel, objective, tile, opts);
-        sessions.set(key, session);
-        session.catch(() => sessions.delete(key));
-      }
-      return session;
+      return sessions.get(key, tile.height * tile.width, () =>
+        createGradientSession(engineModel, objective, tile, opts),
+      );
     },
 
     async activations(layer: string, image: RgbImage) {
@@ -65,13 +69,7 @@ export function modelBackend(model: LoadedModel, opts: SessionOptions = {}): Dre
       }
     },
 
-    async release() {
-      const pending = [...sessions.values()];
-      sessions.clear();
-      for (const result of await Promise.allSettled(pending)) {
-        if (result.status === 'fulfilled') await result.value.release();
-      }
-    },
+    release: () => sessions.releaseAll(),
   };
 }
 

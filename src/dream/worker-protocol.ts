@@ -1,10 +1,26 @@
-/** Messages between `dream()` (index.ts) and its worker thread (worker.ts). */
+/**
+ * Messages between the dream queue (dream-worker.ts) and its long-lived worker thread (worker.ts).
+ * The worker serves one job at a time; every job gets exactly one final reply with its id.
+ */
 import type { RgbImage } from '../image/rgb.js';
-import type { DreamProgress } from './options.js';
+import type { DreamOptions, DreamProgress } from './options.js';
 
-export type ToWorker = { type: 'abort' };
+/** The worker's `workerData`: fixed for its whole life (the pool keeps one worker per setup). */
+export interface WorkerSetup {
+  /** File URL of a module exporting `createBackend`; absent: the engine. */
+  backendModule?: string;
+  /** ORT intra-op threads of the engine. */
+  threads?: number;
+}
+
+export type ToWorker =
+  | { type: 'dream'; id: number; image: RgbImage; options: DreamOptions }
+  /** Load the options' model and nothing else; replied to with `ready`, even when loading fails. */
+  | { type: 'warm-up'; id: number; options: DreamOptions }
+  | { type: 'abort'; id: number };
 
 export type FromWorker =
-  | { type: 'progress'; progress: DreamProgress }
-  | { type: 'done'; image: RgbImage }
-  | { type: 'error'; name: string; message: string };
+  | { type: 'progress'; id: number; progress: DreamProgress }
+  | { type: 'done'; id: number; image: RgbImage }
+  | { type: 'error'; id: number; name: string; message: string }
+  | { type: 'ready'; id: number };

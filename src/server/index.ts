@@ -1,6 +1,6 @@
 /**
  * The web studio: one page (public/) where a person uploads a photo, picks a look and gets a
- * dream back, over a small JSON API. Dreams run in worker threads through a bounded queue.
+ * dream back, over a small JSON API. Dreams run in the dream worker thread through a bounded queue.
  */
 import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
@@ -85,5 +85,8 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./public/', import.meta.url)) });
   registerCatalogRoutes(app, { catalog, limits, maxUploadBytes: o.maxUploadBytes });
   registerDreamRoutes(app, { queue, catalog, limits, maxUploadBytes: o.maxUploadBytes, deps });
+  // The default model loads in the dream worker now rather than when the first photo arrives.
+  const { warmUpDream } = await import('../dream/index.js');
+  warmUpDream({}, deps);
   return app;
 }

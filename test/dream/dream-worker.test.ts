@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRgbImage, type RgbImage } from '../../src/image/rgb.js';
-import { dream, dreamInProcess, type DreamProgress } from '../../src/dream/index.js';
+import { dream, dreamInProcess, warmUpDream, type DreamProgress } from '../../src/dream/index.js';
 import { createRandom } from '../../src/dream/random.js';
 import { fakeBackend } from './fake-backend.js';
 
@@ -92,4 +97,80 @@ test('bad options are refused before any worker starts', async () => {
   await assert.rejects(dream(photo(20, 20), { octaves: 40 }), {
     message: 'octaves must be an integer from 1 to 12 (got 40)',
   });
+});
+
+/** A fake backend module logging to a fresh file: which thread loaded it and created backends. */
+function loggedModule(query: string): { module: URL; events: () => string[] } {
+  const log = join(mkdtempSync(join(tmpdir(), 'dream-worker-')), 'events.log');
+  return {
+    module: fakeModule(`${query}&log=${encodeURIComponent(log)}`),
+    events: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []),
+  };
+}
+
+test('sequential dreams share one worker, which creates the backend once', async () => {
+  const { module, events } = loggedModule('kind=grid');
+  const first = await dream(photo(90, 70), options, {}, { backendModule: module });
+  const second = await dream(photo(90, 70), options, {}, { backendModule: module });
+  assert.deepEqual(second.data, first.data);
+  const [load, create, ...more] = events();
+  assert.match(load!, /^load \d+$/);
+  assert.equal(create, load!.replace('load', 'create'), 'the backend was created in the thread that loaded it');
+  assert.deepEqual(more, [], 'the second dream loaded and created nothing');
+});
+
+test('an aborted dream leaves the worker and its backend to the next dream', async () => {
+  const { module, events } = loggedModule('kind=grid&delayMs=10');
+  const controller = new AbortController();
+  const aborted = dream(
+    photo(100, 80),
+    { ...options, steps: 100 },
+    { signal: controller.signal, onProgress: () => controller.abort() },
+    { backendModule: module },
+  );
+  const next = dream(photo(40, 30), options, {}, { backendModule: module });
+  await assert.rejects(aborted, { name: 'AbortError' });
+  const expected = await dreamInProcess(photo(40, 30), options, {}, { backend: fakeBackend('grid') });
+  assert.deepEqual((await next).data, expected.data);
+  assert.equal(events().length, 2, 'one load and one backend for both dreams');
+});
+
+test('warming up loads the backend the dream then uses', async () => {
+  const { module, events } = loggedModule('kind=grid');
+  warmUpDream(options, { backendModule: module });
+  await dream(photo(40, 30), options, {}, { backendModule: module });
+  assert.equal(events().filter((e) => e.startsWith('create')).length, 1);
+});
+
+test('a failed warm-up is reported by the dream, with its message', async () => {
+  const { module, events } = loggedModule('kind=fail');
+  warmUpDream(options, { backendModule: module });
+  warmUpDream({ octaves: 40 }, { backendModule: module });
+  await assert.rejects(dream(photo(20, 20), options, {}, { backendModule: module }), {
+    message: 'fake backend refused: no such model',
+  });
+  assert.equal(events().filter((e) => e.startsWith('create')).length, 2, 'the dream tried again');
+});
+
+test('a worker that dies fails its dream in one line, and the next dream gets a fresh worker', async () => {
+  const { module, events } = loggedModule('kind=grid');
+  const crash = { ...options, layers: [{ name: 'exit-worker', weight: 1 }] };
+  await assert.rejects(dream(photo(20, 20), crash, {}, { backendModule: module }), {
+    message: 'dream worker stopped unexpectedly (exit code 70)',
+  });
+  await dream(photo(20, 20), options, {}, { backendModule: module });
+  const threads = new Set(events().map((e) => e.split(' ')[1]));
+  assert.equal(threads.size, 2);
+});
+
+test('a process that dreams once exits by itself', () => {
+  const script = fileURLToPath(new URL('./dream-once.ts', import.meta.url));
+  // The timeout only keeps a broken build from hanging the suite.
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, fakeModule('kind=grid').href], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(run.stderr, '');
+  assert.equal(run.status, 0);
+  assert.equal(run.stdout, 'dreamed 24x16\n');
 });
