@@ -18,7 +18,8 @@ import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 const CACHED_TILE_PIXELS = 3 * 512 * 512;
 /**
  * Above this, the photo's own buffers (about 50 bytes a pixel) leave no room for spare sessions:
- * only the one in use is kept, as a one-off dream does (a 4096x4096 photo must fit in 1.5 GB).
+ * it dreams as a one-off dream does, with only the session in use kept and none left after it
+ * (a 4096x4096 photo must fit in 1.5 GB).
  */
 const LARGE_PHOTO_PIXELS = 4 * 1024 * 1024;
 
@@ -54,13 +55,15 @@ async function dream(id: number, image: RgbImage, options: DreamOptions): Promis
   running = { id, controller };
   try {
     const { backend, sessions } = await backendFor(options);
-    if (sessions) sessions.maxTilePixels = image.width * image.height > LARGE_PHOTO_PIXELS ? 0 : CACHED_TILE_PIXELS;
+    const large = image.width * image.height > LARGE_PHOTO_PIXELS;
+    if (sessions) sessions.maxTilePixels = large ? 0 : CACHED_TILE_PIXELS;
     const result = await dreamInProcess(
       image,
       options,
       { signal: controller.signal, onProgress: (progress) => post({ type: 'progress', id, progress }) },
       { backend },
     );
+    if (large) await sessions?.releaseAll();
     post({ type: 'done', id, image: result }, [result.data.buffer as ArrayBuffer]);
   } catch (error) {
     const { name, message } = error instanceof Error ? error : new Error(String(error));
