@@ -9,9 +9,9 @@ import { ancestorsOf, parseTopology, type KerasTopology } from '../convert/keras
 import { KerasWeights } from '../convert/keras/weights.js';
 import { decodeModel, encodeModel } from '../onnx/codec.js';
 import type { Model } from '../onnx/ir.js';
-import { contentKey, modelCacheDir, readCached, writeCachedAtomically } from './cache.js';
+import { memoizedContentKey, modelCacheDir, readCached, writeCachedAtomically } from './cache.js';
 import { describeKerasLayers, minKerasInputSize } from './keras-layers.js';
-import { decodeWeightBytes, nsfwjsPackageDir, readTfjsModel } from './nsfwjs-files.js';
+import { decodeWeightBytes, nsfwjsPackageDir, readSourceFiles, readTfjsModel } from './nsfwjs-files.js';
 import type { LoadedModel } from './types.js';
 
 export interface BundledModelSpec {
@@ -48,16 +48,29 @@ export async function loadBundledModel(spec: BundledModelSpec, options: LoadMode
   const source = await readTfjsModel(nsfwjsPackageDir(options.packageDir), spec.name);
   const topology = parseTopology(source.modelTopology);
   assertFrozen(topology, spec);
-  const key = contentKey([KERAS_CONVERTER_VERSION, spec.cutLayer, ...source.files.map((f) => f.bytes)]);
-  const cachePath = join(modelCacheDir(options.cacheDir), `${spec.name}-${key}.onnx`);
+  const cacheDir = modelCacheDir(options.cacheDir);
+  let files: Promise<Buffer[]> | undefined;
+  const readFiles = () => (files ??= readSourceFiles(source));
+  const { key, remember } = await memoizedContentKey(
+    join(cacheDir, `${spec.name}.sources.json`),
+    [KERAS_CONVERTER_VERSION, spec.cutLayer],
+    source.paths,
+    readFiles,
+  );
+  const cachePath = join(cacheDir, `${spec.name}-${key}.onnx`);
 
   let model = await readCachedModel(cachePath, spec);
   if (!model) {
-    const weights = new KerasWeights(source.weightSpecs, decodeWeightBytes(source), `nsfwjs ${spec.name} weights`);
+    const weights = new KerasWeights(
+      source.weightSpecs,
+      decodeWeightBytes(source, await readFiles()),
+      `nsfwjs ${spec.name} weights`,
+    );
     model = convertKeras(topology, weights, { lastLayer: spec.cutLayer, name: spec.name }).model;
     // The cache only saves time: a read-only or full disk must not stop the dream.
     await writeCachedAtomically(cachePath, encodeModel(model)).catch(() => undefined);
   }
+  await remember();
   return {
     name: spec.name,
     model,

@@ -3,7 +3,7 @@
  * or $INCEPTIONISM_CACHE_DIR. Files are named by content hash, so a stale file is never read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -45,5 +45,54 @@ export async function writeCachedAtomically(path: string, bytes: Uint8Array): Pr
   } catch (err) {
     await rm(temp, { force: true });
     throw err;
+  }
+}
+
+/** What identifies a source file's contents cheaply: path, size and modification time. */
+type FileStamp = [path: string, size: number, mtimeMs: number];
+
+/** The files' stamps, or undefined when one cannot be read (reading the files then reports why). */
+async function fileStamps(paths: string[]): Promise<FileStamp[] | undefined> {
+  try {
+    return await Promise.all(
+      paths.map(async (path) => {
+        const { size, mtimeMs } = await stat(path);
+        return [path, size, mtimeMs] as FileStamp;
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * contentKey(prefix + the files' bytes) without reading the files when they are unchanged since
+ * the last call: the key is remembered in `memoPath` next to the files' sizes and modification
+ * times (hashing the bundled weights costs ~0.2 s per start). `readFiles` reads the bytes when
+ * the stamps differ; `remember` (after the caller's success) writes the memo.
+ */
+export async function memoizedContentKey(
+  memoPath: string,
+  prefix: string[],
+  paths: string[],
+  readFiles: () => Promise<Buffer[]>,
+): Promise<{ key: string; remember: () => Promise<void> }> {
+  const stamps = await fileStamps(paths);
+  const remembered = stamps && rememberedKey(await readCached(memoPath), JSON.stringify({ prefix, stamps }));
+  if (remembered) return { key: remembered, remember: async () => undefined };
+  const key = contentKey([...prefix, ...(await readFiles())]);
+  const memo = Buffer.from(JSON.stringify({ prefix, stamps, key }));
+  const remember = () => writeCachedAtomically(memoPath, memo).catch(() => undefined);
+  return { key, remember };
+}
+
+/** The key in a memo written for exactly these prefix and stamps, else undefined (also when unreadable). */
+function rememberedKey(memo: Buffer | undefined, expected: string): string | undefined {
+  if (!memo) return undefined;
+  try {
+    const { key, ...rest } = JSON.parse(memo.toString('utf8')) as { key?: unknown };
+    return typeof key === 'string' && JSON.stringify(rest) === expected ? key : undefined;
+  } catch {
+    return undefined;
   }
 }

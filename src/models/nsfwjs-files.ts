@@ -16,8 +16,8 @@ export const NSFWJS_DIR_ENV = 'INCEPTIONISM_NSFWJS_DIR';
 export interface TfjsModelSource {
   modelTopology: unknown;
   weightSpecs: WeightSpec[];
-  /** Raw file contents, model file first then shards in manifest order (what the cache key hashes). */
-  files: { path: string; bytes: Buffer }[];
+  /** The model file, then the weight shards in manifest order (what the cache key covers). */
+  paths: string[];
 }
 
 /** The nsfwjs package root: `packageDir`, else $INCEPTIONISM_NSFWJS_DIR, else the installed package. */
@@ -43,7 +43,7 @@ export function nsfwjsPackageDir(packageDir?: string): string {
 const missingPackage = (what: string): Error =>
   new Error(`${what}; the bundled models come from it: run \`npm install\` in the inceptionism directory`);
 
-/** Reads and parses one model's files (weights stay encoded; see decodeWeightBytes). */
+/** Reads and parses one model's topology and weight manifest; the weight shards are not read (see readWeightBytes). */
 export async function readTfjsModel(packageDir: string, modelName: string): Promise<TfjsModelSource> {
   const dir = join(packageDir, 'dist', 'models', modelName);
   const modelPath = join(dir, 'model.min.js');
@@ -62,20 +62,25 @@ export async function readTfjsModel(packageDir: string, modelName: string): Prom
     shardNames.push(...(group.paths as string[]));
     weightSpecs.push(...(group.weights as unknown[]).map((spec) => checkSpec(spec, modelPath)));
   }
-  const files = [{ path: modelPath, bytes: modelBytes }];
+  const paths = [modelPath];
   for (const shard of shardNames) {
     if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\'))
       throw corrupt(modelPath, `bad shard name ${shard}`);
-    const path = join(dir, `${shard}.min.js`);
-    files.push({ path, bytes: await readSource(path) });
+    paths.push(join(dir, `${shard}.min.js`));
   }
-  return { modelTopology, weightSpecs, files };
+  return { modelTopology, weightSpecs, paths };
 }
 
-/** The weight bytes: each shard's base64 string decoded, in order. */
-export function decodeWeightBytes(source: TfjsModelSource): Buffer {
+/** The raw contents of the model's files, in `source.paths` order. */
+export function readSourceFiles(source: TfjsModelSource): Promise<Buffer[]> {
+  return Promise.all(source.paths.map(readSource));
+}
+
+/** The weight bytes: each shard's base64 string decoded, in order (`files` as from readSourceFiles). */
+export function decodeWeightBytes(source: TfjsModelSource, files: Buffer[]): Buffer {
   return Buffer.concat(
-    source.files.slice(1).map(({ path, bytes }) => {
+    source.paths.slice(1).map((path, i) => {
+      const bytes = files[i + 1]!;
       const text = evaluateUmd(path, bytes);
       // Buffer.from(..., 'base64') skips invalid characters silently, so check first.
       if (typeof text !== 'string' || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { convertKeras } from '../../src/convert/keras/convert.js';
 import { parseTopology } from '../../src/convert/keras/topology.js';
 import { KerasWeights } from '../../src/convert/keras/weights.js';
-import { decodeWeightBytes, nsfwjsPackageDir, readTfjsModel } from '../../src/models/nsfwjs-files.js';
+import { decodeWeightBytes, nsfwjsPackageDir, readSourceFiles, readTfjsModel } from '../../src/models/nsfwjs-files.js';
 import { assertClose, runOrt, testPixels } from './keras-harness.js';
 import { runTfjsReference } from './tfjs-reference.js';
 
@@ -45,7 +45,7 @@ const CASES = [
 const conversions = new Map<string, ReturnType<typeof convertBundled>>();
 async function convertBundled(model: string, cut: string) {
   const source = await readTfjsModel(nsfwjsPackageDir(), model);
-  const bytes = decodeWeightBytes(source);
+  const bytes = decodeWeightBytes(source, await readSourceFiles(source));
   const weights = new KerasWeights(source.weightSpecs, bytes);
   return { source, bytes, converted: convertKeras(parseTopology(source.modelTopology), weights, { lastLayer: cut }) };
 }
