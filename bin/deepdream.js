@@ -1,12 +1,48 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly: tsx compiles src/ on the fly (and caches the result).
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI in dist/ (built by `npm install` through the prepare script) when it is
+// newer than every source file; otherwise the TypeScript sources through tsx, so a checkout being
+// edited never runs stale code. Compiled start-up is ~0.3 s faster per process and per worker.
+import { readdirSync, statSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url);
+const BUILD_STAMP = new URL('dist/.build-stamp', root);
 
 // `deepdream ... --json | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
 });
-register();
-const { main } = await import('../src/cli/main.ts');
+
+/** Latest modification time of a directory tree (directories too: a deleted file changes its folder). */
+function newestChange(dir) {
+  let newest = statSync(dir).mtimeMs;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = new URL(entry.name + (entry.isDirectory() ? '/' : ''), dir);
+    newest = Math.max(newest, entry.isDirectory() ? newestChange(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function compiledIsCurrent() {
+  let built;
+  try {
+    built = statSync(BUILD_STAMP).mtimeMs;
+  } catch {
+    return false;
+  }
+  try {
+    return built >= newestChange(new URL('src/', root));
+  } catch {
+    return true; // an installed package without sources
+  }
+}
+
+let main;
+if (compiledIsCurrent()) {
+  ({ main } = await import(new URL('dist/cli/main.js', root).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(new URL('src/cli/main.ts', root).href));
+}
 process.exitCode = await main(process.argv);
