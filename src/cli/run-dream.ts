@@ -100,7 +100,8 @@ async function dreamJob(
     { ...plan.options, ...(plan.guide && { guide: plan.guide.image }) },
     { onProgress: (p) => run.reporter.update(p), signal: run.signal },
     // The CLI is done with the photo's pixels: hand them to the worker rather than copy them.
-    { ...run.deps, transferImage: true },
+    // Sessions are worth keeping only for a photo that follows.
+    { ...run.deps, transferImage: true, keepSessions: plan.jobs.length > 1 },
   );
   const recipe: DreamRecipe = {
     program: 'inceptionism',

@@ -11,7 +11,8 @@ import type { DreamOptions } from './options.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
 type JobRequest =
-  { type: 'dream'; image: RgbImage; options: DreamOptions } | { type: 'warm-up'; options: DreamOptions };
+  | { type: 'dream'; image: RgbImage; options: DreamOptions; keepSessions: boolean }
+  | { type: 'warm-up'; options: DreamOptions };
 
 interface Job {
   id: number;
@@ -46,11 +47,16 @@ export class DreamWorker {
   constructor(private readonly setup: WorkerSetup) {}
 
   /** Queues a dream; aborting `control.signal` rejects at once and stops the work after its current tile. */
-  dream(image: RgbImage, options: DreamOptions, control: DreamControl, transferImage: boolean): Promise<RgbImage> {
+  dream(
+    image: RgbImage,
+    options: DreamOptions,
+    control: DreamControl,
+    { transferImage, keepSessions }: { transferImage: boolean; keepSessions: boolean },
+  ): Promise<RgbImage> {
     return new Promise((resolve, reject) => {
       const job: Job = {
         id: this.nextId++,
-        request: { type: 'dream', image, options },
+        request: { type: 'dream', image, options, keepSessions },
         transfer: transferImage ? [image.data.buffer as ArrayBuffer] : [],
       };
       const onAbort = () => {

@@ -14,7 +14,8 @@ export interface WorkerSetup {
 }
 
 export type ToWorker =
-  | { type: 'dream'; id: number; image: RgbImage; options: DreamOptions }
+  /** `keepSessions`: leave this dream's compiled sessions for later dreams (see WorkerDreamDeps). */
+  | { type: 'dream'; id: number; image: RgbImage; options: DreamOptions; keepSessions: boolean }
   /** Load the options' model and nothing else; replied to with `ready`, even when loading fails. */
   | { type: 'warm-up'; id: number; options: DreamOptions }
   | { type: 'abort'; id: number };

@@ -46,24 +46,24 @@ port.on('message', (message: ToWorker) => {
       () => post({ type: 'ready', id: message.id }),
     );
   } else {
-    void dream(message.id, message.image, message.options);
+    void dream(message.id, message.image, message.options, message.keepSessions);
   }
 });
 
-async function dream(id: number, image: RgbImage, options: DreamOptions): Promise<void> {
+async function dream(id: number, image: RgbImage, options: DreamOptions, keepSessions: boolean): Promise<void> {
   const controller = new AbortController();
   running = { id, controller };
   try {
     const { backend, sessions } = await backendFor(options);
-    const large = image.width * image.height > LARGE_PHOTO_PIXELS;
-    if (sessions) sessions.maxTilePixels = large ? 0 : CACHED_TILE_PIXELS;
+    const oneOff = !keepSessions || image.width * image.height > LARGE_PHOTO_PIXELS;
+    if (sessions) sessions.maxTilePixels = oneOff ? 0 : CACHED_TILE_PIXELS;
     const result = await dreamInProcess(
       image,
       options,
       { signal: controller.signal, onProgress: (progress) => post({ type: 'progress', id, progress }) },
       { backend },
     );
-    if (large) await sessions?.releaseAll();
+    if (oneOff) await sessions?.releaseAll();
     post({ type: 'done', id, image: result }, [result.data.buffer as ArrayBuffer]);
   } catch (error) {
     const { name, message } = error instanceof Error ? error : new Error(String(error));
