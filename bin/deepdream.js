@@ -38,7 +38,8 @@ function compiledIsCurrent() {
 }
 
 let main;
-if (compiledIsCurrent()) {
+// A backend module given through the environment (tests, other engines) may be TypeScript.
+if (compiledIsCurrent() && !process.env.DEEPDREAM_BACKEND_MODULE) {
   ({ main } = await import(new URL('dist/cli/main.js', root).href));
 } else {
   const { register } = await import('tsx/esm/api');
