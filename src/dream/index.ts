@@ -38,6 +38,11 @@ export interface WorkerDreamDeps {
    * in afresh: ~0.4 s on a 1024x768 photo).
    */
   keepSessions?: boolean;
+  /**
+   * Dreams in different lanes run at the same time, each lane in its own worker thread with its
+   * own copy of the model (default lane 0); dreams of one lane wait their turn.
+   */
+  lane?: number;
 }
 
 /**
@@ -83,6 +88,7 @@ export function warmUpDream(
 
 function workerSetup(deps: WorkerDreamDeps): WorkerSetup {
   return {
+    ...(deps.lane !== undefined && { lane: deps.lane }),
     ...(deps.backendModule !== undefined && { backendModule: moduleUrl(deps.backendModule) }),
     ...(deps.threads !== undefined && { threads: deps.threads }),
   };

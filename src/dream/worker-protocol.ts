@@ -11,6 +11,8 @@ export interface WorkerSetup {
   backendModule?: string;
   /** ORT intra-op threads of the engine. */
   threads?: number;
+  /** Which of the caller's parallel workers this is (see WorkerDreamDeps.lane). */
+  lane?: number;
 }
 
 export type ToWorker =

@@ -54,7 +54,7 @@ function dreamTask(photo: LoadedImage, options: DreamOptions, recipe: DreamRecip
   return async (control) => {
     const { dream } = await import('../dream/index.js');
     // The upload is not used again: hand its pixels to the worker rather than copy them.
-    const dreamed = await dream(photo.image, options, control, { ...deps, transferImage: true });
+    const dreamed = await dream(photo.image, options, control, { ...deps, lane: control.lane, transferImage: true });
     return encodeImage(dreamed, 'png', { ...(photo.alpha && { alpha: photo.alpha }), recipe });
   };
 }

@@ -28,6 +28,8 @@ export interface JobView {
 export type JobTask = (control: {
   onProgress: (progress: DreamProgress) => void;
   signal: AbortSignal;
+  /** Which of the `concurrency` lanes runs it (0 to concurrency - 1): no two running jobs share one. */
+  lane: number;
 }) => Promise<Buffer>;
 
 export interface QueueOptions {
@@ -58,6 +60,7 @@ export class DreamQueue {
   private readonly jobs = new Map<string, Job>();
   private readonly waiting: Job[] = [];
   private running = 0;
+  private readonly freeLanes: number[];
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -66,6 +69,7 @@ export class DreamQueue {
   ) {
     this.sweeper = setInterval(() => this.sweep(), Math.min(options.resultTtlMs, 60_000));
     this.sweeper.unref();
+    this.freeLanes = Array.from({ length: options.concurrency }, (_, lane) => lane);
   }
 
   submit(info: { name: string; width: number; height: number }, task: JobTask): JobView {
@@ -135,22 +139,25 @@ export class DreamQueue {
   private pump(): void {
     while (this.running < this.options.concurrency && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
+      const lane = this.freeLanes.shift()!;
       this.running++;
-      void this.run(job).finally(() => {
+      void this.run(job, lane).finally(() => {
         this.running--;
+        this.freeLanes.push(lane);
         this.pump();
       });
     }
     this.notifyWaiting();
   }
 
-  private async run(job: Job): Promise<void> {
+  private async run(job: Job, lane: number): Promise<void> {
     const task = job.task!;
     job.task = undefined; // the task holds the photo's pixels: let them go once it finishes
     job.view.status = 'running';
     this.notify(job);
     try {
       const result = await task({
+        lane,
         signal: job.abort.signal,
         onProgress: (progress) => {
           if (job.view.status !== 'running') return;

@@ -69,13 +69,19 @@ test('a full line is refused with 503', () => {
   queue.close();
 });
 
-test('concurrency lets several dreams run at once', () => {
+test('concurrency lets several dreams run at once, each in a lane of its own', async () => {
   const queue = new DreamQueue({ ...options, concurrency: 2 });
-  const ids = [1, 2, 3].map(() => queue.submit(info, manualTask().task).id);
+  const lanes: number[] = [];
+  const tasks = [1, 2, 3].map(() => manualTask());
+  const ids = tasks.map(({ task }) => queue.submit(info, (control) => (lanes.push(control.lane), task(control))).id);
   assert.deepEqual(
     ids.map((id) => queue.get(id)!.status),
     ['running', 'running', 'queued'],
   );
+  assert.deepEqual(lanes, [0, 1]);
+  tasks[0]!.finish(Buffer.from('png'));
+  await settle();
+  assert.deepEqual(lanes, [0, 1, 0], 'the third dream takes the lane the first one freed');
   queue.close();
 });
 
