@@ -40,6 +40,7 @@ export interface DreamBackend {
 /**
  * What a module named by `dream()`'s `backendModule` exports as `createBackend`: lets worker
  * threads use another gradient source (tests, other engines), since functions cannot be sent
- * to a worker.
+ * to a worker. The long-lived worker calls it once per model and reuses the backend for every
+ * dream with that model until another model is asked for.
  */
 export type BackendFactory = (options: DreamOptions) => Promise<DreamBackend>;
