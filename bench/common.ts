@@ -26,3 +26,11 @@ export async function medianMs(action: () => Promise<unknown>, runs: number, war
   }
   return median(times);
 }
+
+/** Command-line options of the tools that time one gradient session (engine-step.ts, profile.ts). */
+export const SESSION_OPTIONS = {
+  model: { type: 'string', default: 'inception_v3' },
+  layer: { type: 'string', default: 'mixed5' },
+  size: { type: 'string', default: '512' },
+  threads: { type: 'string', default: '2' },
+} as const;

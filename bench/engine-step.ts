@@ -9,16 +9,13 @@ import { countForwardFlops } from '../src/engine/flops.js';
 import { loadModel } from '../src/models/index.js';
 import { pruneGraph } from '../src/onnx/prune.js';
 import { withInputShape } from '../src/onnx/shapes.js';
-import { medianMs } from './common.js';
+import { medianMs, SESSION_OPTIONS } from './common.js';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'inception_v3' },
-    layer: { type: 'string', default: 'mixed5' },
-    size: { type: 'string', default: '512' },
+    ...SESSION_OPTIONS,
     runs: { type: 'string', default: '5' },
     warmups: { type: 'string', default: '2' },
-    threads: { type: 'string', default: '2' },
   },
 });
 const size = Number(values.size);

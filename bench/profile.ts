@@ -11,13 +11,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGradientSession } from '../src/engine/index.js';
 import { loadModel } from '../src/models/index.js';
+import { SESSION_OPTIONS } from './common.js';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'inception_v3' },
-    layer: { type: 'string', default: 'mixed5' },
-    size: { type: 'string', default: '512' },
-    threads: { type: 'string', default: '2' },
+    ...SESSION_OPTIONS,
     runs: { type: 'string', default: '6' },
     nodes: { type: 'string', default: '' },
   },
