@@ -1,5 +1,5 @@
 /** Vector-Jacobian products of Conv and ConvTranspose with respect to their data input. */
-import { type Node, attrInt, attrInts, attrString, int, ints } from '../../onnx/ir.js';
+import { type Attribute, type Node, attrInt, attrInts, attrString, int, ints } from '../../onnx/ir.js';
 import type { GradContext, GradRule } from '../grad-context.js';
 import { noGradientRule } from './errors.js';
 import { transposedPads, windowGeometry } from './geometry.js';
@@ -57,13 +57,7 @@ export const convGrad: GradRule = (node, [dY], ctx) => {
       pads: ints(pads),
       kernel_shape: ints(g.kernel),
     };
-    const dX = ctx.add('Conv', [dY, wFlipped], attributes);
-    if (group === 1) {
-      ctx.setChannelSlicer(dX, (start, count) =>
-        ctx.add('Conv', [dY, ctx.sliceAxis(wFlipped, 0, start, count)], attributes),
-      );
-    }
-    return [dX];
+    return [channelSliceable('Conv', dY, wFlipped, 0, attributes, group, ctx)];
   }
   const { pads, outputPadding } = transposedPads(g, inSpatial, ctx.shape(node.outputs[0]!).slice(2));
   const attributes = {
@@ -74,14 +68,30 @@ export const convGrad: GradRule = (node, [dY], ctx) => {
     output_padding: ints(outputPadding),
     kernel_shape: ints(g.kernel),
   };
-  const dX = ctx.add('ConvTranspose', [dY, w], attributes);
+  return [channelSliceable('ConvTranspose', dY, w, 1, attributes, group, ctx)];
+};
+
+/**
+ * `op` (Conv or ConvTranspose) of dY with `weights`; with one group, a channel range of the result
+ * is the same op with the weights sliced along their output-channel axis `weightAxis`.
+ */
+function channelSliceable(
+  op: 'Conv' | 'ConvTranspose',
+  dY: string,
+  weights: string,
+  weightAxis: number,
+  attributes: Record<string, Attribute>,
+  group: number,
+  ctx: GradContext,
+): string {
+  const dX = ctx.add(op, [dY, weights], attributes);
   if (group === 1) {
     ctx.setChannelSlicer(dX, (start, count) =>
-      ctx.add('ConvTranspose', [dY, ctx.sliceAxis(w, 1, start, count)], attributes),
+      ctx.add(op, [dY, ctx.sliceAxis(weights, weightAxis, start, count)], attributes),
     );
   }
-  return [dX];
-};
+  return dX;
+}
 
 /** The adjoint of ConvTranspose is the Conv with the same weights, strides and pads. */
 export const convTransposeGrad: GradRule = (node, [dY], ctx) => {
