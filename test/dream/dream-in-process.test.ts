@@ -1,26 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRgbImage, type RgbImage } from '../../src/image/rgb.js';
+import { createRgbImage } from '../../src/image/rgb.js';
 import { dreamInProcess } from '../../src/dream/dream-in-process.js';
 import type { DreamProgress } from '../../src/dream/options.js';
-import { createRandom } from '../../src/dream/random.js';
 import { guideInputName } from '../../src/autodiff/objective.js';
-import { fakeBackend } from './fake-backend.js';
-
-function photo(width: number, height: number, seed = 1): RgbImage {
-  const random = createRandom(seed);
-  return createRgbImage(
-    width,
-    height,
-    Float32Array.from({ length: width * height * 3 }, () => 40 + 170 * random()),
-  );
-}
+import { fakeBackend, randomPhoto } from './fake-backend.js';
 
 const small = { octaves: 3, octaveScale: 1.5, steps: 2, tileSize: 64, layers: [{ name: 'a', weight: 1 }] };
 
 test('one session per octave, at the tile shape each octave needs', async () => {
   const backend = fakeBackend('grid');
-  const out = await dreamInProcess(photo(120, 90), small, {}, { backend });
+  const out = await dreamInProcess(randomPhoto(120, 90), small, {}, { backend });
   assert.deepEqual([out.width, out.height], [120, 90]);
   assert.deepEqual(
     backend.sessions.map((s) => s.tile),
@@ -40,12 +30,12 @@ test('one session per octave, at the tile shape each octave needs', async () => 
 
 test('the objective: mean square of whole layers, mean of chosen channels', async () => {
   const whole = fakeBackend('zero');
-  await dreamInProcess(photo(20, 20), { ...small, octaves: 1 }, {}, { backend: whole });
+  await dreamInProcess(randomPhoto(20, 20), { ...small, octaves: 1 }, {}, { backend: whole });
   assert.deepEqual(whole.sessions[0]!.objective, {
     terms: [{ kind: 'layer', layer: 'a', weight: 1, reduce: 'meanSquare' }],
   });
   const channels = fakeBackend('zero');
-  await dreamInProcess(photo(20, 20), { ...small, octaves: 1, channels: [3, 1] }, {}, { backend: channels });
+  await dreamInProcess(randomPhoto(20, 20), { ...small, octaves: 1, channels: [3, 1] }, {}, { backend: channels });
   assert.deepEqual(channels.sessions[0]!.objective, {
     terms: [{ kind: 'layer', layer: 'a', weight: 1, reduce: 'mean', channels: [3, 1] }],
   });
@@ -53,15 +43,18 @@ test('the objective: mean square of whole layers, mean of chosen channels', asyn
 
 test('an empty layer list dreams the backend default layer; backend layer errors surface', async () => {
   const backend = fakeBackend('zero');
-  await dreamInProcess(photo(20, 20), { model: 'fake', octaves: 1, steps: 1 }, {}, { backend });
+  await dreamInProcess(randomPhoto(20, 20), { model: 'fake', octaves: 1, steps: 1 }, {}, { backend });
   assert.equal((backend.sessions[0]!.objective.terms[0] as { layer: string }).layer, 'fake_default');
-  await assert.rejects(dreamInProcess(photo(20, 20), { layers: [{ name: 'missing', weight: 1 }] }, {}, { backend }), {
-    message: "unknown layer 'missing'",
-  });
+  await assert.rejects(
+    dreamInProcess(randomPhoto(20, 20), { layers: [{ name: 'missing', weight: 1 }] }, {}, { backend }),
+    {
+      message: "unknown layer 'missing'",
+    },
+  );
 });
 
 test('without a gradient the photo comes back unchanged (detail is re-injected, not blurred away)', async () => {
-  const image = photo(70, 50);
+  const image = randomPhoto(70, 50);
   const out = await dreamInProcess(image, small, {}, { backend: fakeBackend('zero') });
   for (let i = 0; i < out.data.length; i++) assert.ok(Math.abs(out.data[i]! - image.data[i]!) < 1e-3);
 });
@@ -83,20 +76,26 @@ test('every octave step adds to the result: the change is carried up through the
 });
 
 test('pixels stay within 0..255', async () => {
-  const out = await dreamInProcess(photo(40, 30), { ...small, stepSize: 100 }, {}, { backend: fakeBackend('grid') });
+  const out = await dreamInProcess(
+    randomPhoto(40, 30),
+    { ...small, stepSize: 100 },
+    {},
+    { backend: fakeBackend('grid') },
+  );
   assert.ok(out.data.every((v) => v >= 0 && v <= 255));
   assert.ok(out.data.some((v) => v === 0) && out.data.some((v) => v === 255));
 });
 
 test('same image, options and seed give identical output; another seed differs', async () => {
-  const run = (seed: number) => dreamInProcess(photo(90, 70), { ...small, seed }, {}, { backend: fakeBackend('grid') });
+  const run = (seed: number) =>
+    dreamInProcess(randomPhoto(90, 70), { ...small, seed }, {}, { backend: fakeBackend('grid') });
   const [a, b, c] = await Promise.all([run(5), run(5), run(6)]);
   assert.deepEqual(a.data, b.data);
   assert.notDeepEqual(a.data, c.data);
 });
 
 test('the input image is not modified', async () => {
-  const image = photo(30, 30);
+  const image = randomPhoto(30, 30);
   const before = image.data.slice();
   await dreamInProcess(image, small, {}, { backend: fakeBackend('grid') });
   assert.deepEqual(image.data, before);
@@ -104,7 +103,12 @@ test('the input image is not modified', async () => {
 
 test('progress: one report per step, fraction rising to 1 weighted by octave size', async () => {
   const reports: DreamProgress[] = [];
-  await dreamInProcess(photo(60, 45), small, { onProgress: (p) => reports.push(p) }, { backend: fakeBackend('zero') });
+  await dreamInProcess(
+    randomPhoto(60, 45),
+    small,
+    { onProgress: (p) => reports.push(p) },
+    { backend: fakeBackend('zero') },
+  );
   assert.equal(reports.length, 3 * 2);
   assert.deepEqual(
     reports.map((r) => [r.octave, r.step]),
@@ -128,7 +132,7 @@ test('aborting rejects with an AbortError and stops running tiles', async () => 
   const backend = fakeBackend('grid', { delayMs: 2 });
   const controller = new AbortController();
   const dreaming = dreamInProcess(
-    photo(120, 90),
+    randomPhoto(120, 90),
     { ...small, steps: 50 },
     {
       signal: controller.signal,
@@ -140,14 +144,17 @@ test('aborting rejects with an AbortError and stops running tiles', async () => 
   const runs = backend.sessions.reduce((n, s) => n + s.session.runs, 0);
   assert.equal(runs, 2, 'no tile runs after the abort');
   const aborted = AbortSignal.abort();
-  await assert.rejects(dreamInProcess(photo(20, 20), small, { signal: aborted }, { backend: fakeBackend('grid') }), {
-    name: 'AbortError',
-  });
+  await assert.rejects(
+    dreamInProcess(randomPhoto(20, 20), small, { signal: aborted }, { backend: fakeBackend('grid') }),
+    {
+      name: 'AbortError',
+    },
+  );
 });
 
 test('an image smaller than the network minimum is dreamed enlarged and returned at its size', async () => {
   const backend = fakeBackend('grid', { minInputSize: 32 });
-  const out = await dreamInProcess(photo(20, 10), small, {}, { backend });
+  const out = await dreamInProcess(randomPhoto(20, 10), small, {}, { backend });
   assert.deepEqual([out.width, out.height], [20, 10]);
   assert.deepEqual(
     backend.sessions.map((s) => s.tile),
@@ -158,8 +165,8 @@ test('an image smaller than the network minimum is dreamed enlarged and returned
 
 test('guided dreaming feeds the guide features as [C, M] per layer', async () => {
   const backend = fakeBackend('zero');
-  const guide = photo(200, 100, 3);
-  await dreamInProcess(photo(40, 40), { ...small, octaves: 1, steps: 1, guide }, {}, { backend });
+  const guide = randomPhoto(200, 100, 3);
+  await dreamInProcess(randomPhoto(40, 40), { ...small, octaves: 1, steps: 1, guide }, {}, { backend });
   // The guide is shrunk to fit one 64px tile.
   assert.deepEqual(backend.activationCalls, [{ layer: 'a', width: 64, height: 32 }]);
   assert.deepEqual(backend.sessions[0]!.objective, { terms: [{ kind: 'guide', layer: 'a', weight: 1 }] });

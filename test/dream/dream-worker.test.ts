@@ -5,26 +5,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRgbImage, type RgbImage } from '../../src/image/rgb.js';
 import { dream, dreamInProcess, warmUpDream, type DreamProgress } from '../../src/dream/index.js';
-import { createRandom } from '../../src/dream/random.js';
-import { fakeBackend } from './fake-backend.js';
+import { fakeBackend, randomPhoto } from './fake-backend.js';
 
 const fakeModule = (query: string) => new URL(`./fake-backend-module.ts?${query}`, import.meta.url);
-
-function photo(width: number, height: number): RgbImage {
-  const random = createRandom(2);
-  return createRgbImage(
-    width,
-    height,
-    Float32Array.from({ length: width * height * 3 }, () => 30 + 190 * random()),
-  );
-}
 
 const options = { octaves: 2, steps: 3, tileSize: 64, seed: 11, layers: [{ name: 'a', weight: 1 }] };
 
 test('a worker dream gives the same bytes as the same dream in process, with progress', async () => {
-  const image = photo(90, 70);
+  const image = randomPhoto(90, 70);
   const reports: DreamProgress[] = [];
   const inWorker = await dream(
     image,
@@ -42,7 +31,7 @@ test('a worker dream gives the same bytes as the same dream in process, with pro
 });
 
 test('transferImage hands the pixels to the worker instead of copying them', async () => {
-  const image = photo(40, 30);
+  const image = randomPhoto(40, 30);
   const expected = await dreamInProcess(image, options, {}, { backend: fakeBackend('grid') });
   const out = await dream(image, options, {}, { backendModule: fakeModule('kind=grid'), transferImage: true });
   assert.equal(image.data.length, 0, 'the caller gave its buffer away');
@@ -54,7 +43,7 @@ test('the event loop keeps ticking while the worker dreams', async () => {
   const timer = setInterval(() => ticks++, 5);
   try {
     // 2 octaves x 3 steps x 1-4 tiles x 40 ms of (fake) work per tile.
-    await dream(photo(100, 80), options, {}, { backendModule: fakeModule('kind=grid&delayMs=40') });
+    await dream(randomPhoto(100, 80), options, {}, { backendModule: fakeModule('kind=grid&delayMs=40') });
   } finally {
     clearInterval(timer);
   }
@@ -64,7 +53,7 @@ test('the event loop keeps ticking while the worker dreams', async () => {
 test('aborting rejects with the signal reason (an AbortError)', async () => {
   const controller = new AbortController();
   const dreaming = dream(
-    photo(100, 80),
+    randomPhoto(100, 80),
     { ...options, steps: 100 },
     {
       signal: controller.signal,
@@ -73,16 +62,16 @@ test('aborting rejects with the signal reason (an AbortError)', async () => {
     { backendModule: fakeModule('kind=grid&delayMs=10') },
   );
   await assert.rejects(dreaming, { name: 'AbortError' });
-  await assert.rejects(dream(photo(10, 10), options, { signal: AbortSignal.abort() }), { name: 'AbortError' });
+  await assert.rejects(dream(randomPhoto(10, 10), options, { signal: AbortSignal.abort() }), { name: 'AbortError' });
 });
 
 test('errors cross the thread boundary with their message', async () => {
-  await assert.rejects(dream(photo(20, 20), options, {}, { backendModule: fakeModule('kind=fail') }), {
+  await assert.rejects(dream(randomPhoto(20, 20), options, {}, { backendModule: fakeModule('kind=fail') }), {
     message: 'fake backend refused: no such model',
   });
   await assert.rejects(
     dream(
-      photo(20, 20),
+      randomPhoto(20, 20),
       { ...options, layers: [{ name: 'missing', weight: 1 }] },
       {},
       { backendModule: fakeModule('kind=grid') },
@@ -94,7 +83,7 @@ test('errors cross the thread boundary with their message', async () => {
 });
 
 test('bad options are refused before any worker starts', async () => {
-  await assert.rejects(dream(photo(20, 20), { octaves: 40 }), {
+  await assert.rejects(dream(randomPhoto(20, 20), { octaves: 40 }), {
     message: 'octaves must be an integer from 1 to 12 (got 40)',
   });
 });
@@ -110,8 +99,8 @@ function loggedModule(query: string): { module: URL; events: () => string[] } {
 
 test('sequential dreams share one worker, which creates the backend once', async () => {
   const { module, events } = loggedModule('kind=grid');
-  const first = await dream(photo(90, 70), options, {}, { backendModule: module });
-  const second = await dream(photo(90, 70), options, {}, { backendModule: module });
+  const first = await dream(randomPhoto(90, 70), options, {}, { backendModule: module });
+  const second = await dream(randomPhoto(90, 70), options, {}, { backendModule: module });
   assert.deepEqual(second.data, first.data);
   const [load, create, ...more] = events();
   assert.match(load!, /^load \d+$/);
@@ -123,14 +112,14 @@ test('an aborted dream leaves the worker and its backend to the next dream', asy
   const { module, events } = loggedModule('kind=grid&delayMs=10');
   const controller = new AbortController();
   const aborted = dream(
-    photo(100, 80),
+    randomPhoto(100, 80),
     { ...options, steps: 100 },
     { signal: controller.signal, onProgress: () => controller.abort() },
     { backendModule: module },
   );
-  const next = dream(photo(40, 30), options, {}, { backendModule: module });
+  const next = dream(randomPhoto(40, 30), options, {}, { backendModule: module });
   await assert.rejects(aborted, { name: 'AbortError' });
-  const expected = await dreamInProcess(photo(40, 30), options, {}, { backend: fakeBackend('grid') });
+  const expected = await dreamInProcess(randomPhoto(40, 30), options, {}, { backend: fakeBackend('grid') });
   assert.deepEqual((await next).data, expected.data);
   assert.equal(events().length, 2, 'one load and one backend for both dreams');
 });
@@ -138,7 +127,7 @@ test('an aborted dream leaves the worker and its backend to the next dream', asy
 test('warming up loads the backend the dream then uses', async () => {
   const { module, events } = loggedModule('kind=grid');
   warmUpDream(options, { backendModule: module });
-  await dream(photo(40, 30), options, {}, { backendModule: module });
+  await dream(randomPhoto(40, 30), options, {}, { backendModule: module });
   assert.equal(events().filter((e) => e.startsWith('create')).length, 1);
 });
 
@@ -146,7 +135,7 @@ test('a failed warm-up is reported by the dream, with its message', async () => 
   const { module, events } = loggedModule('kind=fail');
   warmUpDream(options, { backendModule: module });
   warmUpDream({ octaves: 40 }, { backendModule: module });
-  await assert.rejects(dream(photo(20, 20), options, {}, { backendModule: module }), {
+  await assert.rejects(dream(randomPhoto(20, 20), options, {}, { backendModule: module }), {
     message: 'fake backend refused: no such model',
   });
   assert.equal(events().filter((e) => e.startsWith('create')).length, 2, 'the dream tried again');
@@ -155,10 +144,10 @@ test('a failed warm-up is reported by the dream, with its message', async () => 
 test('a worker that dies fails its dream in one line, and the next dream gets a fresh worker', async () => {
   const { module, events } = loggedModule('kind=grid');
   const crash = { ...options, layers: [{ name: 'exit-worker', weight: 1 }] };
-  await assert.rejects(dream(photo(20, 20), crash, {}, { backendModule: module }), {
+  await assert.rejects(dream(randomPhoto(20, 20), crash, {}, { backendModule: module }), {
     message: 'dream worker stopped unexpectedly (exit code 70)',
   });
-  await dream(photo(20, 20), options, {}, { backendModule: module });
+  await dream(randomPhoto(20, 20), options, {}, { backendModule: module });
   const threads = new Set(events().map((e) => e.split(' ')[1]));
   assert.equal(threads.size, 2);
 });

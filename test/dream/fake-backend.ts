@@ -4,7 +4,8 @@
  */
 import type { Objective } from '../../src/autodiff/objective.js';
 import type { GradientResult, GradientSession } from '../../src/engine/gradient-session.js';
-import type { RgbImage } from '../../src/image/rgb.js';
+import { createRgbImage, type RgbImage } from '../../src/image/rgb.js';
+import { createRandom } from '../../src/dream/random.js';
 import type { Activations, DreamBackend } from '../../src/dream/backend.js';
 import type { DreamLayer } from '../../src/dream/options.js';
 import type { TileShape } from '../../src/dream/tiles.js';
@@ -99,4 +100,14 @@ export function fakeBackend(kind: FakeKind, opts: { minInputSize?: number; delay
     },
   };
   return backend;
+}
+
+/** A photo of seeded random pixels in 40..210 (no clipping at either end of the range). */
+export function randomPhoto(width: number, height: number, seed = 1): RgbImage {
+  const random = createRandom(seed);
+  return createRgbImage(
+    width,
+    height,
+    Float32Array.from({ length: width * height * 3 }, () => 40 + 170 * random()),
+  );
 }
