@@ -9,29 +9,34 @@ function gate(condition: string, dY: string, ctx: GradContext): string {
 }
 
 /**
- * ReLU mask 1[y > 0] as a per-channel 1x1 Conv by 2^126 clipped to [0, 1]: ORT fuses the Clip
- * into the Conv and keeps it, and the following Mul, in its blocked (NCHWc) layout, where
- * Where/Cast/Sign would force layout conversions. 2^126 maps every normal positive float to
- * >= 1; only subnormal outputs (< 1.2e-38) would get a fractional mask. Channels where
- * `masked` is false get weight 0 and bias 1, i.e. mask 1.
+ * clip(scale[c] * y + bias[c], 0, 1) as a depthwise 1x1 Conv and a Clip: ORT fuses the Clip into
+ * the Conv and keeps it, and the following Mul, in its blocked (NCHWc) layout, where
+ * Where/Cast/Sign would force layout conversions. No bias input when `bias` is undefined.
  */
-function blockedReluMask(y: string, masked: boolean[], spatialRank: number, ctx: GradContext): string {
-  const c = masked.length;
+function clippedChannelAffine(
+  y: string,
+  scale: Float32Array | number[],
+  bias: Float32Array | number[] | undefined,
+  spatialRank: number,
+  ctx: GradContext,
+): string {
+  const c = scale.length;
   const unit = Array<number>(spatialRank).fill(1);
-  const scale = ctx.floats(
-    [c, 1, ...unit],
-    masked.map((m) => (m ? 2 ** 126 : 0)),
-  );
-  const inputs = [y, scale];
-  if (masked.some((m) => !m))
-    inputs.push(
-      ctx.floats(
-        [c],
-        masked.map((m) => (m ? 0 : 1)),
-      ),
-    );
+  const inputs = [y, ctx.floats([c, 1, ...unit], scale)];
+  if (bias) inputs.push(ctx.floats([c], bias));
   const scaled = ctx.add('Conv', inputs, { group: int(c), kernel_shape: ints(unit) });
   return ctx.add('Clip', [scaled, ctx.scalar(0), ctx.scalar(1)]);
+}
+
+/**
+ * ReLU mask 1[y > 0] as a clipped per-channel scale by 2^126 (see clippedChannelAffine).
+ * 2^126 maps every normal positive float to >= 1; only subnormal outputs (< 1.2e-38) would get
+ * a fractional mask. Channels where `masked` is false get weight 0 and bias 1, i.e. mask 1.
+ */
+function blockedReluMask(y: string, masked: boolean[], spatialRank: number, ctx: GradContext): string {
+  const scale = masked.map((m) => (m ? 2 ** 126 : 0));
+  const bias = masked.some((m) => !m) ? masked.map((m) => (m ? 0 : 1)) : undefined;
+  return clippedChannelAffine(y, scale, bias, spatialRank, ctx);
 }
 
 /**
@@ -80,9 +85,9 @@ function stepScale(v: number): number {
 }
 
 /**
- * Clip mask 1[lo < y < hi] from the Clip output y, as per-channel 1x1 Convs clipped to [0, 1]
- * (one per finite bound, multiplied), for the same reason as blockedReluMask: it reads y, so
- * ORT still fuses the forward Conv + Clip, and everything stays in the blocked layout.
+ * Clip mask 1[lo < y < hi] from the Clip output y, as clipped per-channel affine maps (one per
+ * finite bound, multiplied; see clippedChannelAffine): it reads y, so ORT still fuses the
+ * forward Conv + Clip, and everything stays in the blocked layout.
  * s * (y - lo) with s twice the reciprocal float spacing at lo is >= 1 for every float y > lo
  * and 0 at y = lo (likewise at hi). Strict bounds are TensorFlow's relu6 convention; clamp
  * also passes the gradient when the input sits exactly on a bound (a kink, measure zero).
@@ -90,24 +95,8 @@ function stepScale(v: number): number {
 function blockedClipMask(y: string, lo: number, hi: number, ctx: GradContext): string {
   const shape = ctx.shape(y);
   const c = shape[1]!;
-  const unit = Array<number>(shape.length - 2).fill(1);
   const side = (scale: number, bias: number): string =>
-    ctx.add('Clip', [
-      ctx.add(
-        'Conv',
-        [
-          y,
-          ctx.floats([c, 1, ...unit], new Float32Array(c).fill(scale)),
-          ctx.floats([c], new Float32Array(c).fill(bias)),
-        ],
-        {
-          group: int(c),
-          kernel_shape: ints(unit),
-        },
-      ),
-      ctx.scalar(0),
-      ctx.scalar(1),
-    ]);
+    clippedChannelAffine(y, new Float32Array(c).fill(scale), new Float32Array(c).fill(bias), shape.length - 2, ctx);
   const masks: string[] = [];
   if (Number.isFinite(lo)) masks.push(side(stepScale(lo), -stepScale(lo) * lo));
   if (Number.isFinite(hi)) masks.push(side(-stepScale(hi), stepScale(hi) * hi));
