@@ -14,6 +14,7 @@ import {
   int,
   int64Tensor,
   ints,
+  tensorValues,
 } from '../onnx/ir.js';
 
 export interface GradOptions {
@@ -95,7 +96,7 @@ export class GradContext {
   constantValues(value: string, node: Node): number[] {
     const t = constantTensorOf(this.graph, value);
     if (!t) throw new Error(`autodiff: ${node.opType} node ${node.name} needs a constant input ${value}`);
-    return Array.from(t.data as ArrayLike<number | bigint>, Number);
+    return tensorValues(t);
   }
 
   /** Declares how to compute channels [start, start + count) of `grad` on their own. */

@@ -3,12 +3,12 @@
  * avg_pool2d with count_include_pad): the pool then counts the padding itself, which is exact,
  * spares the padded copy, and gives the backward a single stride-1 AveragePool.
  */
-import { type Graph, attrInt, attrInts, attrString, int, ints } from '../onnx/ir.js';
+import { type Graph, attrInt, attrInts, attrString, int, ints, tensorValues } from '../onnx/ir.js';
 import { constantTensorOf } from './grad-context.js';
 
 function constantNumbers(graph: Graph, value: string | undefined): number[] | undefined {
   const t = value ? constantTensorOf(graph, value) : undefined;
-  return t ? Array.from(t.data as ArrayLike<number | bigint>, Number) : undefined;
+  return t ? tensorValues(t) : undefined;
 }
 
 /** Rewrites `graph` in place; values in `keep` (read from outside the graph) are never removed. */

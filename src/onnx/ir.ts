@@ -81,6 +81,9 @@ export function int64Tensor(dims: number[], values: number[]): Tensor {
   return { dataType: 'int64', dims, data: BigInt64Array.from(values.map((v) => BigInt(v))) };
 }
 
+/** A tensor's elements as plain numbers (int64 values beyond 2^53 lose precision). */
+export const tensorValues = (t: Tensor): number[] => Array.from(t.data as ArrayLike<number | bigint>, Number);
+
 export function attrInt(node: Node, name: string, fallback: number): number {
   const a = node.attributes[name];
   if (!a) return fallback;

@@ -15,6 +15,7 @@ import {
   type Node,
   type Tensor,
   type ValueInfo,
+  tensorValues,
 } from './ir.js';
 import {
   broadcastShapes,
@@ -528,8 +529,6 @@ const RULES: Record<string, Rule> = {
 };
 
 // ---------------------------------------------------------------- driver
-
-const tensorValues = (t: Tensor): number[] => Array.from(t.data as ArrayLike<number | bigint>, Number);
 
 const isStatic = (shape: Dim[]): shape is number[] => shape.every((d) => typeof d === 'number');
 
