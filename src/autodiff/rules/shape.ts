@@ -1,11 +1,9 @@
 /** Vector-Jacobian products of ops that only move, copy or select elements. */
 import { type Node, attrInt, attrInts, attrString, int } from '../../onnx/ir.js';
-import { sliceRange } from '../../onnx/shape-math.js';
+import { normalizeAxis, sliceRange } from '../../onnx/shape-math.js';
 import type { GradContext, GradRule } from '../grad-context.js';
 import { premaskRelus } from './activation.js';
 import { noGradientRule } from './errors.js';
-
-const normalizeAxis = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
 
 /** Gradient passes unchanged (Identity, Dropout in inference). */
 export const passThroughGrad: GradRule = (_node, [dY]) => [dY];
@@ -29,7 +27,7 @@ export const transposeGrad: GradRule = (node, [dY], ctx) => {
 export const concatGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
   const rank = ctx.shape(node.outputs[0]!).length;
-  const axis = normalizeAxis(attrInt(node, 'axis', 0), rank);
+  const axis = normalizeAxis(attrInt(node, 'axis', 0), rank, node.name);
   const sizes = node.inputs.map((v) => ctx.shape(v)[axis]!);
   if (axis === 1 && ctx.hasChannelSlicer(dY)) {
     const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
@@ -42,7 +40,7 @@ export const concatGrad: GradRule = (node, [dY], ctx) => {
 /** Split's adjoint concatenates the output gradients, with zeros for outputs that got none. */
 export const splitGrad: GradRule = (node, dOutputs, ctx) => {
   const rank = ctx.shape(node.inputs[0]!).length;
-  const axis = normalizeAxis(attrInt(node, 'axis', 0), rank);
+  const axis = normalizeAxis(attrInt(node, 'axis', 0), rank, node.name);
   const parts = node.outputs.map((out, i) => dOutputs[i] ?? ctx.zeros(ctx.shape(out)));
   return [ctx.add('Concat', parts, { axis: int(axis) })];
 };
@@ -55,7 +53,9 @@ export const sliceGrad: GradRule = (node, [dY], ctx) => {
   const [, startsIn, endsIn, axesIn, stepsIn] = node.inputs as [string, string, string, string?, string?];
   const starts = ctx.constantValues(startsIn, node);
   const ends = ctx.constantValues(endsIn, node);
-  const axes = axesIn ? ctx.constantValues(axesIn, node).map((a) => normalizeAxis(a, rank)) : starts.map((_, i) => i);
+  const axes = axesIn
+    ? ctx.constantValues(axesIn, node).map((a) => normalizeAxis(a, rank, node.name))
+    : starts.map((_, i) => i);
   const steps = stepsIn ? ctx.constantValues(stepsIn, node) : starts.map(() => 1);
   if (steps.some((s) => Math.abs(s) !== 1)) throw noGradientRule(node, 'with steps other than 1 and -1');
   const padsBegin = Array<number>(rank).fill(0);
@@ -93,7 +93,9 @@ export const padGrad: GradRule = (node, [dY], ctx) => {
   const rank = xShape.length;
   const [, padsIn, , axesIn] = node.inputs as [string, string?, string?, string?];
   const given = padsIn ? ctx.constantValues(padsIn, node) : attrInts(node, 'pads', []);
-  const axes = axesIn ? ctx.constantValues(axesIn, node).map((a) => normalizeAxis(a, rank)) : xShape.map((_, i) => i);
+  const axes = axesIn
+    ? ctx.constantValues(axesIn, node).map((a) => normalizeAxis(a, rank, node.name))
+    : xShape.map((_, i) => i);
   const pads = Array<number>(2 * rank).fill(0);
   axes.forEach((axis, i) => {
     pads[axis] = given[i]!;
@@ -129,7 +131,7 @@ function reduceGrad(mean: boolean): GradRule {
     const listed = axesIn ? ctx.constantValues(axesIn, node) : attrInts(node, 'axes', []);
     const noop = listed.length === 0 && attrInt(node, 'noop_with_empty_axes', 0) === 1;
     if (noop) return [dY];
-    const axes = listed.length === 0 ? xShape.map((_, i) => i) : listed.map((a) => normalizeAxis(a, rank));
+    const axes = listed.length === 0 ? xShape.map((_, i) => i) : listed.map((a) => normalizeAxis(a, rank, node.name));
     const kept = xShape.map((d, i) => (axes.includes(i) ? 1 : d));
     let grad = ctx.reshape(dY, kept);
     if (mean) grad = ctx.add('Mul', [grad, ctx.scalar(1 / axes.reduce((n, a) => n * xShape[a]!, 1))]);
