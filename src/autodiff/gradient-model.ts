@@ -3,6 +3,7 @@
  * the objective (float32 scalar) and d(objective)/d(image), written with standard ONNX ops so one
  * ONNX Runtime session computes both.
  */
+import { isIntegerType } from '../onnx/data-types.js';
 import type { Graph, Model, Node, ValueInfo } from '../onnx/ir.js';
 import { DEFAULT_OPSET } from '../onnx/ir.js';
 import { GradContext, type GradOptions } from './grad-context.js';
@@ -32,8 +33,10 @@ function ancestorNodes(graph: Graph, targets: string[]): Node[] {
 /** Float values computed from `source` through the graph (integer ones, e.g. shapes, carry no gradient). */
 function dependents(graph: Graph, source: string): Set<string> {
   const reached = new Set([source]);
-  const isFloat = (v: string): boolean =>
-    !['int64', 'int32', 'uint8', 'bool'].includes(graph.valueInfo.get(v)?.dataType ?? 'float32');
+  const isFloat = (v: string): boolean => {
+    const type = graph.valueInfo.get(v)?.dataType ?? 'float32';
+    return !isIntegerType(type) && type !== 'bool';
+  };
   for (const n of graph.nodes) {
     if (n.inputs.some((i) => reached.has(i))) n.outputs.filter(isFloat).forEach((o) => reached.add(o));
   }
