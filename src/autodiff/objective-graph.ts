@@ -17,6 +17,13 @@ export interface ObjectiveGraph {
   extraInputs: ValueInfo[];
 }
 
+/** One term's value and its gradient with respect to its layer; `input` is a graph input it reads. */
+interface TermGraph {
+  value: string;
+  grad: string;
+  input?: ValueInfo;
+}
+
 /** Per-channel weights [1, C, 1…] giving `scale` to each listed channel (repeats count twice, as in a gather). */
 function channelWeights(term: LayerTerm, shape: number[], scale: number, ctx: GradContext): string {
   const channels = shape[1]!;
@@ -30,7 +37,7 @@ function channelWeights(term: LayerTerm, shape: number[], scale: number, ctx: Gr
   return ctx.floats([1, channels, ...shape.slice(2).map(() => 1)], weights);
 }
 
-function layerTerm(term: LayerTerm, ctx: GradContext): { value: string; grad: string } {
+function layerTerm(term: LayerTerm, ctx: GradContext): TermGraph {
   const shape = ctx.shape(term.layer);
   const act = term.layer;
   if (term.channels !== undefined && (term.channels.length === 0 || shape.length < 2)) {
@@ -40,10 +47,8 @@ function layerTerm(term: LayerTerm, ctx: GradContext): { value: string; grad: st
   const scale = term.weight / count;
   const weights = term.channels ? channelWeights(term, shape, scale, ctx) : ctx.scalar(scale);
   const sumAll = (value: string): string => ctx.add('ReduceSum', [value], { keepdims: int(0) });
-  if (term.reduce === 'mean') {
-    return { value: sumAll(ctx.add('Mul', [act, weights])), grad: ctx.add('Expand', [weights, ctx.int64s(shape)]) };
-  }
   const weighted = ctx.add('Mul', [act, weights]);
+  if (term.reduce === 'mean') return { value: sumAll(weighted), grad: ctx.add('Expand', [weights, ctx.int64s(shape)]) };
   return {
     value: sumAll(ctx.add('Mul', [weighted, act])),
     grad: ctx.add('Mul', [weighted, ctx.scalar(2)]),
@@ -54,7 +59,7 @@ function layerTerm(term: LayerTerm, ctx: GradContext): { value: string; grad: st
  * Each position p of x [1, C, …] matches the guide column g (of [C, M]) maximising x_p·g; the term
  * is weight * mean_p x_p·g(p) and, the match being held fixed, its gradient is weight/P * g(p).
  */
-function guideTerm(term: GuideTerm, ctx: GradContext): { value: string; grad: string; input: ValueInfo } {
+function guideTerm(term: GuideTerm, ctx: GradContext): Required<TermGraph> {
   const shape = ctx.shape(term.layer);
   if (shape.length < 2 || shape[0] !== 1)
     throw new Error(`objective: guide layer ${term.layer} must have shape [1, C, …]`);
@@ -78,18 +83,14 @@ export function buildObjectiveGraph(objective: Objective, ctx: GradContext): Obj
   for (const term of objective.terms) {
     if (!Number.isFinite(term.weight))
       throw new Error(`objective: weight of layer ${term.layer} is not a finite number`);
-    if (term.kind === 'guide') {
-      const { value, grad, input } = guideTerm(term, ctx);
+    const { value, grad, input } = term.kind === 'guide' ? guideTerm(term, ctx) : layerTerm(term, ctx);
+    if (input) {
       if (extraInputs.some((i) => i.name === input.name))
         throw new Error(`objective: two guide terms on layer ${term.layer}`);
       extraInputs.push(input);
-      values.push(value);
-      seeds.push({ layer: term.layer, grad });
-    } else {
-      const { value, grad } = layerTerm(term, ctx);
-      values.push(value);
-      seeds.push({ layer: term.layer, grad });
     }
+    values.push(value);
+    seeds.push({ layer: term.layer, grad });
   }
   const value = values.reduce((acc, v) => ctx.add('Add', [acc, v]));
   return { value, seeds, extraInputs };
