@@ -154,19 +154,16 @@ export function convertCaffe(prototxt: string, caffemodel: Uint8Array): CaffeNet
       );
     }
     const layer: CaffeLayer = { name, type, params: block, bottoms, blobs: weights.get(name) ?? ([] as Blob[]) };
-    let lastNode = graph.nodes.length;
     const outputs = converter(layer, {
-      node: (opType, nodeInputs, attributes = {}) => {
-        lastNode = graph.nodes.length;
-        return builder.add(opType, nodeInputs, attributes, `${name}:${opType}`);
-      },
+      node: (opType, nodeInputs, attributes = {}) => builder.add(opType, nodeInputs, attributes, `${name}:${opType}`),
       constant: (hint, tensor) => builder.constant(hint, tensor),
     });
     if (outputs.length !== tops.length)
       throw new Error(`Caffe layer '${name}' (${type}) should have ${outputs.length} top(s), has ${tops.length}`);
+    // Results come from the layer's last node (constants add no nodes).
+    const node = graph.nodes.at(-1)!;
     outputs.forEach((value, i) => {
       // The layer's result value takes the name `top:layer` until renamed to the blob.
-      const node = graph.nodes[lastNode]!;
       const versioned = builder.fresh(`${tops[i]}:${name}`);
       node.outputs = node.outputs.map((o) => (o === value ? versioned : o));
       blobs.produce(tops[i]!, versioned);
