@@ -62,10 +62,6 @@ function spatialShape(layer: KerasLayer, shape: KerasShape): [number, number, nu
   return shape as [number, number, number];
 }
 
-export function hasShapeRule(className: string): boolean {
-  return className in SHAPE_RULES;
-}
-
 /**
  * Shapes of `layers` (topologically ordered, inputs included) for an input of [height, width].
  * Throws when a layer's output would be empty (input too small) or its class has no rule.

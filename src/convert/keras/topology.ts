@@ -174,7 +174,7 @@ export function ancestorsOf(topology: KerasTopology, targets: string[]): KerasLa
   return ordered;
 }
 
-export function layerNamed(topology: KerasTopology, name: string): KerasLayer {
+function layerNamed(topology: KerasTopology, name: string): KerasLayer {
   const layer = topology.byName.get(name);
   if (!layer) throw new Error(`Keras topology: no layer named ${name}`);
   return layer;
