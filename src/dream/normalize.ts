@@ -12,7 +12,7 @@ import type { Normalization } from './options.js';
 import { buildTaps, filterImage, type FilterTaps } from './separable.js';
 
 const EPSILON = 1e-8;
-export const LAPLACIAN_LEVELS = 4;
+const LAPLACIAN_LEVELS = 4;
 
 /** Normalizes `gradient` (an RGB-shaped buffer) in place. */
 export function normalizeGradient(gradient: RgbImage, method: Normalization): void {

@@ -17,7 +17,7 @@ export function modelCacheDir(cacheDir?: string): string {
 }
 
 /** First 16 hex digits of the SHA-256 of `parts` (each length-prefixed so boundaries count). */
-export function contentKey(parts: (string | Uint8Array)[]): string {
+function contentKey(parts: (string | Uint8Array)[]): string {
   const hash = createHash('sha256');
   for (const part of parts) {
     const bytes = typeof part === 'string' ? Buffer.from(part) : part;

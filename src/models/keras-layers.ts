@@ -8,7 +8,7 @@ import { ancestorsOf, type KerasTopology } from '../convert/keras/topology.js';
 import type { Model } from '../onnx/ir.js';
 import type { LayerInfo } from './types.js';
 
-export const REFUSED_REASON =
+const REFUSED_REASON =
   'it belongs to the part retrained for a content (NSFW) classifier, which is refused; only the frozen ImageNet layers are offered';
 
 export function describeKerasLayers(topology: KerasTopology, model: Model, cutLayer: string): LayerInfo[] {

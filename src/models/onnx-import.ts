@@ -28,7 +28,7 @@ import type { LayerInfo, LoadedModel } from './types.js';
 
 export const IMAGE_INPUT = 'image';
 /** Metadata key holding the descriptor the model was imported with. */
-export const DESCRIPTOR_METADATA = 'inceptionism.descriptor';
+const DESCRIPTOR_METADATA = 'inceptionism.descriptor';
 const DEFAULT_SIZE = 224;
 const MIN_OPSET = 13;
 /** Names of the wrapper's nodes start with this. */
@@ -309,11 +309,6 @@ function detectLogits(graph: Graph): string | undefined {
 
 // ---------------------------------------------------------------- importers
 
-export interface ImportOptions {
-  /** Layers to list (default: every node output with a 4-D activation). */
-  keepLayer?: (name: string) => boolean;
-}
-
 /** Metadata flag of converted Caffe nets: their layers are the Caffe blobs (names without ':'). */
 const CAFFE_METADATA = 'inceptionism.caffe';
 const isCaffeBlob = (name: string): boolean => !name.includes(':');
@@ -355,7 +350,7 @@ function describe(
 }
 
 /** Wraps an IR network (input in the network's own convention) into a dream model. */
-export function importGraphModel(model: Model, descriptor: ModelDescriptor, name: string): LoadedModel {
+function importGraphModel(model: Model, descriptor: ModelDescriptor, name: string): LoadedModel {
   upgradeToOpset13(model);
   const input = detectInput(model.graph, descriptor);
   const hidden = new Set(wrapWithPreprocessing(model, input, descriptor.preprocessing));
