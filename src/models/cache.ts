@@ -2,10 +2,11 @@
  * The per-user cache of converted models: ${XDG_CACHE_HOME:-~/.cache}/inceptionism/models,
  * or $INCEPTIONISM_CACHE_DIR. Files are named by content hash, so a stale file is never read.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../image/files.js';
 
 export const CACHE_DIR_ENV = 'INCEPTIONISM_CACHE_DIR';
 
@@ -35,17 +36,10 @@ export async function readCached(path: string): Promise<Buffer | undefined> {
   }
 }
 
-/** Writes via a temporary file and rename, so readers never see a partial file. */
+/** Creates the folder, then writes via a temporary file and rename (readers never see a partial file). */
 export async function writeCachedAtomically(path: string, bytes: Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(path, bytes);
 }
 
 /** What identifies a source file's contents cheaply: path, size and modification time. */
