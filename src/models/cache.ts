@@ -10,11 +10,16 @@ import { writeFileAtomic } from '../image/files.js';
 
 export const CACHE_DIR_ENV = 'INCEPTIONISM_CACHE_DIR';
 
+/** ${XDG_CACHE_HOME:-~/.cache}/inceptionism, where the caches live unless $INCEPTIONISM_CACHE_DIR says otherwise. */
+export function userCacheDir(): string {
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return join(xdg ? xdg : join(homedir(), '.cache'), 'inceptionism');
+}
+
 export function modelCacheDir(cacheDir?: string): string {
   const explicit = cacheDir ?? process.env[CACHE_DIR_ENV];
   if (explicit) return explicit;
-  const xdg = process.env['XDG_CACHE_HOME'];
-  return join(xdg ? xdg : join(homedir(), '.cache'), 'inceptionism', 'models');
+  return join(userCacheDir(), 'models');
 }
 
 /** First 16 hex digits of the SHA-256 of `parts` (each length-prefixed so boundaries count). */

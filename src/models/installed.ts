@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { encodeModel } from '../onnx/codec.js';
+import { CACHE_DIR_ENV, userCacheDir } from './cache.js';
 import { type CatalogEntry, type CatalogFile, findCatalogEntry } from './catalog.js';
 import { type ModelDescriptor, IDENTITY_PREPROCESSING } from './descriptor.js';
 import { type Checksum, download, fileDigest } from './download.js';
@@ -24,11 +24,8 @@ export interface InstallRecord {
   installedAt: string;
 }
 
-export function cacheBaseDir(): string {
-  const explicit = process.env['INCEPTIONISM_CACHE_DIR'];
-  if (explicit) return explicit;
-  const xdg = process.env['XDG_CACHE_HOME'];
-  return join(xdg ? xdg : join(homedir(), '.cache'), 'inceptionism');
+function cacheBaseDir(): string {
+  return process.env[CACHE_DIR_ENV] || userCacheDir();
 }
 
 const modelsDir = (): string => join(cacheBaseDir(), 'models');
