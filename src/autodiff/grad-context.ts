@@ -68,7 +68,11 @@ export class GradContext {
   ) {
     this.builder = new GraphBuilder(graph);
     for (const n of graph.nodes) {
-      n.inputs.forEach((i) => this.consumerMap.set(i, [...(this.consumerMap.get(i) ?? []), n]));
+      for (const i of n.inputs) {
+        const readers = this.consumerMap.get(i);
+        if (readers) readers.push(n);
+        else this.consumerMap.set(i, [n]);
+      }
       n.outputs.forEach((o) => this.producerMap.set(o, n));
     }
   }
