@@ -301,14 +301,14 @@ export function encodeModel(model: Model): Uint8Array {
       }),
     )
     .finish();
-  const tensors = [...graph.initializers].map(([name, t]) => {
+  const tensorParts = [...graph.initializers].flatMap(([name, t]) => {
     const head = tensorType.encode(tensorType.fromObject({ ...encodeTensor(t, name), raw_data: undefined })).finish();
     const raw = rawBytes(t);
     const rawHeader = lengthHeader(KEY_TENSOR_RAW_DATA, raw.length);
     const size = head.length + rawHeader.length + raw.length;
-    return { parts: [lengthHeader(KEY_GRAPH_INITIALIZER, size), head, rawHeader, raw] };
+    return [lengthHeader(KEY_GRAPH_INITIALIZER, size), head, rawHeader, raw];
   });
-  const graphParts = [graphHead, ...tensors.flatMap((t) => t.parts)];
+  const graphParts = [graphHead, ...tensorParts];
   const graphSize = graphParts.reduce((n, p) => n + p.length, 0);
   const parts = [modelHead, lengthHeader(KEY_MODEL_GRAPH, graphSize), ...graphParts];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
