@@ -4,9 +4,10 @@
  * following a schedule and the colours held near the first frame's.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { noiseImage } from '../dream/random.js';
 import { resizeImage } from '../dream/resize.js';
+import { readInputFile } from '../image/files.js';
 import { readImage } from '../image/read.js';
 import { createRgbImage, type RgbImage } from '../image/rgb.js';
 import { openWorkFolder, workFolderFor, type WorkFolder } from './checkpoint.js';
@@ -68,7 +69,9 @@ export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
   if (!(options.colorLock >= 0 && options.colorLock <= 1))
     throw new Error(`--color-lock must be from 0 to 1 (got ${options.colorLock})`);
   const target = outputTarget(options.output);
-  let start = options.from ? (await readImage(options.from)).image : undefined;
+  // Read once: the same bytes are decoded and hashed into the work folder's settings.
+  const photo = options.from ? await readInputFile(options.from) : undefined;
+  let start = photo ? (await readImage(photo, { name: options.from })).image : undefined;
   let { width, height } = options.size ?? (start ? start : DEFAULT_ZOOM_SIZE);
   if (needsEvenSize(target)) {
     width -= width % 2;
@@ -81,11 +84,7 @@ export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
   const settings = {
     width,
     height,
-    from: options.from
-      ? createHash('sha256')
-          .update(await readFile(options.from))
-          .digest('hex')
-      : null,
+    from: photo ? createHash('sha256').update(photo).digest('hex') : null,
     move: options.move,
     schedule: options.schedule,
     colorLock: options.colorLock,
