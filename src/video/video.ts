@@ -132,12 +132,18 @@ export async function renderVideo(
       if (index >= limit) break;
       const next = await timer.time('decode', () => frames.next());
       if (next.done) break;
+      if (index < work.done - 1) {
+        // Finished earlier and not the last checkpoint: decoded only to keep the frames in step.
+        if (index === 0) drift.reference = colorStats(await readFramePng(work.framePath(0)));
+        index++;
+        continue;
+      }
       const original = fromBytes(width, height, next.value);
       let dreamed: RgbImage;
       if (index < work.done) {
-        // Finished earlier: only the last checkpoint is needed, as the state the next frame starts from.
-        dreamed = index === work.done - 1 ? await readFramePng(work.framePath(index)) : original;
-        if (index === 0) drift.reference = colorStats(await readFramePng(work.framePath(0)));
+        // The last checkpoint: the state the next frame starts from, as an uninterrupted run had it.
+        dreamed = await readFramePng(work.framePath(index));
+        if (index === 0) drift.reference = colorStats(dreamed);
       } else {
         control.signal?.throwIfAborted();
         const layer = layerAt(options.schedule, index);
