@@ -59,7 +59,7 @@ export const isFinished = (status: JobStatus): boolean => FINISHED.has(status);
 export class DreamQueue {
   private readonly jobs = new Map<string, Job>();
   private readonly waiting: Job[] = [];
-  private running = 0;
+  /** Lanes no running job holds: as many jobs may start. */
   private readonly freeLanes: number[];
   private readonly sweeper: NodeJS.Timeout;
 
@@ -137,12 +137,10 @@ export class DreamQueue {
   }
 
   private pump(): void {
-    while (this.running < this.options.concurrency && this.waiting.length > 0) {
+    while (this.freeLanes.length > 0 && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
       const lane = this.freeLanes.shift()!;
-      this.running++;
       void this.run(job, lane).finally(() => {
-        this.running--;
         this.freeLanes.push(lane);
         this.pump();
       });
