@@ -196,8 +196,8 @@ function showResult(view) {
   $('result').hidden = false;
   $('result-placeholder').hidden = true;
   const download = $('download');
+  // The file name comes from the server's Content-Disposition (it wins over the download attribute).
   download.href = `${url}?download`;
-  download.download = `${view.name.replace(/\.[^.]*$/, '') || 'photo'}-dream.png`;
   download.hidden = false;
   $('download-hint').hidden = false;
   // On a phone the result is below the form: bring it into view.
