@@ -46,8 +46,7 @@ function loadOpenCv(): Promise<{ cv: OpenCv }> {
   return loading;
 }
 
-/** Rec. 601 luma as 8-bit, the input Farneback expects. */
-/** Luma (Rec. 601) of `image`, averaged over factor x factor blocks, into `target`. */
+/** 8-bit luma (Rec. 601), the input Farneback expects, averaged over factor x factor blocks, into `target`. */
 function grayInto(image: RgbImage, factor: number, target: Uint8Array): void {
   const d = image.data;
   const width = Math.floor(image.width / factor);
@@ -70,13 +69,13 @@ function grayInto(image: RgbImage, factor: number, target: Uint8Array): void {
 
 export type FlowField = Float32Array;
 
+/** Frames at least this wide get their flow computed at half resolution: 4x less work, ample for blending. */
+const HALF_RESOLUTION_MIN_WIDTH = 480;
+
 /**
  * Backward flow for motion compensation: for each pixel of `to`, the (dx, dy) offset of where it
  * was in `from`, so warpByFlow(somethingAlignedWithFrom, flow) lines it up with `to`.
  */
-/** Frames at least this wide get their flow computed at half resolution: 4x less work, ample for blending. */
-const HALF_RESOLUTION_MIN_WIDTH = 480;
-
 export async function backwardFlow(from: RgbImage, to: RgbImage): Promise<FlowField> {
   const { cv } = await loadOpenCv();
   const { width: w, height: h } = to;
