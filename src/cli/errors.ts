@@ -5,14 +5,15 @@ export const PROGRAM_NAME = 'deepdream';
 /** Set DEEPDREAM_DEBUG=1 to get stack traces. */
 export const debugEnabled = (): boolean => process.env.DEEPDREAM_DEBUG === '1';
 
+/** A message as one line (the CLI and the studio API both answer in one line). */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}
+
 /** The error as one line, without commander's "error: " prefix. */
 export function errorLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const oneLine = message
-    .replace(/^error: /, '')
-    .replace(/\s*\n\s*/g, ' ')
-    .trim();
-  return `${PROGRAM_NAME}: ${oneLine || 'unknown error'}`;
+  return `${PROGRAM_NAME}: ${oneLine(message.replace(/^error: /, ''))}`;
 }
 
 /** What to print on stderr for an error: one line, or the full stack when debugging. */

@@ -1,5 +1,6 @@
 /** Errors the API answers with: a status code and one line of JSON, never a stack trace. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { oneLine } from '../cli/errors.js';
 
 /** An error whose message is meant for the person using the studio. */
 export class HttpError extends Error {
@@ -10,10 +11,6 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
-}
-
-export function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
 }
 
 /**
