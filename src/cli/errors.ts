@@ -3,7 +3,7 @@
 export const PROGRAM_NAME = 'deepdream';
 
 /** Set DEEPDREAM_DEBUG=1 to get stack traces. */
-export const debugEnabled = (): boolean => process.env.DEEPDREAM_DEBUG === '1';
+const debugEnabled = (): boolean => process.env.DEEPDREAM_DEBUG === '1';
 
 /** A message as one line (the CLI and the studio API both answer in one line). */
 export function oneLine(message: string): string {

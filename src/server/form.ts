@@ -5,7 +5,7 @@
 import type { DreamOptionsInput } from '../dream/options.js';
 import { HttpError } from './errors.js';
 
-export const FORM_FIELDS = ['preset', 'model', 'layer', 'steps', 'size', 'seed'] as const;
+const FORM_FIELDS = ['preset', 'model', 'layer', 'steps', 'size', 'seed'] as const;
 
 export type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
 

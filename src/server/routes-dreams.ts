@@ -82,7 +82,7 @@ export function registerDreamRoutes(
 }
 
 /** "cat.jpg" → "cat-dream.png", safe inside a header. */
-export function resultFileName(photoName: string): string {
+function resultFileName(photoName: string): string {
   const stem = photoName.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_') || 'photo';
   return `${stem}-dream.png`;
 }

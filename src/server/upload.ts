@@ -47,12 +47,12 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
 }
 
 /** The file name without folders or control characters, for messages, recipes and downloads. */
-export function displayName(filename: string | undefined): string {
+function displayName(filename: string | undefined): string {
   const base = (filename ?? '').split(/[\\/]/).pop() ?? '';
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return clean.slice(-100) || 'photo';
 }
 
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }

@@ -49,7 +49,7 @@ export interface ColorDrift {
   saturationDrift: number;
 }
 
-export function colorDrift(stats: ColorStats, reference: ColorStats): ColorDrift {
+function colorDrift(stats: ColorStats, reference: ColorStats): ColorDrift {
   return {
     luminance: stats.luminance,
     saturation: stats.saturation,

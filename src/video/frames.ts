@@ -23,7 +23,7 @@ export function fromBytes(width: number, height: number, bytes: Uint8Array): Rgb
 }
 
 /** Encodes an already rounded frame as a PNG (deterministic bytes for the same pixels). */
-export function encodeFramePng(frame: RgbImage): Promise<Buffer> {
+function encodeFramePng(frame: RgbImage): Promise<Buffer> {
   return sharp(Uint8Array.from(frame.data), { raw: { width: frame.width, height: frame.height, channels: 3 } })
     .png({ compressionLevel: 3, adaptiveFiltering: false })
     .toBuffer();

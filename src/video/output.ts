@@ -25,7 +25,7 @@ const KIND_BY_EXTENSION: Readonly<Record<string, OutputKind>> = {
 };
 
 const FRAME_PATTERN = /%(0?\d*)d/;
-export const SUPPORTED_OUTPUTS = '.mp4, .mov, .m4v, .webm, .gif, a PNG pattern like frames/%05d.png, or a folder/';
+const SUPPORTED_OUTPUTS = '.mp4, .mov, .m4v, .webm, .gif, a PNG pattern like frames/%05d.png, or a folder/';
 
 export function outputTarget(path: string): OutputTarget {
   const ext = extname(path).toLowerCase();
@@ -48,7 +48,7 @@ export function sequencePath(pattern: string, index: number): string {
 }
 
 /** The folder files of this output are written to (created for PNG sequences). */
-export function outputFolder(target: OutputTarget): string {
+function outputFolder(target: OutputTarget): string {
   return target.pattern ? dirname(target.pattern) : dirname(target.path);
 }
 

@@ -55,7 +55,7 @@ export interface VideoJob {
   work: WorkFolder;
 }
 
-export const PREVIEW_WIDTH = 320;
+const PREVIEW_WIDTH = 320;
 
 /** Probes the input, checks the range and output, and opens the work folder, before any model is loaded. */
 export async function prepareVideo(options: VideoOptions): Promise<VideoJob> {

@@ -57,7 +57,7 @@ export interface RenderResult {
   maxDrift: { luminance: number; saturation: number };
 }
 
-export const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
+const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
 
 /** Validates everything and opens the work folder, before any model is loaded. */
 export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {

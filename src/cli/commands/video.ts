@@ -16,7 +16,7 @@ interface VideoFlags extends RenderFlags {
 /** Per-frame dream settings: each frame starts from the previous dream, so fewer steps suffice. */
 export const VIDEO_DREAM_DEFAULTS = { octaves: 3, steps: 6 };
 /** --preview: quick and rough. */
-export const PREVIEW_DREAM_DEFAULTS = { octaves: 2, steps: 3 };
+const PREVIEW_DREAM_DEFAULTS = { octaves: 2, steps: 3 };
 
 /** "12.5", "1:02.5" or "0:01:02.5" -> seconds. */
 export function parseTime(value: string): number {

@@ -16,7 +16,7 @@ interface ZoomFlags extends RenderFlags {
 }
 
 /** Per-frame dream settings: lighter than a still, since every frame builds on the last. */
-export const ZOOM_DREAM_DEFAULTS = { octaves: 2, steps: 5 };
+const ZOOM_DREAM_DEFAULTS = { octaves: 2, steps: 5 };
 
 function parseOffset(value: string): { x: number; y: number } {
   const match = /^\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*$/.exec(value);
