@@ -4,13 +4,12 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { readImage } from '../../src/image/read.js';
 import { readRecipe } from '../../src/image/recipe.js';
 
 const BIN = new URL('../../bin/deepdream.js', import.meta.url).pathname;
-const FAKE_BACKEND = `${pathToFileURL(new URL('../dream/fake-backend-module.ts', import.meta.url).pathname).href}?kind=grid`;
+const FAKE_BACKEND = new URL('../dream/fake-backend-module.ts?kind=grid', import.meta.url).href;
 const CAT = new URL('../../examples/cat.jpg', import.meta.url).pathname;
 
 interface Result {

@@ -1,12 +1,11 @@
 /** Shared pieces of the studio tests: a fake model catalog, the fake dream backend, uploads. */
-import { pathToFileURL } from 'node:url';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 import { createStudioServer, type ModelCatalog, type StudioOptions } from '../../src/server/index.js';
 
 /** The dream tests' fake network, in the worker; `delayMs` slows every tile step. */
 export function fakeBackendModule(query = 'kind=grid'): string {
-  return `${pathToFileURL(new URL('../dream/fake-backend-module.ts', import.meta.url).pathname).href}?${query}`;
+  return new URL(`../dream/fake-backend-module.ts?${query}`, import.meta.url).href;
 }
 
 export const fakeCatalog: ModelCatalog = {
