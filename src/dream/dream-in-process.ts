@@ -111,7 +111,7 @@ async function runDream(
       if (seenGradient !== gradient) gradient.data.set(resizeImage(seenGradient, size.width, size.height).data);
       normalizeGradient(gradient, options.normalization);
       ascend(dreamed.data, gradient.data, options.stepSize);
-      if (options.blur > 0) dreamed.data.set(gaussianBlur(dreamed, options.blur).data);
+      if (options.blur > 0) dreamed = gaussianBlur(dreamed, options.blur);
       progress(index, step);
     }
     if (last) break;
