@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { dreamInProcess } from '../../src/dream/dream-in-process.js';
 import { gaussianBlur } from '../../src/dream/blur.js';
 import { classTarget } from '../../src/dream/class-target.js';
+import { modelBackend } from '../../src/dream/model-backend.js';
 import { resolveDreamOptions } from '../../src/dream/options.js';
 import { noiseImage } from '../../src/dream/random.js';
-import { createActivationSession } from '../../src/engine/index.js';
 import { readImage } from '../../src/image/read.js';
 import { readRecipe } from '../../src/image/recipe.js';
 import { createRgbImage, type RgbImage } from '../../src/image/rgb.js';
@@ -26,16 +26,7 @@ const MODEL = 'tiny_classifier';
 /** The 7 logits of a 9x9 image (the fixture's Flatten + Gemm head takes no other size). */
 async function logits(model: LoadedModel, image: RgbImage): Promise<number[]> {
   const viewed = classTarget(model, 'banana').model;
-  const layer = viewed.layers.at(-1)!.name;
-  const session = await createActivationSession(viewed, layer, { height: 9, width: 9 });
-  try {
-    const plane = image.width * image.height;
-    const planar = new Float32Array(3 * plane);
-    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) planar[p + c * plane] = image.data[3 * p + c]!;
-    return [...(await session.run(planar)).data];
-  } finally {
-    await session.release();
-  }
+  return [...(await modelBackend(viewed).activations(viewed.layers.at(-1)!.name, image)).data];
 }
 
 function deepdream(args: string[], cache: string): Promise<{ code: number; stdout: string; stderr: string }> {
