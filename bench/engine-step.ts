@@ -4,11 +4,11 @@
  * Prints one JSON line: session build ms, first run ms, median step ms, median forward ms, FLOP, peak RSS.
  */
 import { parseArgs } from 'node:util';
-import { createActivationSession, createGradientSession } from '../src/engine/index.js';
-import { countForwardFlops } from '../src/engine/flops.js';
-import { loadModel } from '../src/models/index.js';
-import { pruneGraph } from '../src/onnx/prune.js';
-import { withInputShape } from '../src/onnx/shapes.js';
+import { createActivationSession, createGradientSession } from '../src/core/engine/index.js';
+import { countForwardFlops } from '../src/core/engine/flops.js';
+import { loadModel } from '../src/node/models/index.js';
+import { pruneGraph } from '../src/core/onnx/prune.js';
+import { withInputShape } from '../src/core/onnx/shapes.js';
 import { medianMs, SESSION_OPTIONS } from './common.js';
 
 const { values } = parseArgs({

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { PRESETS, DEFAULT_PRESET } from '../../src/dream/options.js';
+import { PRESETS, DEFAULT_PRESET } from '../../src/core/dream/options.js';
 import { median, TORCH_PYTHON, torchAvailable } from '../common.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;

@@ -10,13 +10,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VIDEO_DREAM_DEFAULTS } from '../../src/cli/commands/video.js';
-import { resolveDreamOptions } from '../../src/dream/options.js';
-import { createRgbImage } from '../../src/image/rgb.js';
-import { engineDreamer, loadBackend } from '../../src/video/dreamer.js';
-import { runFfmpeg } from '../../src/video/ffmpeg.js';
-import { backwardFlow } from '../../src/video/flow.js';
-import { prepareVideo, renderVideo } from '../../src/video/video.js';
+import { VIDEO_DREAM_DEFAULTS } from '../../src/apps/cli/commands/video.js';
+import { resolveDreamOptions } from '../../src/core/dream/options.js';
+import { createRgbImage } from '../../src/core/image/rgb.js';
+import { engineDreamer, loadBackend } from '../../src/node/video/dreamer.js';
+import { runFfmpeg } from '../../src/node/video/ffmpeg.js';
+import { backwardFlow } from '../../src/node/video/flow.js';
+import { prepareVideo, renderVideo } from '../../src/node/video/video.js';
 
 const FRAMES = Number(process.env.BENCH_VIDEO_FRAMES ?? 4);
 const TARGET_SHARE = 0.1;

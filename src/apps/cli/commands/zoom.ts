@@ -1,0 +1,77 @@
+/** `deepdream zoom -o OUT.mp4`: the feedback loop, each frame the dream of the previous one after a camera move. */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { RenderFlags } from '../render/run.js';
+import { addFrameDreamOptions } from '../frame-dream-options.js';
+import { parseInteger, parseNumber, parseSize } from '../parse.js';
+
+interface ZoomFlags extends RenderFlags {
+  from?: string;
+  frames: number;
+  fps: number;
+  size?: { width: number; height: number };
+  zoom: number;
+  rotate: number;
+  translate: { x: number; y: number };
+  colorLock: number;
+}
+
+/** Per-frame dream settings: lighter than a still, since every frame builds on the last. */
+const ZOOM_DREAM_DEFAULTS = { octaves: 2, steps: 5 };
+
+function parseOffset(value: string): { x: number; y: number } {
+  const match = /^\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected X,Y in pixels per frame, e.g. 2,-1.');
+  return { x: Number(match[1]), y: Number(match[2]) };
+}
+
+const EXAMPLES = `
+Examples:
+  $ deepdream zoom -o zoom.mp4 --frames 300
+  $ deepdream zoom -o zoom.webm --from photo.jpg --zoom 1.03 --rotate 0.5
+  $ deepdream zoom -o zoom.gif --size 320x180 --schedule mixed5:100,mixed4:100,mixed3:100
+  $ deepdream zoom -o frames/%05d.png --layers mixed3,mixed4 --every 50
+
+Frames are saved in OUT.frames/ as they are dreamed: if a render stops, run the same command
+again to continue. --color-lock holds brightness and colour near the first frame's.`;
+
+export function register(program: Command): void {
+  const command = program
+    .command('zoom')
+    .description('render an endless dream zoom: each frame dreams the previous one, moved a little')
+    .requiredOption('-o, --output <path>', 'video (.mp4 .webm .gif), PNG pattern (frames/%05d.png) or folder/')
+    .option('--from <photo>', 'start from this photo instead of grey noise')
+    .option('--frames <n>', 'number of frames', parseInteger, 100)
+    .option('--fps <n>', 'frames per second of the output', parseNumber, 25)
+    .option('--size <WxH>', "frame size (default: the photo's, else 640x360)", parseSize)
+    .option('--zoom <x>', 'scale per frame; above 1 zooms in', parseNumber, 1.02)
+    .option('--rotate <deg>', 'rotation per frame, clockwise', parseNumber, 0)
+    .option('--translate <x,y>', 'pixels per frame the picture moves right,down', parseOffset, { x: 0, y: 0 })
+    .option(
+      '--color-lock <x>',
+      "pull each frame's colour statistics this far back to the first frame's, 0..1",
+      parseNumber,
+      0.2,
+    );
+  addFrameDreamOptions(command, ZOOM_DREAM_DEFAULTS)
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: ZoomFlags) => {
+      const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');
+      const { prepareZoom, renderZoom } = await import('../../../node/video/zoom.js');
+      const options = dreamOptionsFromFlags(flags, ZOOM_DREAM_DEFAULTS);
+      const job = await prepareZoom({
+        output: flags.output,
+        frames: flags.frames,
+        fps: flags.fps,
+        ...(flags.size && { size: flags.size }),
+        ...(flags.from && { from: flags.from }),
+        move: { zoom: flags.zoom, rotate: flags.rotate, translateX: flags.translate.x, translateY: flags.translate.y },
+        schedule: scheduleFromFlags(flags, 100),
+        colorLock: flags.colorLock,
+        seed: options.seed,
+        dreamSettings: { ...options },
+        restart: flags.restart ?? false,
+        keepFrames: flags.keepFrames ?? false,
+      });
+      await runRender(options, flags, job.work.dir, (dream, control) => renderZoom(job, dream, control));
+    });
+}

@@ -1,0 +1,45 @@
+/**
+ * The `deepdream` command line. Each subcommand lives in commands/<name>.ts and registers itself
+ * on the program; heavy modules (sharp, ONNX Runtime, models) load only when a command runs.
+ */
+import { Command, CommanderError } from 'commander';
+import * as dreamCommand from './commands/dream.js';
+import * as layersCommand from './commands/layers.js';
+import * as modelsCommand from './commands/models.js';
+import * as recipeCommand from './commands/recipe.js';
+import * as serveCommand from './commands/serve.js';
+import * as videoCommand from './commands/video.js';
+import * as zoomCommand from './commands/zoom.js';
+import { describeError, PROGRAM_NAME } from '../shared/errors.js';
+import { programVersion } from '../shared/version.js';
+
+export function createProgram(): Command {
+  const program = new Command(PROGRAM_NAME)
+    .version(programVersion(), '-V, --version')
+    // Subcommand options stay with their subcommand: `deepdream layers --model m` is not the main --model.
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .showSuggestionAfterError();
+  dreamCommand.register(program);
+  layersCommand.register(program);
+  modelsCommand.register(program);
+  recipeCommand.register(program);
+  serveCommand.register(program);
+  videoCommand.register(program);
+  zoomCommand.register(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. Errors are printed as one line on stderr. */
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  try {
+    await createProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    // --help and --version end through the same path, with exit code 0.
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    process.stderr.write(`${describeError(err)}\n`);
+    return err instanceof CommanderError ? Math.max(err.exitCode, 1) : 1;
+  }
+}

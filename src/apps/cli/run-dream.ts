@@ -1,0 +1,222 @@
+/** What the main command does: read photos, dream them, write each result with its recipe. */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  resolveDreamOptions,
+  type DreamLayer,
+  type DreamOptions,
+  type DreamOptionsInput,
+  type Normalization,
+} from '../../core/dream/options.js';
+import { noiseImage } from '../../core/dream/random.js';
+import { DEFAULT_MAX_PIXELS, readImage, type LoadedImage } from '../../node/image/read.js';
+import { readRecipe } from '../../node/image/recipe.js';
+import type { RgbImage } from '../../core/image/rgb.js';
+import { writeImage } from '../../node/image/write.js';
+import { PROGRAM_NAME } from '../shared/errors.js';
+import { planJobs, type DreamJob } from './jobs.js';
+import { createProgressReporter, progressStyle, type ProgressReporter } from '../shared/progress.js';
+import { parseRecipe, type DreamRecipe, type RecipeFile } from '../shared/recipe.js';
+import { programVersion } from '../shared/version.js';
+
+export interface DreamFlags {
+  output?: string;
+  model?: string;
+  layer?: DreamLayer[];
+  channel?: number[];
+  guide?: string;
+  class?: string;
+  blur?: number;
+  preset?: string;
+  octaves?: number;
+  octaveScale?: number;
+  steps?: number;
+  stepSize?: number;
+  norm?: Normalization;
+  jitter?: number;
+  tile?: number;
+  seed?: number;
+  fromNoise?: { width: number; height: number };
+  maxSize: number;
+  threads?: number;
+  quiet?: boolean;
+  json?: boolean;
+  recipeFrom?: string;
+}
+
+/** Everything settled before the first pixel is dreamed, so bad flags fail fast. */
+interface DreamPlan {
+  options: DreamOptions;
+  maxSize?: number;
+  noise?: { width: number; height: number };
+  jobs: DreamJob[];
+  guide?: { image: RgbImage; file: RecipeFile };
+  recipe?: DreamRecipe;
+  threads?: number;
+}
+
+type Dream = typeof import('../../node/dream/index.js').dream;
+type DreamDeps = Omit<import('../../node/dream/index.js').WorkerDreamDeps, 'transferImage'>;
+
+/** `isExplicit(key)`: whether the user typed this flag (so it overrides a --recipe-from recipe). */
+export async function runDream(
+  inputs: string[],
+  flags: DreamFlags,
+  isExplicit: (key: string) => boolean,
+): Promise<void> {
+  const plan = await planDream(inputs, flags, isExplicit);
+  const reporter = createProgressReporter(progressStyle(flags, process.stderr), process);
+  const warn =
+    flags.quiet || flags.json
+      ? () => undefined
+      : (text: string) => process.stderr.write(`${PROGRAM_NAME}: warning: ${text}\n`);
+  const abort = new AbortController();
+  const onInterrupt = () => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onInterrupt);
+  try {
+    const { dream, warmUpDream } = await import('../../node/dream/index.js');
+    const deps = dreamDeps(plan);
+    // The model loads in the dream worker while this thread reads the first photo.
+    warmUpDream(plan.options, deps);
+    for (const job of plan.jobs) await dreamJob(job, plan, { dream, deps, reporter, signal: abort.signal, warn });
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+async function dreamJob(
+  job: DreamJob,
+  plan: DreamPlan,
+  run: { dream: Dream; deps: DreamDeps; reporter: ProgressReporter; signal: AbortSignal; warn: (text: string) => void },
+): Promise<void> {
+  const started = performance.now();
+  const photo = job.input === undefined ? undefined : await readPhoto(job.input, plan.maxSize);
+  if (photo && plan.recipe) checkRecipeInput(plan.recipe.input, photo.file, run.warn);
+  const image = photo?.loaded.image ?? noiseImage(plan.noise!.width, plan.noise!.height, plan.options.seed);
+  run.reporter.start(job.input ?? 'noise');
+  const dreamed = await run.dream(
+    image,
+    { ...plan.options, ...(plan.guide && { guide: plan.guide.image }) },
+    { onProgress: (p) => run.reporter.update(p), signal: run.signal },
+    // The CLI is done with the photo's pixels: hand them to the worker rather than copy them.
+    // Sessions are worth keeping only for a photo that follows.
+    { ...run.deps, transferImage: true, keepSessions: plan.jobs.length > 1 },
+  );
+  const recipe: DreamRecipe = {
+    program: 'inceptionism',
+    version: programVersion(),
+    input: photo?.file ?? { noise: plan.noise! },
+    ...(plan.maxSize && { maxSize: plan.maxSize }),
+    options: plan.options,
+    ...(plan.guide && { guide: plan.guide.file }),
+  };
+  await writeImage(job.output, dreamed, { ...(photo?.loaded.alpha && { alpha: photo.loaded.alpha }), recipe });
+  run.reporter.done(job.output, (performance.now() - started) / 1000);
+}
+
+async function planDream(
+  inputs: string[],
+  flags: DreamFlags,
+  isExplicit: (key: string) => boolean,
+): Promise<DreamPlan> {
+  if (!flags.output)
+    throw new Error('say where to write the dream with -o OUTPUT (an image, or a folder for several photos)');
+  if (flags.maxSize < 0) throw new Error(`--max-size must be 0 (no limit) or more (got ${flags.maxSize})`);
+  if (flags.threads !== undefined && (flags.threads < 1 || flags.threads > 256)) {
+    throw new Error(`--threads must be from 1 to 256 (got ${flags.threads})`);
+  }
+  const recipe = flags.recipeFrom === undefined ? undefined : await recipeFrom(flags.recipeFrom);
+  const options = resolveDreamOptions({ ...recipe?.options, ...optionFlags(flags) });
+  if (options.class !== undefined && flags.guide !== undefined) {
+    throw new Error('--class and --guide cannot be combined: the class logit is the objective');
+  }
+  const maxSize = isExplicit('maxSize') || !recipe ? flags.maxSize || undefined : recipe.maxSize;
+
+  const recipeNoise = recipe && 'noise' in recipe.input ? recipe.input.noise : undefined;
+  const noise = flags.fromNoise ?? (inputs.length === 0 ? recipeNoise : undefined);
+  if (noise && inputs.length > 0) throw new Error('give photos or --from-noise, not both');
+  if (!noise && inputs.length === 0)
+    throw new Error('nothing to dream: give photos or a folder, or --from-noise WxH (see deepdream --help)');
+  if (noise && noise.width * noise.height > DEFAULT_MAX_PIXELS) {
+    throw new Error(
+      `--from-noise ${noise.width}x${noise.height} is too large (limit ${DEFAULT_MAX_PIXELS / 1e6} megapixels)`,
+    );
+  }
+  if (recipe?.guide && flags.guide === undefined) {
+    throw new Error(`the recipe dreams with the guide image ${recipe.guide.name}: pass it with --guide`);
+  }
+  const jobs = await planJobs(noise ? [] : inputs, flags.output);
+  const guide = flags.guide === undefined ? undefined : await readGuide(flags.guide, maxSize);
+  return {
+    options,
+    jobs,
+    ...(maxSize && { maxSize }),
+    ...(noise && { noise }),
+    ...(guide && { guide }),
+    ...(recipe && { recipe }),
+    ...(flags.threads !== undefined && { threads: flags.threads }),
+  };
+}
+
+/** The dream options the user typed (undefined when not given). */
+function optionFlags(flags: DreamFlags): DreamOptionsInput {
+  const values: DreamOptionsInput = {
+    preset: flags.preset,
+    model: flags.model,
+    layers: flags.layer,
+    channels: flags.channel,
+    octaves: flags.octaves,
+    octaveScale: flags.octaveScale,
+    steps: flags.steps,
+    stepSize: flags.stepSize,
+    normalization: flags.norm,
+    jitter: flags.jitter,
+    tileSize: flags.tile,
+    seed: flags.seed,
+    class: flags.class,
+    blur: flags.blur,
+  };
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+}
+
+async function recipeFrom(path: string): Promise<DreamRecipe> {
+  const recipe = await readRecipe(path);
+  if (!recipe) throw new Error(`${path} holds no recipe (was it written by deepdream?)`);
+  return parseRecipe(recipe, path);
+}
+
+async function readPhoto(
+  path: string,
+  maxSize: number | undefined,
+): Promise<{ loaded: LoadedImage; file: RecipeFile }> {
+  const loaded = await readImage(path, { maxSize });
+  return { loaded, file: { name: basename(path), bytes: (await stat(path)).size } };
+}
+
+async function readGuide(path: string, maxSize: number | undefined): Promise<{ image: RgbImage; file: RecipeFile }> {
+  const { loaded, file } = await readPhoto(path, maxSize);
+  return { image: loaded.image, file };
+}
+
+/** Dreaming another photo with a recipe is allowed, but rarely meant: say so. */
+function checkRecipeInput(recipeInput: DreamRecipe['input'], file: RecipeFile, warn: (text: string) => void): void {
+  if (!('name' in recipeInput)) return;
+  if (recipeInput.name !== file.name || recipeInput.bytes !== file.bytes) {
+    warn(
+      `the recipe was made from ${recipeInput.name} (${recipeInput.bytes} bytes), not ${file.name} (${file.bytes} bytes)`,
+    );
+  }
+}
+
+/**
+ * The worker's setting: DEEPDREAM_BACKEND_MODULE names a module exporting `createBackend` (see
+ * dream/backend.ts) to dream with instead of the bundled networks: other engines, or fakes in tests.
+ */
+function dreamDeps(plan: DreamPlan): DreamDeps {
+  const module = process.env.DEEPDREAM_BACKEND_MODULE;
+  return {
+    ...(module && { backendModule: module }),
+    ...(plan.threads !== undefined && { threads: plan.threads }),
+  };
+}

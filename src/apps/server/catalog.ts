@@ -1,0 +1,78 @@
+/**
+ * The models and layers the studio offers. Layer lists come from loading the model once (the
+ * bundled ones convert on first use, then load from the cache) and are kept for the server's life.
+ */
+import { DEFAULT_MODEL, PRESETS } from '../../core/dream/options.js';
+
+export interface ModelSummary {
+  name: string;
+  description: string;
+  /** Whether the presets (looks) work with this model. */
+  presets: boolean;
+}
+
+export interface LayerSummary {
+  name: string;
+  /** Output shape, CHW. */
+  shape: number[];
+  channels: number;
+}
+
+export interface ModelLayers {
+  model: string;
+  defaultLayer: string;
+  /** The layers that can be dreamed, shallow to deep. */
+  layers: LayerSummary[];
+}
+
+export interface ModelCatalog {
+  list(): Promise<ModelSummary[]>;
+  /** Undefined for a model the catalog does not know. */
+  layers(model: string): Promise<ModelLayers | undefined>;
+}
+
+/** Bundled models plus those installed with `deepdream models add`. */
+export function installedModelCatalog(): ModelCatalog {
+  const loaded = new Map<string, Promise<ModelLayers>>();
+  const list = async (): Promise<ModelSummary[]> => {
+    const { listBundledModels } = await import('../../node/models/index.js');
+    const { listInstalled } = await import('../../node/models/installed.js');
+    const bundled = listBundledModels().map((m) => ({
+      name: m.name,
+      description: m.description,
+      presets: m.name === DEFAULT_MODEL && Object.keys(PRESETS).length > 0,
+    }));
+    const installed = (await listInstalled()).map((r) => ({
+      name: r.name,
+      description: `installed from ${r.source}`,
+      presets: false,
+    }));
+    return [...bundled, ...installed];
+  };
+  return {
+    list,
+    async layers(model) {
+      if (!(await list()).some((m) => m.name === model)) return undefined;
+      let layers = loaded.get(model);
+      if (!layers) {
+        layers = loadLayers(model);
+        loaded.set(model, layers);
+        // A failed load (a broken cache, say) is tried again on the next request.
+        layers.catch(() => loaded.delete(model));
+      }
+      return layers;
+    },
+  };
+}
+
+async function loadLayers(name: string): Promise<ModelLayers> {
+  const { loadModel } = await import('../../node/models/index.js');
+  const model = await loadModel(name);
+  return {
+    model: model.name,
+    defaultLayer: model.defaultLayer,
+    layers: model.layers
+      .filter((l) => l.dreamable)
+      .map((l) => ({ name: l.name, shape: [...l.shape], channels: l.channels })),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Turning an upload into a queued dream: every check that can fail (fields, options, model,
+ * layer, photo) runs before the job is queued, so a bad request gets a 4xx at once.
+ */
+import type { WorkerDreamDeps } from '../../node/dream/index.js';
+import { resolveDreamOptions, type DreamOptions } from '../../core/dream/options.js';
+import { readImage, type LoadedImage } from '../../node/image/read.js';
+import { encodeImage } from '../../node/image/write.js';
+import type { DreamRecipe } from '../shared/recipe.js';
+import { programVersion } from '../shared/version.js';
+import type { ModelCatalog } from './catalog.js';
+import { HttpError } from './errors.js';
+import { parseForm, type FormLimits } from './form.js';
+import type { JobTask } from './jobs.js';
+import type { Upload } from './upload.js';
+
+export interface DreamLimits extends FormLimits {
+  /** Photos with more pixels are refused before decoding. */
+  maxPixels: number;
+}
+
+export interface PreparedDream {
+  info: { name: string; width: number; height: number };
+  task: JobTask;
+}
+
+export async function prepareDream(
+  upload: Upload,
+  context: { limits: DreamLimits; catalog: ModelCatalog; deps: WorkerDreamDeps },
+): Promise<PreparedDream> {
+  const form = parseForm(upload.fields, context.limits);
+  if (!upload.photo) throw new HttpError(400, "no photo: send it in the 'image' field");
+  const options = await asClientError(() => resolveDreamOptions(form.options));
+  await checkModel(options, context.catalog);
+  const { name, bytes } = upload.photo;
+  const photo = await asClientError(() =>
+    readImage(bytes, { maxSize: form.size, maxPixels: context.limits.maxPixels, name }),
+  );
+  const recipe: DreamRecipe = {
+    program: 'inceptionism',
+    version: programVersion(),
+    input: { name, bytes: bytes.length },
+    maxSize: form.size,
+    options,
+  };
+  return {
+    info: { name, width: photo.width, height: photo.height },
+    task: dreamTask(photo, options, recipe, context.deps),
+  };
+}
+
+/** The dream in a worker thread, then the PNG with its recipe, as the CLI writes it. */
+function dreamTask(photo: LoadedImage, options: DreamOptions, recipe: DreamRecipe, deps: WorkerDreamDeps): JobTask {
+  return async (control) => {
+    const { dream } = await import('../../node/dream/index.js');
+    // The upload is not used again: hand its pixels to the worker rather than copy them.
+    const dreamed = await dream(photo.image, options, control, { ...deps, lane: control.lane, transferImage: true });
+    return encodeImage(dreamed, 'png', { ...(photo.alpha && { alpha: photo.alpha }), recipe });
+  };
+}
+
+async function checkModel(options: DreamOptions, catalog: ModelCatalog): Promise<void> {
+  const model = await catalog.layers(options.model);
+  if (!model) {
+    const known = (await catalog.list()).map((m) => m.name).join(', ');
+    throw new HttpError(400, `unknown model '${options.model}' (models: ${known})`);
+  }
+  for (const { name } of options.layers) {
+    if (!model.layers.some((l) => l.name === name)) {
+      throw new HttpError(400, `model ${model.model} has no dreamable layer '${name}'`);
+    }
+  }
+}
+
+/** Errors of the library's own validation are the client's mistakes here. */
+async function asClientError<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw new HttpError(400, err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The dream form's fields (what the page and API clients send) turned into dream options, with
+ * one-line errors for anything out of range. The web form offers fewer knobs than the CLI.
+ */
+import type { DreamOptionsInput } from '../../core/dream/options.js';
+import { HttpError } from './errors.js';
+
+const FORM_FIELDS = ['preset', 'model', 'layer', 'steps', 'size', 'seed'] as const;
+
+export type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
+
+export interface FormLimits {
+  /** Largest long side a photo is dreamed at (smaller photos keep their size). */
+  maxSize: number;
+  /** Most steps per octave the form accepts. */
+  maxSteps: number;
+}
+
+/** Smallest long side accepted for `size`. */
+export const MIN_SIZE = 64;
+
+export interface DreamForm {
+  options: DreamOptionsInput;
+  /** Long side the photo is scaled down to. */
+  size: number;
+}
+
+/** Empty fields (an untouched select) count as not given. */
+export function parseForm(fields: Record<string, string>, limits: FormLimits): DreamForm {
+  const known: ReadonlySet<string> = new Set(FORM_FIELDS);
+  const unknown = Object.keys(fields).find((name) => !known.has(name));
+  if (unknown !== undefined) {
+    throw new HttpError(400, `unknown field '${unknown}' (fields: image, ${FORM_FIELDS.join(', ')})`);
+  }
+  const f: FormFields = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
+  const steps = integerField('steps', f.steps, 1, limits.maxSteps);
+  const seed = integerField('seed', f.seed, 0, 0xffffffff);
+  const options: DreamOptionsInput = {
+    ...(f.preset !== undefined && { preset: f.preset.trim() }),
+    ...(f.model !== undefined && { model: f.model.trim() }),
+    ...(f.layer !== undefined && { layers: [{ name: f.layer.trim(), weight: 1 }] }),
+    ...(steps !== undefined && { steps }),
+    ...(seed !== undefined && { seed }),
+  };
+  return { options, size: integerField('size', f.size, MIN_SIZE, limits.maxSize) ?? limits.maxSize };
+}
+
+function integerField(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new HttpError(400, `${name} must be a whole number from ${min} to ${max} (got '${text.trim()}')`);
+  }
+  return value;
+}

@@ -1,0 +1,56 @@
+/**
+ * Class visualization on a loaded model: the objective (one class logit) and how the classifier
+ * head constrains the input size. A head that flattens a feature map into a fully connected layer
+ * (Reshape/Flatten + Gemm) only works at the size it was trained at; a head that pools globally
+ * first works at any size.
+ */
+import type { Objective } from '../autodiff/objective.js';
+import { BUNDLED_MODELS } from '../../node/models/bundled.js';
+import { classObjective, LOGITS_METADATA } from '../../node/models/descriptor.js';
+import type { LayerInfo, LoadedModel } from '../models/types.js';
+import { shapeOf, withInputShape } from '../onnx/shapes.js';
+import type { TileShape } from './tiles.js';
+
+export interface ClassTarget {
+  objective: Objective;
+  /** The network's input size when the head accepts no other; absent when any size works. */
+  fixedInput?: TileShape;
+}
+
+/** The class objective, and the model with its logits listed as a layer (so the engine accepts them). */
+export function classTarget(model: LoadedModel, label: string): { target: ClassTarget; model: LoadedModel } {
+  const logits = model.model.metadata[LOGITS_METADATA];
+  if (!logits) throw new Error(noClassifierMessage(model.name));
+  const objective = classObjective(model, label);
+  const [height, width] = model.defaultInputSize;
+  const shape = logitsShape(model, logits, [height, width]);
+  if (!shape) throw new Error(`model '${model.name}': its logits '${logits}' cannot be computed at its own input size`);
+  const fixed = !sameShape(logitsShape(model, logits, [2 * height, 2 * width]), shape, shape.length > 2);
+  const layer: LayerInfo = { name: logits, shape: shape.slice(1), channels: shape[1]!, dreamable: true };
+  return {
+    target: { objective, ...(fixed && { fixedInput: { height, width } }) },
+    model: { ...model, layers: [...model.layers.filter((l) => l.name !== logits), layer] },
+  };
+}
+
+function noClassifierMessage(name: string): string {
+  const bundled = BUNDLED_MODELS.some((m) => m.name === name);
+  return bundled
+    ? `model '${name}' has no ImageNet classifier head (its top was retrained for a content classifier and is not bundled), so it cannot visualize classes; install a classifier with 'deepdream models add' (see 'deepdream models')`
+    : `model '${name}' has no classifier head (no logits in its descriptor), so it cannot visualize classes`;
+}
+
+/** The logits' shape for an input of `size`, or undefined when the graph cannot run at that size. */
+function logitsShape(model: LoadedModel, logits: string, [height, width]: [number, number]): number[] | undefined {
+  try {
+    return shapeOf(withInputShape(model.model.graph, model.inputName, [1, 3, height, width]), logits);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Batch and class axes must agree; spatial logits (a convolutional head) may differ in size. */
+function sameShape(a: number[] | undefined, b: number[], spatial: boolean): boolean {
+  if (!a || a.length !== b.length) return false;
+  return spatial ? a[0] === b[0] && a[1] === b[1] : a.every((d, i) => d === b[i]);
+}

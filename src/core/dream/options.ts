@@ -1,0 +1,271 @@
+/**
+ * Dream options: defaults, named presets and validation. Everything a dream depends on is in
+ * `DreamOptions`, so a resolved options object (plus the input image) reproduces a dream exactly.
+ */
+import type { RgbImage } from '../image/rgb.js';
+
+/** How each gradient is scaled before the ascent step (see dream/normalize.ts). */
+export type Normalization = 'meanAbs' | 'std' | 'laplacian';
+
+export const NORMALIZATIONS: readonly Normalization[] = ['meanAbs', 'std', 'laplacian'];
+
+export interface DreamLayer {
+  /** Layer (activation tensor) name as listed by the model's `layers`. */
+  name: string;
+  /** Relative weight of this layer's term in the objective. */
+  weight: number;
+}
+
+export interface DreamOptions {
+  /** Bundled model name (see node/models). */
+  model: string;
+  /** Layers whose activations the dream amplifies. Empty: the model's default layer, weight 1. */
+  layers: DreamLayer[];
+  /**
+   * Only these channels of every dreamed layer (mean activation of the channels); absent: all
+   * channels (mean square of the activation, as in Google's original notebook).
+   */
+  channels?: number[];
+  /** Number of scales, from a shrunk image up to the full size. */
+  octaves: number;
+  /** Size ratio between consecutive octaves. */
+  octaveScale: number;
+  /** Gradient ascent steps per octave. */
+  steps: number;
+  /** Pixel change per step (in 0..255 units) for a normalized gradient. */
+  stepSize: number;
+  normalization: Normalization;
+  /** Maximum random roll per step, in pixels; hides tile seams and the network's grid. */
+  jitter: number;
+  /** Side of the square tiles the gradient is computed on; larger images are tiled. */
+  tileSize: number;
+  /**
+   * Seed of the random rolls. Defaults to 0 so a dream is reproducible by default: the same image,
+   * options and seed give the same output bytes on the same machine. Change it for variations.
+   */
+  seed: number;
+  /**
+   * Guided dreaming: instead of amplifying whatever the layers see, steer each position towards
+   * the most similar feature of this image at the same layers.
+   */
+  guide?: RgbImage;
+  /**
+   * Class visualization: maximise this class's logit (a label name or class number of a model
+   * with a classifier head) instead of layer activations. Cannot be combined with layers,
+   * channels, a guide or a preset; brings its own defaults (CLASS_DEFAULTS).
+   */
+  class?: string;
+  /** Gaussian blur (sigma in pixels) applied to the image after every step; 0: none. */
+  blur: number;
+}
+
+/** What callers pass: any subset of the options, optionally starting from a named preset. */
+export type DreamOptionsInput = Partial<DreamOptions> & { preset?: string };
+
+export interface DreamProgress {
+  /** 1-based index of the octave being dreamed (smallest first). */
+  octave: number;
+  octaves: number;
+  /** Steps finished in this octave. */
+  step: number;
+  steps: number;
+  /** Share of the whole dream's work done, 0..1 (octaves weighted by their pixel count). */
+  fraction: number;
+  /** Estimated seconds left, once enough work has been timed. */
+  etaSeconds?: number;
+}
+
+export const DEFAULT_MODEL = 'inception_v3';
+
+/** Options not set by a preset or the caller. */
+export const DEFAULT_OPTIONS: Readonly<Omit<DreamOptions, 'layers' | 'channels' | 'guide' | 'class'>> = {
+  model: DEFAULT_MODEL,
+  octaves: 4,
+  octaveScale: 1.4,
+  steps: 10,
+  stepSize: 1.5,
+  normalization: 'meanAbs',
+  jitter: 32,
+  tileSize: 512,
+  seed: 0,
+  blur: 0,
+};
+
+/**
+ * Defaults of class visualization, under the caller's values (reasons in notes/class-vis.md):
+ * starting from noise, the logit is easiest to raise with high-frequency patterns the eye cannot
+ * read; Laplacian normalization, per-step blur and jitter favour large, smooth, shift-tolerant
+ * shapes instead, and more steps are needed than when a photo already holds structure.
+ */
+export const CLASS_DEFAULTS: Readonly<Partial<DreamOptions>> = {
+  normalization: 'laplacian',
+  steps: 20,
+  jitter: 16,
+  blur: 0.5,
+};
+
+export interface DreamPreset {
+  description: string;
+  options: Partial<Omit<DreamOptions, 'guide'>>;
+}
+
+/** Named looks for the default model, chosen by dreaming real photos (notes/dream-choices.md). */
+export const PRESETS: Readonly<Record<string, DreamPreset>> = {
+  eyes: {
+    description: 'the classic DeepDream look: eyes and swirling creatures everywhere',
+    options: { layers: [{ name: 'mixed4', weight: 1 }] },
+  },
+  textures: {
+    description: 'fine woven strokes and patterns from an early layer',
+    options: { layers: [{ name: 'mixed1', weight: 1 }], octaves: 3 },
+  },
+  objects: {
+    description: 'larger eye-and-fur shapes from the deepest bundled layer',
+    options: { layers: [{ name: 'mixed5', weight: 1 }], octaves: 5 },
+  },
+};
+
+/** The preset used when neither a preset nor layers are given (with the default model). */
+export const DEFAULT_PRESET = 'eyes';
+
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  'preset',
+  'model',
+  'layers',
+  'channels',
+  'octaves',
+  'octaveScale',
+  'steps',
+  'stepSize',
+  'normalization',
+  'jitter',
+  'tileSize',
+  'seed',
+  'guide',
+  'class',
+  'blur',
+]);
+
+/**
+ * Fills defaults (preset, then caller's values on top) and validates every value, throwing an
+ * Error with a one-line message for the first bad one.
+ */
+export function resolveDreamOptions(input: DreamOptionsInput = {}): DreamOptions {
+  if (typeof input !== 'object' || input === null) throw new Error('dream options must be an object');
+  for (const key of Object.keys(input)) {
+    if (!OPTION_KEYS.has(key)) throw new Error(`unknown dream option '${key}'`);
+  }
+  const { preset: presetName, ...values } = input;
+  if (values.class !== undefined) {
+    checkClassCombination(presetName, values);
+    return validate({ ...DEFAULT_OPTIONS, layers: [], ...CLASS_DEFAULTS, ...definedOnly(values) });
+  }
+  const preset = choosePreset(presetName, values);
+  return validate({ ...DEFAULT_OPTIONS, layers: [], ...preset?.options, ...definedOnly(values) });
+}
+
+/** A class visualization has its own objective: options that choose another one conflict. */
+function checkClassCombination(presetName: string | undefined, values: Partial<DreamOptions>): void {
+  if (typeof values.class !== 'string' || values.class.trim() === '')
+    throw new Error('class must be a non-empty label name or class number');
+  const conflict =
+    values.layers !== undefined && values.layers.length > 0
+      ? 'layers'
+      : values.channels !== undefined
+        ? 'channels'
+        : values.guide !== undefined
+          ? 'a guide image'
+          : presetName !== undefined
+            ? 'a preset'
+            : undefined;
+  if (conflict)
+    throw new Error(`class visualization cannot be combined with ${conflict}: the class logit is the objective`);
+}
+
+function choosePreset(name: string | undefined, values: Partial<DreamOptions>): DreamPreset | undefined {
+  const model = values.model ?? DEFAULT_MODEL;
+  if (name !== undefined) {
+    const preset = PRESETS[name];
+    if (!preset) throw new Error(`unknown preset '${name}' (known: ${Object.keys(PRESETS).join(', ')})`);
+    if (model !== DEFAULT_MODEL) throw new Error(`presets are made for model '${DEFAULT_MODEL}', not '${model}'`);
+    return preset;
+  }
+  return model === DEFAULT_MODEL && values.layers === undefined ? PRESETS[DEFAULT_PRESET] : undefined;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function validate(o: DreamOptions): DreamOptions {
+  if (typeof o.model !== 'string' || o.model.length === 0) throw new Error('model must be a non-empty name');
+  checkInteger('octaves', o.octaves, 1, 12);
+  checkNumber('octaveScale', o.octaveScale, 1.05, 4);
+  checkInteger('steps', o.steps, 1, 1000);
+  checkNumber('stepSize', o.stepSize, 0.01, 100);
+  if (!NORMALIZATIONS.includes(o.normalization)) {
+    throw new Error(`normalization must be one of ${NORMALIZATIONS.join(', ')} (got '${String(o.normalization)}')`);
+  }
+  checkInteger('jitter', o.jitter, 0, 512);
+  checkInteger('tileSize', o.tileSize, 64, 2048);
+  checkInteger('seed', o.seed, 0, 0xffffffff);
+  checkNumber('blur', o.blur, 0, 10);
+  validateLayers(o.layers);
+  if (o.channels !== undefined) validateChannels(o.channels);
+  if (o.guide !== undefined) validateGuide(o.guide);
+  return {
+    ...o,
+    layers: o.layers.map((l) => ({ name: l.name, weight: l.weight })),
+    ...(o.channels !== undefined && { channels: [...o.channels] }),
+  };
+}
+
+function checkInteger(name: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got ${String(value)})`);
+  }
+}
+
+function checkNumber(name: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${name} must be a number from ${min} to ${max} (got ${String(value)})`);
+  }
+}
+
+function validateLayers(layers: unknown): void {
+  if (!Array.isArray(layers)) throw new Error('layers must be a list of { name, weight }');
+  const seen = new Set<string>();
+  for (const layer of layers as unknown[]) {
+    const { name, weight } = (layer ?? {}) as Partial<DreamLayer>;
+    if (typeof name !== 'string' || name.length === 0) throw new Error('every layer needs a non-empty name');
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight === 0) {
+      throw new Error(`layer '${name}' weight must be a non-zero number (got ${String(weight)})`);
+    }
+    if (seen.has(name)) throw new Error(`layer '${name}' is listed twice`);
+    seen.add(name);
+  }
+}
+
+function validateChannels(channels: unknown): void {
+  if (!Array.isArray(channels) || channels.length === 0)
+    throw new Error('channels must be a non-empty list of channel indices');
+  const seen = new Set<number>();
+  for (const c of channels as unknown[]) {
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0) {
+      throw new Error(`channels must be non-negative integers (got ${String(c)})`);
+    }
+    if (seen.has(c)) throw new Error(`channel ${c} is listed twice`);
+    seen.add(c);
+  }
+}
+
+function validateGuide(guide: RgbImage): void {
+  const ok =
+    Number.isInteger(guide.width) &&
+    Number.isInteger(guide.height) &&
+    guide.width > 0 &&
+    guide.height > 0 &&
+    guide.data instanceof Float32Array &&
+    guide.data.length === guide.width * guide.height * 3;
+  if (!ok) throw new Error('guide must be an RGB image (width, height and float32 RGB data of matching size)');
+}

@@ -1,0 +1,201 @@
+/**
+ * Dreaming a video: every frame is dreamed, starting from the previous DREAMED frame carried along
+ * the optical flow between the previous and current ORIGINAL frames and blended with the current
+ * frame, so the dream moves with the picture instead of flickering. The audio is kept.
+ */
+import { rm, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { RgbImage } from '../../core/image/rgb.js';
+import { openWorkFolder, workFolderFor, type WorkFolder } from './checkpoint.js';
+import { colorStats, DriftTracker } from '../../core/video/color.js';
+import { decodeFrames } from './decode.js';
+import type { FrameDreamer } from './dreamer.js';
+import { encodeOutput, type AudioSource } from './encode.js';
+import { backwardFlow } from './flow.js';
+import { fromBytes, readFramePng, roundFrame, writeFramePng } from './frames.js';
+import { checkOutputWritable, needsEvenSize, outputTarget, type OutputTarget } from './output.js';
+import { probeVideo, type VideoInfo } from './probe.js';
+import { SpeedMeter, StageTimer, type RenderControl } from '../../core/video/progress.js';
+import { layerAt, type LayerSchedule } from '../../core/video/schedule.js';
+import { blend, warpByFlow } from '../../core/video/warp.js';
+import type { RenderResult } from './zoom.js';
+
+export interface VideoOptions {
+  input: string;
+  output: string;
+  /** Seconds into the input where the render starts / ends. */
+  start?: number;
+  end?: number;
+  /** Stop after this many frames. */
+  maxFrames?: number;
+  /** Output width (height follows the aspect ratio); default: the input's. */
+  width?: number;
+  /** Quick look: at most PREVIEW_WIDTH wide, in its own work folder. */
+  preview?: boolean;
+  /** Weight of the flow-warped previous dream against the current frame, 0..1 (0: dream each frame alone). */
+  blend: number;
+  schedule: LayerSchedule;
+  seed: number;
+  /** Everything else that shapes the dream (its resolved options), for the work folder's hash. */
+  dreamSettings: Record<string, unknown>;
+  restart?: boolean;
+  keepFrames?: boolean;
+}
+
+export interface VideoJob {
+  options: VideoOptions;
+  info: VideoInfo;
+  target: OutputTarget;
+  width: number;
+  height: number;
+  /** Seconds of input to read from `start`; undefined: to the end. */
+  duration?: number;
+  /** Expected frame count (for progress), refined while decoding. */
+  estimatedFrames: number;
+  work: WorkFolder;
+}
+
+const PREVIEW_WIDTH = 320;
+
+/** Probes the input, checks the range and output, and opens the work folder, before any model is loaded. */
+export async function prepareVideo(options: VideoOptions): Promise<VideoJob> {
+  const target = outputTarget(options.output);
+  const info = await probeVideo(options.input);
+  if (!(options.blend >= 0 && options.blend <= 1))
+    throw new Error(`--blend must be from 0 to 1 (got ${options.blend})`);
+  const start = options.start ?? 0;
+  if (!(start >= 0)) throw new Error(`--start must be a time >= 0 (got ${options.start})`);
+  if (Number.isFinite(info.duration) && start >= info.duration) {
+    throw new Error(`--start ${start}s is past the end of ${options.input} (${info.duration.toFixed(2)}s)`);
+  }
+  if (options.end !== undefined && !(options.end > start))
+    throw new Error(`--end must be after --start (got ${options.end})`);
+  if (options.maxFrames !== undefined && !(Number.isInteger(options.maxFrames) && options.maxFrames >= 1)) {
+    throw new Error(`--frames must be a whole number >= 1 (got ${options.maxFrames})`);
+  }
+  let width = Math.min(options.width ?? info.width, options.preview ? PREVIEW_WIDTH : Infinity);
+  if (!(Number.isInteger(width) && width >= 8 && width <= 8192))
+    throw new Error(`--width must be a whole number from 8 to 8192 (got ${width})`);
+  let height = Math.max(8, Math.round((info.height * width) / info.width));
+  if (needsEvenSize(target)) {
+    width -= width % 2;
+    height -= height % 2;
+  }
+  await checkOutputWritable(target);
+  const duration = options.end !== undefined ? options.end - start : undefined;
+  const seconds = duration ?? (Number.isFinite(info.duration) ? info.duration - start : 0);
+  const estimatedFrames = Math.min(options.maxFrames ?? Infinity, Math.max(1, Math.round(seconds * info.fps)));
+  const file = await stat(options.input);
+  const settings = {
+    input: { path: resolve(options.input), bytes: file.size, modified: file.mtimeMs },
+    start,
+    width,
+    height,
+    fps: info.fpsExpr,
+    blend: options.blend,
+    schedule: options.schedule,
+    seed: options.seed,
+    dream: options.dreamSettings,
+  };
+  const work = await openWorkFolder(workFolderFor(options.output, options.preview), 'video', settings, options.restart);
+  return { options, info, target, width, height, ...(duration !== undefined && { duration }), estimatedFrames, work };
+}
+
+/**
+ * Decodes the range, dreams the frames not checkpointed yet, then encodes with the audio.
+ * Checkpointed frames are skipped (decoded, not dreamed); the last one is read back as the
+ * feedback state, exactly as an uninterrupted run would have it (8-bit).
+ */
+export async function renderVideo(
+  job: VideoJob,
+  dream: FrameDreamer,
+  control: RenderControl = {},
+): Promise<RenderResult> {
+  const { options, work, width, height } = job;
+  const timer = new StageTimer();
+  const speed = new SpeedMeter();
+  const drift = new DriftTracker();
+  const limit = options.maxFrames ?? Infinity;
+  let total = job.estimatedFrames;
+  let previousOriginal: RgbImage | undefined;
+  let previousDream: RgbImage | undefined;
+  let index = 0;
+  const frames = decodeFrames(options.input, {
+    width,
+    height,
+    fpsExpr: job.info.fpsExpr,
+    ...(options.start !== undefined && { start: options.start }),
+    ...(job.duration !== undefined && { duration: job.duration }),
+  });
+  try {
+    for (;;) {
+      if (index >= limit) break;
+      const next = await timer.time('decode', () => frames.next());
+      if (next.done) break;
+      if (index < work.done - 1) {
+        // Finished earlier and not the last checkpoint: decoded only to keep the frames in step.
+        if (index === 0) drift.reference = colorStats(await readFramePng(work.framePath(0)));
+        index++;
+        continue;
+      }
+      const original = fromBytes(width, height, next.value);
+      let dreamed: RgbImage;
+      if (index < work.done) {
+        // The last checkpoint: the state the next frame starts from, as an uninterrupted run had it.
+        dreamed = await readFramePng(work.framePath(index));
+        if (index === 0) drift.reference = colorStats(dreamed);
+      } else {
+        control.signal?.throwIfAborted();
+        const layer = layerAt(options.schedule, index);
+        let input = original;
+        if (previousDream && previousOriginal && options.blend > 0) {
+          const flow = await timer.time('flow', () => backwardFlow(previousOriginal!, original));
+          input = await timer.time('warp', () => blend(warpByFlow(previousDream!, flow), original, options.blend));
+        }
+        dreamed = roundFrame(await timer.time('dream', () => dream(input, index, layer, control.signal)));
+        await timer.time('checkpoint', () => writeFramePng(work.framePath(index), dreamed));
+        const color = drift.observe(dreamed);
+        speed.frameDone();
+        total = Math.max(total, index + 1);
+        control.onProgress?.({
+          phase: 'dream',
+          done: index + 1,
+          total,
+          resumed: work.done,
+          framesPerMinute: speed.framesPerMinute(),
+          etaSeconds: speed.etaSeconds(total - index - 1),
+          ...(layer !== undefined && { layer }),
+          color,
+        });
+      }
+      previousOriginal = original;
+      previousDream = dreamed;
+      index++;
+    }
+  } finally {
+    // Stops ffmpeg when the loop ends early (frame limit, abort, error).
+    await frames.return(undefined);
+  }
+  if (index === 0) throw new Error(`no frames in the chosen range of ${options.input}`);
+  total = index;
+  control.onProgress?.({ phase: 'encode', done: total, total, resumed: Math.min(work.done, total) });
+  const audio: AudioSource | undefined = job.info.audioCodec
+    ? {
+        path: options.input,
+        codec: job.info.audioCodec,
+        ...(options.start !== undefined && { start: options.start }),
+        duration: total / job.info.fps,
+      }
+    : undefined;
+  await timer.time('encode', () =>
+    encodeOutput(job.target, work.dir, { frames: total, fpsExpr: job.info.fpsExpr, ...(audio && { audio }) }),
+  );
+  if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
+  return {
+    output: options.output,
+    frames: total,
+    resumed: Math.min(work.done, total),
+    timings: timer.timings,
+    maxDrift: drift.max,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The zoom loop ("infinite zoom"): each frame is the dream of the previous frame after a small
+ * camera move (zoom, rotation, translation), starting from noise or a photo, with the layer
+ * following a schedule and the colours held near the first frame's.
+ */
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { noiseImage } from '../../core/dream/random.js';
+import { resizeImage } from '../../core/dream/resize.js';
+import { readInputFile } from '../image/files.js';
+import { readImage } from '../image/read.js';
+import { createRgbImage, type RgbImage } from '../../core/image/rgb.js';
+import { openWorkFolder, workFolderFor, type WorkFolder } from './checkpoint.js';
+import { colorStats, correctColor, DriftTracker } from '../../core/video/color.js';
+import type { FrameDreamer } from './dreamer.js';
+import { encodeOutput } from './encode.js';
+import { readFramePng, roundFrame, writeFramePng } from './frames.js';
+import { checkOutputWritable, needsEvenSize, outputTarget, type OutputTarget } from './output.js';
+import { SpeedMeter, StageTimer, type RenderControl, type StageTimings } from '../../core/video/progress.js';
+import { layerAt, type LayerSchedule } from '../../core/video/schedule.js';
+import { moveCamera, type CameraMove } from '../../core/video/warp.js';
+
+export interface ZoomOptions {
+  output: string;
+  frames: number;
+  fps: number;
+  /** Frame size; default: the photo's size (--from) or 640x360. */
+  size?: { width: number; height: number };
+  /** Start from this photo instead of noise. */
+  from?: string;
+  move: CameraMove;
+  schedule: LayerSchedule;
+  /** 0..1: how far each frame's colour statistics are pulled back to frame 0's (0 = off). */
+  colorLock: number;
+  seed: number;
+  /** Everything else that shapes the dream (its resolved options), for the work folder's hash. */
+  dreamSettings: Record<string, unknown>;
+  /** Discard the frames of an earlier render with other settings. */
+  restart?: boolean;
+  /** Keep the work folder after the output is written. */
+  keepFrames?: boolean;
+}
+
+export interface ZoomJob {
+  options: ZoomOptions;
+  target: OutputTarget;
+  start: RgbImage;
+  work: WorkFolder;
+}
+
+export interface RenderResult {
+  output: string;
+  frames: number;
+  resumed: number;
+  timings: StageTimings;
+  /** Largest |drift| of luminance (0..255) and saturation (0..1) from frame 0 seen in this run. */
+  maxDrift: { luminance: number; saturation: number };
+}
+
+const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
+
+/** Validates everything and opens the work folder, before any model is loaded. */
+export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
+  if (!Number.isInteger(options.frames) || options.frames < 1)
+    throw new Error(`--frames must be a whole number >= 1 (got ${options.frames})`);
+  if (!(options.fps > 0 && options.fps <= 240)) throw new Error(`--fps must be between 0 and 240 (got ${options.fps})`);
+  if (!(options.move.zoom > 0.5 && options.move.zoom < 2))
+    throw new Error(`--zoom must be between 0.5 and 2 per frame (got ${options.move.zoom})`);
+  if (!(options.colorLock >= 0 && options.colorLock <= 1))
+    throw new Error(`--color-lock must be from 0 to 1 (got ${options.colorLock})`);
+  const target = outputTarget(options.output);
+  // Read once: the same bytes are decoded and hashed into the work folder's settings.
+  const photo = options.from ? await readInputFile(options.from) : undefined;
+  let start = photo ? (await readImage(photo, { name: options.from })).image : undefined;
+  let { width, height } = options.size ?? (start ? start : DEFAULT_ZOOM_SIZE);
+  if (needsEvenSize(target)) {
+    width -= width % 2;
+    height -= height % 2;
+  }
+  if (width < 8 || height < 8 || width * height > 16_000_000)
+    throw new Error(`frame size ${width}x${height} is out of range`);
+  start = start ? coverResize(start, width, height) : noiseImage(width, height, options.seed);
+  await checkOutputWritable(target);
+  const settings = {
+    width,
+    height,
+    from: photo ? createHash('sha256').update(photo).digest('hex') : null,
+    move: options.move,
+    schedule: options.schedule,
+    colorLock: options.colorLock,
+    seed: options.seed,
+    dream: options.dreamSettings,
+  };
+  const work = await openWorkFolder(workFolderFor(options.output), 'zoom', settings, options.restart);
+  return { options, target, start, work };
+}
+
+/** Scales to cover width x height and crops the centre. */
+function coverResize(image: RgbImage, width: number, height: number): RgbImage {
+  const scale = Math.max(width / image.width, height / image.height);
+  const scaled = resizeImage(
+    image,
+    Math.max(width, Math.round(image.width * scale)),
+    Math.max(height, Math.round(image.height * scale)),
+  );
+  const x0 = (scaled.width - width) >> 1;
+  const y0 = (scaled.height - height) >> 1;
+  const out = createRgbImage(width, height);
+  for (let y = 0; y < height; y++) {
+    const from = ((y + y0) * scaled.width + x0) * 3;
+    out.data.set(scaled.data.subarray(from, from + width * 3), y * width * 3);
+  }
+  return out;
+}
+
+/**
+ * Dreams the frames not checkpointed yet, then encodes the output. Frame i+1 always starts from
+ * frame i as saved (8-bit), so stopping and running again gives the same frames as one run.
+ */
+export async function renderZoom(
+  job: ZoomJob,
+  dream: FrameDreamer,
+  control: RenderControl = {},
+): Promise<RenderResult> {
+  const { options, work } = job;
+  const timer = new StageTimer();
+  const speed = new SpeedMeter();
+  const total = options.frames;
+  const drift = new DriftTracker();
+  const resumed = Math.min(work.done, total);
+  let previous: RgbImage | undefined;
+  if (work.done > 0) {
+    drift.reference = colorStats(await readFramePng(work.framePath(0)));
+    previous = await readFramePng(work.framePath(resumed - 1));
+  }
+  for (let i = work.done; i < total; i++) {
+    control.signal?.throwIfAborted();
+    const layer = layerAt(options.schedule, i);
+    const input = previous ? await timer.time('warp', () => moveCamera(previous!, options.move)) : job.start;
+    const dreamed = await timer.time('dream', () => dream(input, i, layer, control.signal));
+    const frame = await timer.time('color', () => {
+      if (drift.reference) correctColor(dreamed, colorStats(dreamed), drift.reference, options.colorLock);
+      return roundFrame(dreamed);
+    });
+    await timer.time('checkpoint', () => writeFramePng(work.framePath(i), frame));
+    const color = drift.observe(frame);
+    previous = frame;
+    speed.frameDone();
+    control.onProgress?.({
+      phase: 'dream',
+      done: i + 1,
+      total,
+      resumed,
+      framesPerMinute: speed.framesPerMinute(),
+      etaSeconds: speed.etaSeconds(total - i - 1),
+      ...(layer !== undefined && { layer }),
+      color,
+    });
+  }
+  control.onProgress?.({ phase: 'encode', done: total, total, resumed });
+  await timer.time('encode', () => encodeOutput(job.target, work.dir, { frames: total, fpsExpr: String(options.fps) }));
+  if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
+  return { output: options.output, frames: total, resumed, timings: timer.timings, maxDrift: drift.max };
+}

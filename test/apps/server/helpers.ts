@@ -1,0 +1,102 @@
+/** Shared pieces of the studio tests: a fake model catalog, the fake dream backend, uploads. */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import sharp from 'sharp';
+import { createStudioServer, type ModelCatalog, type StudioOptions } from '../../../src/apps/server/index.js';
+
+/** The dream tests' fake network, in the worker; `delayMs` slows every tile step. */
+export function fakeBackendModule(query = 'kind=grid'): string {
+  return new URL(`../../support/fake-backend-module.ts?${query}`, import.meta.url).href;
+}
+
+export const fakeCatalog: ModelCatalog = {
+  async list() {
+    return [
+      { name: 'inception_v3', description: 'fake inception', presets: true },
+      { name: 'tiny_net', description: 'fake second model', presets: false },
+    ];
+  },
+  async layers(model) {
+    if (model === 'inception_v3') {
+      return {
+        model,
+        defaultLayer: 'mixed3',
+        layers: ['mixed1', 'mixed3', 'mixed4', 'mixed5'].map((name) => ({ name, shape: [8, 4, 4], channels: 8 })),
+      };
+    }
+    if (model === 'tiny_net')
+      return { model, defaultLayer: 'conv1', layers: [{ name: 'conv1', shape: [4, 8, 8], channels: 4 }] };
+    return undefined;
+  },
+};
+
+export function testServer(options: StudioOptions = {}): Promise<FastifyInstance> {
+  return createStudioServer({ catalog: fakeCatalog, backendModule: fakeBackendModule(), ...options });
+}
+
+/** A small opaque PNG photo with a gradient. */
+export async function photoPng(width = 48, height = 32): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    pixels[i * 3] = (i * 7) % 256;
+    pixels[i * 3 + 1] = (i * 3) % 256;
+    pixels[i * 3 + 2] = 128;
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+}
+
+export interface FilePart {
+  field?: string;
+  name: string;
+  bytes: Buffer;
+  type?: string;
+}
+
+/** A multipart/form-data request body, encoded the way browsers do (through undici's FormData). */
+export async function multipart(
+  fields: Record<string, string>,
+  files: FilePart[],
+): Promise<{ payload: Buffer; headers: Record<string, string> }> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  for (const file of files) {
+    form.append(
+      file.field ?? 'image',
+      new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'image/png' }),
+      file.name,
+    );
+  }
+  const request = new Request('http://studio.test/', { method: 'POST', body: form });
+  return {
+    payload: Buffer.from(await request.arrayBuffer()),
+    headers: { 'content-type': request.headers.get('content-type')! },
+  };
+}
+
+export async function postDream(
+  app: FastifyInstance,
+  fields: Record<string, string>,
+  files: FilePart[],
+): Promise<LightMyRequestResponse> {
+  const body = await multipart(fields, files);
+  return app.inject({ method: 'POST', url: '/api/dreams', ...body });
+}
+
+/** Polls a dream until it leaves the queue and finishes. */
+export async function waitForDream(app: FastifyInstance, id: string): Promise<{ status: string; error?: string }> {
+  for (;;) {
+    const view = (await app.inject({ url: `/api/dreams/${id}` })).json<{ status: string; error?: string }>();
+    if (!['queued', 'running'].includes(view.status)) return view;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Fails unless the body is a one-line JSON error; returns the message. */
+export function errorMessage(response: LightMyRequestResponse): string {
+  const { error } = response.json<{ error: string }>();
+  if (typeof error !== 'string' || error.length === 0 || error.includes('\n')) {
+    throw new Error(`not a one-line JSON error: ${response.body}`);
+  }
+  return error;
+}
