@@ -10,9 +10,9 @@ export {
   type SessionOptions,
   type TileShape,
 } from './core/engine/index.js';
+export { findLayer } from './core/models/layers.js';
 export {
   loadModel,
-  findLayer,
   listBundledModels,
   type BundledModelInfo,
   type LayerInfo,
