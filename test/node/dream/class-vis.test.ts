@@ -14,7 +14,7 @@ import { noiseImage } from '../../../src/core/dream/random.js';
 import { readImage } from '../../../src/node/image/read.js';
 import { readRecipe } from '../../../src/node/image/recipe.js';
 import { createRgbImage, type RgbImage } from '../../../src/core/image/rgb.js';
-import { TORCH_IMAGENET_PREPROCESSING } from '../../../src/node/models/descriptor.js';
+import { TORCH_IMAGENET_PREPROCESSING } from '../../../src/core/models/descriptor.js';
 import { addModel, loadInstalledModel } from '../../../src/node/models/installed.js';
 import type { LoadedModel } from '../../../src/core/models/types.js';
 
