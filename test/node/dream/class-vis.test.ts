@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dreamInProcess } from '../../../src/core/dream/dream-in-process.js';
+import { dreamInProcess } from '../../../src/node/dream/in-process.js';
 import { gaussianBlur } from '../../../src/core/dream/blur.js';
 import { classTarget } from '../../../src/core/dream/class-target.js';
 import { modelBackend } from '../../../src/core/dream/model-backend.js';
