@@ -1,5 +1,36 @@
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/: core runs in any JavaScript host, node is the Node host,
+ * the apps sit on top and share only apps/shared. The TypeScript variant of no-restricted-imports
+ * also counts `import type`.
+ */
+const RESTRICTED_IMPORTS = '@typescript-eslint/no-restricted-imports';
+
+/** The only packages core may import: each must run unchanged in Node and in a browser. */
+const CORE_PACKAGES = ['protobufjs'];
+
+const restrict = (...patterns) => ({ [RESTRICTED_IMPORTS]: ['error', { patterns }] });
+
+/** A relative import that climbs into the sibling folder `folder` (e.g. '../../node/models/index.js'). */
+const into = (folder) => `^(\\.\\./)+${folder}(/|$)`;
+
+const coreImports = restrict(
+  {
+    regex: `^(?!\\.{1,2}/|(${CORE_PACKAGES.join('|')})$)`,
+    message: `src/core runs in any JavaScript host, so of packages it imports only ${CORE_PACKAGES.join(', ')}: Node built-ins and host packages (onnxruntime-node, sharp, ffmpeg...) belong in src/node.`,
+  },
+  {
+    regex: `${into('(node|apps)')}|^(\\.\\./)+index(\\.js)?$`,
+    message: 'src/core imports nothing from src/node, src/apps or the library index: the hosts build on core.',
+  },
+);
+
+const nodeImports = restrict({
+  regex: into('apps'),
+  message: 'src/node imports nothing from src/apps: the apps build on the host.',
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'test/fixtures/**', 'bench/peak/**'] },
   ...tseslint.configs.recommended,
@@ -7,5 +38,40 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['src/core/**'],
+    rules: {
+      ...coreImports,
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression', message: 'src/core imports statically: loading on demand is for hosts.' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/core runs in any JavaScript host: take settings as arguments.' },
+        { name: 'Buffer', message: 'src/core runs in any JavaScript host: use Uint8Array.' },
+      ],
+    },
+  },
+  { files: ['src/node/**'], rules: nodeImports },
+  {
+    files: ['src/apps/cli/**'],
+    rules: restrict({
+      regex: into('(apps/)?server'),
+      message: 'The CLI imports nothing from the studio server: what both need lives in src/apps/shared.',
+    }),
+  },
+  {
+    files: ['src/apps/server/**'],
+    rules: restrict({
+      regex: into('(apps/)?cli'),
+      message: 'The studio server imports nothing from the CLI: what both need lives in src/apps/shared.',
+    }),
+  },
+  // Temporary: these core modules still import the Node host; removed when the runtime interface lands.
+  {
+    files: ['src/core/engine/index.ts', 'src/core/dream/model-backend.ts', 'src/core/dream/class-target.ts'],
+    rules: nodeImports,
   },
 );

@@ -12,7 +12,7 @@ import { median, TORCH_PYTHON, torchAvailable } from './common.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-/** From ../shared/notes (2-thread AVX-512 FMA), used when the peak probe cannot be compiled here. */
+/** The stated 2-thread AVX-512 FMA peak, used when the peak probe cannot be compiled here. */
 const STATED_PEAK_GFLOPS = 385;
 
 interface EngineStep {
@@ -82,7 +82,7 @@ for (const { model, layer } of cases) {
   }
   const stepMs = median(ours.map((o) => o.stepMs));
   const { flops } = ours[0]!;
-  // Backward counted as one more forward: the convention of the shared notes.
+  // Backward (the input gradient) counted as one more forward.
   const gflops = (2 * flops) / (stepMs * 1e6);
   console.log(`\n${model} ${layer}, 512x512, 2 threads (median of ${ROUNDS} processes x 5 runs)`);
   console.log(

@@ -1,4 +1,4 @@
-// After tsc: copies the non-TypeScript files of src/ (schemas, catalog, label lists) into dist/,
+// After tsc: copies the non-TypeScript files of src/ (catalog, label lists, the studio's web page) into dist/,
 // then stamps the build so bin/deepdream.js knows dist/ is at least as new as src/.
 import { closeSync, cpSync, openSync, utimesSync } from 'node:fs';
 

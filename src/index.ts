@@ -10,9 +10,9 @@ export {
   type SessionOptions,
   type TileShape,
 } from './core/engine/index.js';
+export { findLayer } from './core/models/layers.js';
 export {
   loadModel,
-  findLayer,
   listBundledModels,
   type BundledModelInfo,
   type LayerInfo,
@@ -20,7 +20,7 @@ export {
 } from './node/models/index.js';
 export { addModel, listInstalled, removeInstalled, type InstallRecord } from './node/models/installed.js';
 export { catalogEntries, type CatalogEntry } from './node/models/catalog.js';
-export { classObjective } from './node/models/descriptor.js';
+export { classObjective } from './core/models/descriptor.js';
 export type { Objective, ObjectiveTerm, LayerTerm, GuideTerm } from './core/autodiff/objective.js';
 export { buildGradientModel } from './core/autodiff/gradient-model.js';
 export { encodeModel, decodeModel } from './core/onnx/codec.js';

@@ -70,7 +70,7 @@ class TiledGradient:
 
     def __call__(self, image):
         height, width = image.shape[2:]
-        # The fewest equal tiles of at most `tile` per side, as src/dream/tiles.ts tileShapeFor.
+        # The fewest equal tiles of at most `tile` per side, as src/core/dream/tiles.ts tileShapeFor.
         th, tw = (math.ceil(size / math.ceil(size / self.tile)) for size in (height, width))
         roll_x = axis_roll(self.random, width, tw, self.jitter)
         roll_y = axis_roll(self.random, height, th, self.jitter)
@@ -92,7 +92,7 @@ def resize(image, height, width):
 
 
 # Smallest input side of each whole frozen trunk, as the CLI's model registry derives it from the
-# Keras topology (test/models/registry.test.ts checks these): known, like the CLI, not searched for
+# Keras topology (test/node/models/registry.test.ts checks these): known, like the CLI, not searched for
 # by trial forward passes, which would add ~0.8 s to this peer's time.
 MIN_INPUT_SIZE = {'inception_v3': 43, 'mobilenet_v2': 16}
 

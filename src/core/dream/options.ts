@@ -92,7 +92,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<DreamOptions, 'layers' | 'channels' 
 };
 
 /**
- * Defaults of class visualization, under the caller's values (reasons in notes/class-vis.md):
+ * Defaults of class visualization, under the caller's values:
  * starting from noise, the logit is easiest to raise with high-frequency patterns the eye cannot
  * read; Laplacian normalization, per-step blur and jitter favour large, smooth, shift-tolerant
  * shapes instead, and more steps are needed than when a photo already holds structure.
@@ -109,7 +109,7 @@ export interface DreamPreset {
   options: Partial<Omit<DreamOptions, 'guide'>>;
 }
 
-/** Named looks for the default model, chosen by dreaming real photos (notes/dream-choices.md). */
+/** Named looks for the default model, chosen by dreaming real photos. */
 export const PRESETS: Readonly<Record<string, DreamPreset>> = {
   eyes: {
     description: 'the classic DeepDream look: eyes and swirling creatures everywhere',

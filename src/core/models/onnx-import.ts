@@ -18,12 +18,13 @@ import {
 import { withInputShape } from '../onnx/shapes.js';
 import { convertCaffe } from '../convert/caffe/convert.js';
 import {
+  type LabelSetReader,
   type ModelDescriptor,
   type Preprocessing,
   LABELS_METADATA,
   LOGITS_METADATA,
   resolveLabels,
-} from '../../node/models/descriptor.js';
+} from './descriptor.js';
 import type { LayerInfo, LoadedModel } from './types.js';
 
 export const IMAGE_INPUT = 'image';
@@ -350,14 +351,19 @@ function describe(
 }
 
 /** Wraps an IR network (input in the network's own convention) into a dream model. */
-function importGraphModel(model: Model, descriptor: ModelDescriptor, name: string): LoadedModel {
+function importGraphModel(
+  model: Model,
+  descriptor: ModelDescriptor,
+  name: string,
+  readLabelSet: LabelSetReader | undefined,
+): LoadedModel {
   upgradeToOpset13(model);
   const input = detectInput(model.graph, descriptor);
   const hidden = new Set(wrapWithPreprocessing(model, input, descriptor.preprocessing));
   const stored: ModelDescriptor = { ...descriptor, inputSize: input.size };
   const metadata: Record<string, string> = { ...model.metadata, [DESCRIPTOR_METADATA]: JSON.stringify(stored) };
   const logits = descriptor.logits ?? detectLogits(model.graph);
-  const labels = resolveLabels(descriptor.labels);
+  const labels = resolveLabels(descriptor.labels, readLabelSet);
   if (logits) {
     metadata[LOGITS_METADATA] = logits;
     if (labels) metadata[LABELS_METADATA] = JSON.stringify(labels);
@@ -365,9 +371,17 @@ function importGraphModel(model: Model, descriptor: ModelDescriptor, name: strin
   return describe({ ...model, metadata }, stored, input.size, hidden, name);
 }
 
-/** Imports an ONNX image classifier or trunk whose ops the autodiff supports. */
-export function importOnnxModel(bytes: Uint8Array, descriptor: ModelDescriptor, name = 'onnx-model'): LoadedModel {
-  return importGraphModel(decodeModel(bytes), descriptor, name);
+/**
+ * Imports an ONNX image classifier or trunk whose ops the autodiff supports. `readLabelSet`
+ * resolves a descriptor's label set id (the host's label files).
+ */
+export function importOnnxModel(
+  bytes: Uint8Array,
+  descriptor: ModelDescriptor,
+  name = 'onnx-model',
+  readLabelSet?: LabelSetReader,
+): LoadedModel {
+  return importGraphModel(decodeModel(bytes), descriptor, name, readLabelSet);
 }
 
 /** Converts a Caffe deploy prototxt + caffemodel; layers are the Caffe blobs (e.g. inception_4c/output). */
@@ -376,11 +390,13 @@ export function importCaffeModel(
   caffemodel: Uint8Array,
   descriptor: ModelDescriptor,
   name = 'caffe-model',
+  readLabelSet?: LabelSetReader,
 ): LoadedModel {
   const net = convertCaffe(prototxt, caffemodel);
   net.model.metadata[CAFFE_METADATA] = '1';
   const size = descriptor.inputSize ?? (net.inputShape.slice(2) as [number, number]);
-  return importGraphModel(net.model, { ...descriptor, input: net.inputName, layout: 'NCHW', inputSize: size }, name);
+  const netDescriptor: ModelDescriptor = { ...descriptor, input: net.inputName, layout: 'NCHW', inputSize: size };
+  return importGraphModel(net.model, netDescriptor, name, readLabelSet);
 }
 
 /** Re-reads a model imported earlier (an .onnx file written from `LoadedModel.model`). */

@@ -1,12 +1,12 @@
 /**
- * Converts between the in-memory IR (ir.ts) and ONNX protobuf bytes, using the vendored
- * onnx.proto schema through protobufjs.
+ * Converts between the in-memory IR (ir.ts) and ONNX protobuf bytes, using the ONNX schema
+ * (onnx-schema.ts) through protobufjs.
  */
-import { readFileSync } from 'node:fs';
-import { endianness } from 'node:os';
 import protobuf from 'protobufjs';
 import { BYTES_PER_ELEMENT, dataTypeOfOnnxCode, ONNX_CODE_OF } from './data-types.js';
+import { assertLittleEndian } from './endianness.js';
 import type { Attribute, DataType, Dim, Graph, Model, Node, Tensor, TensorData, ValueInfo } from './ir.js';
+import { ONNX_SCHEMA } from './onnx-schema.js';
 
 // AttributeProto.AttributeType codes from onnx.proto.
 const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
@@ -20,6 +20,7 @@ const ATTR_NAMES: Record<number, string> = {
   14: 'TYPE_PROTOS',
 };
 const DEFAULT_DOMAINS = new Set(['', 'ai.onnx']);
+const CODEC = 'ONNX codec';
 const EXTERNAL_LOCATION = 1;
 
 /** Protobuf int64 values arrive as numbers or Long objects depending on magnitude and runtime. */
@@ -90,11 +91,10 @@ interface OnnxTypes {
 }
 let onnxTypes: OnnxTypes | undefined;
 
-/** The protobuf message types, parsed from onnx.proto on first use. */
+/** The protobuf message types, built from the schema on first use. */
 function types(): OnnxTypes {
   if (!onnxTypes) {
-    const source = readFileSync(new URL('./onnx.proto', import.meta.url), 'utf8');
-    const root = protobuf.parse(source, { keepCase: true }).root;
+    const root = protobuf.Root.fromJSON(ONNX_SCHEMA);
     onnxTypes = {
       model: root.lookupType('onnx.ModelProto'),
       graph: root.lookupType('onnx.GraphProto'),
@@ -102,11 +102,6 @@ function types(): OnnxTypes {
     };
   }
   return onnxTypes;
-}
-
-/** Tensor bytes are copied to/from typed arrays as-is, which matches ONNX only on little-endian hosts. */
-function assertLittleEndian(): void {
-  if (endianness() !== 'LE') throw new Error('ONNX codec: big-endian hosts are not supported');
 }
 
 const toNumber = (v: Int64 | undefined): number =>
@@ -131,7 +126,7 @@ export function decodeModel(bytes: Uint8Array): Model {
   if (!proto.graph) throw new Error('not an ONNX model: it has no graph');
   const defaultOpset = proto.opset_import.find((o) => DEFAULT_DOMAINS.has(o.domain ?? ''));
   if (!defaultOpset) throw new Error('not an ONNX model: it imports no default-domain opset');
-  assertLittleEndian();
+  assertLittleEndian(CODEC);
   const metadata: Record<string, string> = {};
   for (const { key, value } of proto.metadata_props) metadata[key ?? ''] = value ?? '';
   return {
@@ -273,7 +268,7 @@ const KEY_TENSOR_RAW_DATA = (9 << 3) | 2;
  * Protobuf allows fields in any order, so initializers follow the rest of the graph.
  */
 export function encodeModel(model: Model): Uint8Array {
-  assertLittleEndian();
+  assertLittleEndian(CODEC);
   const { model: modelType, graph: graphType, tensor: tensorType } = types();
   const { graph } = model;
   const customDomains = new Set(graph.nodes.map((n) => n.domain ?? '').filter((d) => !DEFAULT_DOMAINS.has(d)));

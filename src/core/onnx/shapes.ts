@@ -1,7 +1,7 @@
 /**
  * Static shape inference over the IR: fills graph.valueInfo with the type and shape of every
  * node output, from the graph input shapes and the initializers. Shapes are what ORT's CPU
- * kernels produce (checked op by op in test/onnx/shapes.test.ts).
+ * kernels produce (checked op by op in test/core/onnx/shapes.test.ts).
  */
 import { dataTypeOfOnnxCode } from './data-types.js';
 import {

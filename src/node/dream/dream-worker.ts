@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../../core/image/rgb.js';
-import type { DreamControl } from '../../core/dream/dream-in-process.js';
+import type { DreamControl } from '../../core/dream/dream-image.js';
 import type { DreamOptions } from '../../core/dream/options.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 

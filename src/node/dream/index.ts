@@ -7,12 +7,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RgbImage } from '../../core/image/rgb.js';
 import { resolveDreamOptions, type DreamOptions, type DreamOptionsInput } from '../../core/dream/options.js';
-import type { DreamControl } from '../../core/dream/dream-in-process.js';
+import type { DreamControl } from '../../core/dream/dream-image.js';
 import { dreamWorkerFor } from './dream-worker.js';
 import type { WorkerSetup } from './worker-protocol.js';
 
 export * from '../../core/dream/options.js';
-export { dreamInProcess, type DreamControl, type DreamDeps } from '../../core/dream/dream-in-process.js';
+export type { DreamControl } from '../../core/dream/dream-image.js';
+export { dreamInProcess, type DreamDeps } from './in-process.js';
 export type { Activations, BackendFactory, DreamBackend } from '../../core/dream/backend.js';
 export { createModelBackend, modelBackend } from '../../core/dream/model-backend.js';
 export { noiseImage } from '../../core/dream/random.js';

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { GradientSession } from '../../core/engine/gradient-session.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 import type { BackendFactory, DreamBackend } from '../../core/dream/backend.js';
-import { dreamInProcess } from '../../core/dream/dream-in-process.js';
+import { dreamImage } from '../../core/dream/dream-image.js';
 import type { DreamOptions } from '../../core/dream/options.js';
 import { SessionCache } from '../../core/dream/session-cache.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
@@ -57,12 +57,10 @@ async function dream(id: number, image: RgbImage, options: DreamOptions, keepSes
     const { backend, sessions } = await backendFor(options);
     const oneOff = !keepSessions || image.width * image.height > LARGE_PHOTO_PIXELS;
     if (sessions) sessions.maxTilePixels = oneOff ? 0 : CACHED_TILE_PIXELS;
-    const result = await dreamInProcess(
-      image,
-      options,
-      { signal: controller.signal, onProgress: (progress) => post({ type: 'progress', id, progress }) },
-      { backend },
-    );
+    const result = await dreamImage(image, options, backend, {
+      signal: controller.signal,
+      onProgress: (progress) => post({ type: 'progress', id, progress }),
+    });
     if (oneOff) await sessions?.releaseAll();
     post({ type: 'done', id, image: result }, [result.data.buffer as ArrayBuffer]);
   } catch (error) {

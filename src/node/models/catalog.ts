@@ -3,7 +3,7 @@
  * licence, and the descriptor (preprocessing, recommended layers, labels) to import them with.
  */
 import { readFileSync } from 'node:fs';
-import { type ModelDescriptor, parseDescriptor } from './descriptor.js';
+import { type ModelDescriptor, parseDescriptor } from '../../core/models/descriptor.js';
 
 export interface CatalogFile {
   url: string;

@@ -10,7 +10,8 @@ import { basename, extname, join } from 'node:path';
 import { encodeModel } from '../../core/onnx/codec.js';
 import { CACHE_DIR_ENV, userCacheDir } from './cache.js';
 import { type CatalogEntry, type CatalogFile, findCatalogEntry } from './catalog.js';
-import { type ModelDescriptor, IDENTITY_PREPROCESSING } from './descriptor.js';
+import { type ModelDescriptor, IDENTITY_PREPROCESSING } from '../../core/models/descriptor.js';
+import { readLabelSet } from './descriptor.js';
 import { type Checksum, download, fileDigest } from './download.js';
 import { importCaffeModel, importOnnxModel, loadImportedModel } from '../../core/models/onnx-import.js';
 import type { LoadedModel } from '../../core/models/types.js';
@@ -157,9 +158,9 @@ function convert(
   descriptor: ModelDescriptor,
   name: string,
 ): LoadedModel {
-  if (format === 'onnx') return importOnnxModel(bytes, descriptor, name);
+  if (format === 'onnx') return importOnnxModel(bytes, descriptor, name, readLabelSet);
   if (prototxt === undefined) throw new Error('a .caffemodel needs its deploy prototxt: pass --prototxt FILE');
-  return importCaffeModel(prototxt, bytes, descriptor, name);
+  return importCaffeModel(prototxt, bytes, descriptor, name, readLabelSet);
 }
 
 async function installCatalogEntry(entry: CatalogEntry, opts: AddOptions): Promise<InstallRecord> {

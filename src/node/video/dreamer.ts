@@ -1,12 +1,12 @@
 /**
  * What renders dream each frame with. Rendering only needs a function, so tests use fakes and the
- * CLI uses the real engine (or a DEEPDREAM_BACKEND_MODULE backend) through dreamInProcess.
+ * CLI uses the real engine (or a DEEPDREAM_BACKEND_MODULE backend) through dreamImage.
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { RgbImage } from '../../core/image/rgb.js';
 import type { BackendFactory, DreamBackend } from '../../core/dream/backend.js';
-import { dreamInProcess } from '../../core/dream/dream-in-process.js';
+import { dreamImage } from '../../core/dream/dream-image.js';
 import type { DreamOptions } from '../../core/dream/options.js';
 import { frameSeed } from '../../core/video/schedule.js';
 
@@ -24,15 +24,15 @@ export type FrameDreamer = (
  */
 export function engineDreamer(options: DreamOptions, backend: DreamBackend): FrameDreamer {
   return (frame, frameIndex, layer, signal) =>
-    dreamInProcess(
+    dreamImage(
       frame,
       {
         ...options,
         seed: frameSeed(options.seed, frameIndex),
         ...(layer !== undefined && { layers: [{ name: layer, weight: 1 }] }),
       },
+      backend,
       signal ? { signal } : {},
-      { backend },
     );
 }
 

@@ -1,6 +1,6 @@
 /**
  * Every gradient rule against central finite differences of the objective, in float32 (ORT has
- * no double Conv/pool kernels, see notes/ort-float64.md): directional derivatives along random
+ * no double Conv/pool kernels, see test/node/runtime/ort-float64.test.ts): directional derivatives along random
  * directions, h = 1e-2, compared with a tolerance well above float32 rounding of the objective.
  */
 import assert from 'node:assert/strict';

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dreamInProcess } from '../../../src/core/dream/dream-in-process.js';
+import { dreamInProcess } from '../../../src/node/dream/in-process.js';
 import { gaussianBlur } from '../../../src/core/dream/blur.js';
 import { classTarget } from '../../../src/core/dream/class-target.js';
 import { modelBackend } from '../../../src/core/dream/model-backend.js';
@@ -14,7 +14,7 @@ import { noiseImage } from '../../../src/core/dream/random.js';
 import { readImage } from '../../../src/node/image/read.js';
 import { readRecipe } from '../../../src/node/image/recipe.js';
 import { createRgbImage, type RgbImage } from '../../../src/core/image/rgb.js';
-import { TORCH_IMAGENET_PREPROCESSING } from '../../../src/node/models/descriptor.js';
+import { TORCH_IMAGENET_PREPROCESSING } from '../../../src/core/models/descriptor.js';
 import { addModel, loadInstalledModel } from '../../../src/node/models/installed.js';
 import type { LoadedModel } from '../../../src/core/models/types.js';
 

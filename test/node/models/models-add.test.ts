@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { catalogEntries } from '../../../src/node/models/catalog.js';
-import { CAFFE_IMAGENET_PREPROCESSING } from '../../../src/node/models/descriptor.js';
+import { CAFFE_IMAGENET_PREPROCESSING } from '../../../src/core/models/descriptor.js';
 import { loadModel } from '../../../src/node/models/index.js';
 import { addModel, listInstalled, loadInstalledModel, removeInstalled } from '../../../src/node/models/installed.js';
 

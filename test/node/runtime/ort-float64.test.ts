@@ -1,6 +1,6 @@
 /**
  * Which ops ORT CPU runs in float64: float64 finite-difference checks of gradient rules rely on
- * it (findings in /work/notes/ort-float64.md). If an ORT upgrade changes this, these fail first.
+ * it. If an ORT upgrade changes this, these fail first.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -44,7 +44,8 @@ async function listModels(): Promise<string> {
 
 async function addCommand(source: string, flags: AddFlags): Promise<void> {
   const { addModel } = await import('../../../node/models/installed.js');
-  const { readDescriptorFile, parseDescriptor } = await import('../../../node/models/descriptor.js');
+  const { readDescriptorFile } = await import('../../../node/models/descriptor.js');
+  const { parseDescriptor } = await import('../../../core/models/descriptor.js');
   const { SingleBar } = await import('cli-progress');
   const descriptor = flags.descriptor
     ? readDescriptorFile(flags.descriptor)

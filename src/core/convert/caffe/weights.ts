@@ -2,9 +2,9 @@
  * Reads the learned blobs of each layer from a binary .caffemodel (a NetParameter protobuf),
  * keyed by layer name. Both the current `layer` and the deprecated V1 `layers` lists are read.
  */
-import { readFileSync } from 'node:fs';
-import { endianness } from 'node:os';
 import protobuf from 'protobufjs';
+import { assertLittleEndian } from '../../onnx/endianness.js';
+import { CAFFE_SCHEMA } from './caffe-schema.js';
 
 export interface Blob {
   dims: number[];
@@ -34,8 +34,7 @@ let netType: protobuf.Type | undefined;
 
 function caffeNetType(): protobuf.Type {
   if (!netType) {
-    const source = readFileSync(new URL('./caffe.proto', import.meta.url), 'utf8');
-    netType = protobuf.parse(source, { keepCase: true }).root.lookupType('caffe.NetParameter');
+    netType = protobuf.Root.fromJSON(CAFFE_SCHEMA).lookupType('caffe.NetParameter');
   }
   return netType;
 }
@@ -68,7 +67,7 @@ function decodeBlob(b: BlobProto, what: string): Blob {
 
 /** Blobs of every layer that has any, by layer name. */
 export function readCaffeWeights(bytes: Uint8Array): Map<string, Blob[]> {
-  if (endianness() !== 'LE') throw new Error('caffemodel reader: big-endian hosts are not supported');
+  assertLittleEndian('caffemodel reader');
   let net: NetProto;
   try {
     net = caffeNetType().decode(bytes) as unknown as NetProto;

@@ -7,7 +7,7 @@
  * (total = dilated kernel - 1), and every 'same' layer of the bundled models has stride 1, so
  * those get explicit pads: exact at every input size, and plain pads for the autodiff pass.
  * Strided 'same' layers get auto_pad SAME_UPPER, which ONNX defines with the same formula
- * (extra pad at the end); test/convert checks both against tfjs at odd and even sizes.
+ * (extra pad at the end); test/core/convert/keras checks both against tfjs at odd and even sizes.
  */
 import type { KerasLayer } from './topology.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { convertCaffe } from '../../../../src/core/convert/caffe/convert.js';
-import { CAFFE_IMAGENET_PREPROCESSING, classObjective } from '../../../../src/node/models/descriptor.js';
+import { CAFFE_IMAGENET_PREPROCESSING, classObjective } from '../../../../src/core/models/descriptor.js';
 import { importCaffeModel } from '../../../../src/core/models/onnx-import.js';
 import { relativeL2 } from '../../../support/compare.js';
 import { fixturePath, objectiveFromKey, readReference, runGradient, runLayers } from './reference.js';

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { TORCH_IMAGENET_PREPROCESSING, parseDescriptor } from '../../../../src/node/models/descriptor.js';
+import {
+  LABELS_METADATA,
+  TORCH_IMAGENET_PREPROCESSING,
+  parseDescriptor,
+  parseDescriptorJson,
+} from '../../../../src/core/models/descriptor.js';
+import { readLabelSet } from '../../../../src/node/models/descriptor.js';
 import { importOnnxModel, loadImportedModel } from '../../../../src/core/models/onnx-import.js';
 import { encodeModel } from '../../../../src/core/onnx/codec.js';
 import { relativeL2 } from '../../../support/compare.js';
@@ -43,11 +49,22 @@ describe('ONNX import', () => {
       bytes('tiny_classifier'),
       { preprocessing: TORCH_IMAGENET_PREPROCESSING, labels: 'imagenet1000' },
       'tiny',
+      readLabelSet,
     );
+    assert.equal((JSON.parse(loaded.model.metadata[LABELS_METADATA]!) as string[])[999], 'toilet_tissue');
     const again = loadImportedModel(encodeModel(loaded.model), 'tiny');
     assert.deepEqual(again.layers, loaded.layers);
     assert.equal(again.defaultLayer, loaded.defaultLayer);
     assert.deepEqual(again.defaultInputSize, loaded.defaultInputSize);
+  });
+
+  it('needs a label set reader for a label set id, not for inline labels', () => {
+    const descriptor = { preprocessing: TORCH_IMAGENET_PREPROCESSING };
+    assert.throws(() => importOnnxModel(bytes('tiny_classifier'), { ...descriptor, labels: 'imagenet1000' }), {
+      message: "label set 'imagenet1000' cannot be read here; list the class names instead",
+    });
+    const loaded = importOnnxModel(bytes('tiny_classifier'), { ...descriptor, labels: ['cat', 'dog'] });
+    assert.equal(loaded.model.metadata[LABELS_METADATA], '["cat","dog"]');
   });
 
   it('refuses a network whose ops have no gradient, naming the op', () => {
@@ -74,5 +91,12 @@ describe('ONNX import', () => {
     );
     assert.throws(() => parseDescriptor({ preprocessing: { mean: [1, 2] } }), /'mean' should be a list of 3 numbers/);
     assert.throws(() => parseDescriptor({ prepocessing: {} }), /unknown field 'prepocessing'/);
+    assert.throws(() => parseDescriptorJson('{"input": ', 'model descriptor d.json'), {
+      message: /^model descriptor d\.json is not valid JSON: /,
+    });
+    assert.throws(() => parseDescriptorJson('{"input": 3}', 'model descriptor d.json'), {
+      message: "model descriptor d.json: 'input' should be a string",
+    });
+    assert.deepEqual(parseDescriptorJson('{"logits": "fc"}', 'd').logits, 'fc');
   });
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRgbImage } from '../../../src/core/image/rgb.js';
-import { dreamInProcess } from '../../../src/core/dream/dream-in-process.js';
+import { dreamImage } from '../../../src/core/dream/dream-image.js';
 import type { DreamProgress } from '../../../src/core/dream/options.js';
 import { guideInputName } from '../../../src/core/autodiff/objective.js';
 import { fakeBackend, randomPhoto } from '../../support/fake-backend.js';
@@ -10,7 +10,7 @@ const small = { octaves: 3, octaveScale: 1.5, steps: 2, tileSize: 64, layers: [{
 
 test('one session per octave, at the tile shape each octave needs', async () => {
   const backend = fakeBackend('grid');
-  const out = await dreamInProcess(randomPhoto(120, 90), small, {}, { backend });
+  const out = await dreamImage(randomPhoto(120, 90), small, backend);
   assert.deepEqual([out.width, out.height], [120, 90]);
   assert.deepEqual(
     backend.sessions.map((s) => s.tile),
@@ -30,12 +30,12 @@ test('one session per octave, at the tile shape each octave needs', async () => 
 
 test('the objective: mean square of whole layers, mean of chosen channels', async () => {
   const whole = fakeBackend('zero');
-  await dreamInProcess(randomPhoto(20, 20), { ...small, octaves: 1 }, {}, { backend: whole });
+  await dreamImage(randomPhoto(20, 20), { ...small, octaves: 1 }, whole);
   assert.deepEqual(whole.sessions[0]!.objective, {
     terms: [{ kind: 'layer', layer: 'a', weight: 1, reduce: 'meanSquare' }],
   });
   const channels = fakeBackend('zero');
-  await dreamInProcess(randomPhoto(20, 20), { ...small, octaves: 1, channels: [3, 1] }, {}, { backend: channels });
+  await dreamImage(randomPhoto(20, 20), { ...small, octaves: 1, channels: [3, 1] }, channels);
   assert.deepEqual(channels.sessions[0]!.objective, {
     terms: [{ kind: 'layer', layer: 'a', weight: 1, reduce: 'mean', channels: [3, 1] }],
   });
@@ -43,31 +43,23 @@ test('the objective: mean square of whole layers, mean of chosen channels', asyn
 
 test('an empty layer list dreams the backend default layer; backend layer errors surface', async () => {
   const backend = fakeBackend('zero');
-  await dreamInProcess(randomPhoto(20, 20), { model: 'fake', octaves: 1, steps: 1 }, {}, { backend });
+  await dreamImage(randomPhoto(20, 20), { model: 'fake', octaves: 1, steps: 1 }, backend);
   assert.equal((backend.sessions[0]!.objective.terms[0] as { layer: string }).layer, 'fake_default');
-  await assert.rejects(
-    dreamInProcess(randomPhoto(20, 20), { layers: [{ name: 'missing', weight: 1 }] }, {}, { backend }),
-    {
-      message: "unknown layer 'missing'",
-    },
-  );
+  await assert.rejects(dreamImage(randomPhoto(20, 20), { layers: [{ name: 'missing', weight: 1 }] }, backend), {
+    message: "unknown layer 'missing'",
+  });
 });
 
 test('without a gradient the photo comes back unchanged (detail is re-injected, not blurred away)', async () => {
   const image = randomPhoto(70, 50);
-  const out = await dreamInProcess(image, small, {}, { backend: fakeBackend('zero') });
+  const out = await dreamImage(image, small, fakeBackend('zero'));
   for (let i = 0; i < out.data.length; i++) assert.ok(Math.abs(out.data[i]! - image.data[i]!) < 1e-3);
 });
 
 test('every octave step adds to the result: the change is carried up through the octaves', async () => {
   // Gradient 1 on red only: mean |g| = 1/3, so each meanAbs step adds 3 * stepSize to red.
   const image = createRgbImage(60, 40, new Float32Array(60 * 40 * 3).fill(100));
-  const out = await dreamInProcess(
-    image,
-    { ...small, stepSize: 0.5, normalization: 'meanAbs' },
-    {},
-    { backend: fakeBackend('redOnly') },
-  );
+  const out = await dreamImage(image, { ...small, stepSize: 0.5, normalization: 'meanAbs' }, fakeBackend('redOnly'));
   const expectedRed = 100 + 3 * 2 * 3 * 0.5;
   for (let p = 0; p < 60 * 40; p++) {
     assert.ok(Math.abs(out.data[p * 3]! - expectedRed) < 1e-3, `red ${out.data[p * 3]}`);
@@ -76,19 +68,13 @@ test('every octave step adds to the result: the change is carried up through the
 });
 
 test('pixels stay within 0..255', async () => {
-  const out = await dreamInProcess(
-    randomPhoto(40, 30),
-    { ...small, stepSize: 100 },
-    {},
-    { backend: fakeBackend('grid') },
-  );
+  const out = await dreamImage(randomPhoto(40, 30), { ...small, stepSize: 100 }, fakeBackend('grid'));
   assert.ok(out.data.every((v) => v >= 0 && v <= 255));
   assert.ok(out.data.some((v) => v === 0) && out.data.some((v) => v === 255));
 });
 
 test('same image, options and seed give identical output; another seed differs', async () => {
-  const run = (seed: number) =>
-    dreamInProcess(randomPhoto(90, 70), { ...small, seed }, {}, { backend: fakeBackend('grid') });
+  const run = (seed: number) => dreamImage(randomPhoto(90, 70), { ...small, seed }, fakeBackend('grid'));
   const [a, b, c] = await Promise.all([run(5), run(5), run(6)]);
   assert.deepEqual(a.data, b.data);
   assert.notDeepEqual(a.data, c.data);
@@ -97,18 +83,13 @@ test('same image, options and seed give identical output; another seed differs',
 test('the input image is not modified', async () => {
   const image = randomPhoto(30, 30);
   const before = image.data.slice();
-  await dreamInProcess(image, small, {}, { backend: fakeBackend('grid') });
+  await dreamImage(image, small, fakeBackend('grid'));
   assert.deepEqual(image.data, before);
 });
 
 test('progress: one report per step, fraction rising to 1 weighted by octave size', async () => {
   const reports: DreamProgress[] = [];
-  await dreamInProcess(
-    randomPhoto(60, 45),
-    small,
-    { onProgress: (p) => reports.push(p) },
-    { backend: fakeBackend('zero') },
-  );
+  await dreamImage(randomPhoto(60, 45), small, fakeBackend('zero'), { onProgress: (p) => reports.push(p) });
   assert.equal(reports.length, 3 * 2);
   assert.deepEqual(
     reports.map((r) => [r.octave, r.step]),
@@ -131,30 +112,22 @@ test('progress: one report per step, fraction rising to 1 weighted by octave siz
 test('aborting rejects with an AbortError and stops running tiles', async () => {
   const backend = fakeBackend('grid', { delayMs: 2 });
   const controller = new AbortController();
-  const dreaming = dreamInProcess(
-    randomPhoto(120, 90),
-    { ...small, steps: 50 },
-    {
-      signal: controller.signal,
-      onProgress: (p) => p.step === 2 && controller.abort(),
-    },
-    { backend },
-  );
+  const dreaming = dreamImage(randomPhoto(120, 90), { ...small, steps: 50 }, backend, {
+    signal: controller.signal,
+    onProgress: (p) => p.step === 2 && controller.abort(),
+  });
   await assert.rejects(dreaming, { name: 'AbortError' });
   const runs = backend.sessions.reduce((n, s) => n + s.session.runs, 0);
   assert.equal(runs, 2, 'no tile runs after the abort');
   const aborted = AbortSignal.abort();
-  await assert.rejects(
-    dreamInProcess(randomPhoto(20, 20), small, { signal: aborted }, { backend: fakeBackend('grid') }),
-    {
-      name: 'AbortError',
-    },
-  );
+  await assert.rejects(dreamImage(randomPhoto(20, 20), small, fakeBackend('grid'), { signal: aborted }), {
+    name: 'AbortError',
+  });
 });
 
 test('an image smaller than the network minimum is dreamed enlarged and returned at its size', async () => {
   const backend = fakeBackend('grid', { minInputSize: 32 });
-  const out = await dreamInProcess(randomPhoto(20, 10), small, {}, { backend });
+  const out = await dreamImage(randomPhoto(20, 10), small, backend);
   assert.deepEqual([out.width, out.height], [20, 10]);
   assert.deepEqual(
     backend.sessions.map((s) => s.tile),
@@ -166,7 +139,7 @@ test('an image smaller than the network minimum is dreamed enlarged and returned
 test('guided dreaming feeds the guide features as [C, M] per layer', async () => {
   const backend = fakeBackend('zero');
   const guide = randomPhoto(200, 100, 3);
-  await dreamInProcess(randomPhoto(40, 40), { ...small, octaves: 1, steps: 1, guide }, {}, { backend });
+  await dreamImage(randomPhoto(40, 40), { ...small, octaves: 1, steps: 1, guide }, backend);
   // The guide is shrunk to fit one 64px tile.
   assert.deepEqual(backend.activationCalls, [{ layer: 'a', width: 64, height: 32 }]);
   assert.deepEqual(backend.sessions[0]!.objective, { terms: [{ kind: 'guide', layer: 'a', weight: 1 }] });
@@ -176,16 +149,22 @@ test('guided dreaming feeds the guide features as [C, M] per layer', async () =>
 });
 
 test('bad images get one-line errors', async () => {
-  await assert.rejects(
-    dreamInProcess(createRgbImage(0, 5, new Float32Array(0)), small, {}, { backend: fakeBackend('zero') }),
-    {
-      message: 'image size must be positive integers (got 0x5)',
-    },
-  );
-  await assert.rejects(
-    dreamInProcess({ width: 2, height: 2, data: new Float32Array(5) }, small, {}, { backend: fakeBackend('zero') }),
-    {
-      message: 'image data must be float32 RGB of length 12',
-    },
-  );
+  await assert.rejects(dreamImage(createRgbImage(0, 5, new Float32Array(0)), small, fakeBackend('zero')), {
+    message: 'image size must be positive integers (got 0x5)',
+  });
+  await assert.rejects(dreamImage({ width: 2, height: 2, data: new Float32Array(5) }, small, fakeBackend('zero')), {
+    message: 'image data must be float32 RGB of length 12',
+  });
+});
+
+test('releaseSessions: the backend is released when the next octave needs another tile shape', async () => {
+  const kept = fakeBackend('grid');
+  await dreamImage(randomPhoto(120, 90), small, kept);
+  assert.equal(kept.released, false);
+  const own = fakeBackend('grid');
+  await dreamImage(randomPhoto(120, 90), small, own, {}, { releaseSessions: true });
+  assert.equal(own.released, true);
+  const oneOctave = fakeBackend('grid');
+  await dreamImage(randomPhoto(120, 90), { ...small, octaves: 1 }, oneOctave, {}, { releaseSessions: true });
+  assert.equal(oneOctave.released, false, 'the caller releases the last octave');
 });

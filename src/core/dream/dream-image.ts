@@ -1,6 +1,7 @@
 /**
- * DeepDream on the calling thread: gradient ascent on the image, octave by octave, with the
- * detail dreamed at each octave carried up to the next (Google's original notebook).
+ * The dream algorithm: gradient ascent on the image, octave by octave, with the detail dreamed at
+ * each octave carried up to the next (Google's original notebook). Gradients come from a
+ * DreamBackend the host provides.
  */
 import { createRgbImage, type RgbImage } from '../image/rgb.js';
 import type { Objective } from '../autodiff/objective.js';
@@ -26,36 +27,36 @@ export interface DreamControl {
   signal?: AbortSignal;
 }
 
-export interface DreamDeps {
+/** How dreamImage may treat its backend. */
+export interface BackendUse {
   /**
-   * Where gradients come from; the caller keeps ownership (sessions can be reused across calls,
-   * e.g. video frames). Default: the engine with `options.model`, released when the dream ends.
+   * The backend serves this dream alone: release its sessions as soon as the next octave needs
+   * another tile shape (its memory is then reused, not kept for later dreams). Default false.
    */
-  backend?: DreamBackend;
-  /** ORT intra-op threads of the default backend (default 2). An execution setting, not part of the recipe. */
-  threads?: number;
+  releaseSessions?: boolean;
 }
 
-export async function dreamInProcess(
+/**
+ * Dreams `image` with the gradients of `backend`, which the caller keeps and releases. The image
+ * and options are checked before any work (see checkDreamInput); progress and aborting go
+ * through `control`.
+ */
+export async function dreamImage(
   image: RgbImage,
   input: DreamOptionsInput,
+  backend: DreamBackend,
   control: DreamControl = {},
-  deps: DreamDeps = {},
+  { releaseSessions = false }: BackendUse = {},
 ): Promise<RgbImage> {
-  checkImage(image);
-  const options = resolveDreamOptions(input);
+  const options = checkDreamInput(image, input);
   control.signal?.throwIfAborted();
-  const backend = deps.backend ?? (await createDefaultBackend(options.model, deps.threads));
-  try {
-    return await runDream(image, options, backend, control, !deps.backend);
-  } finally {
-    if (!deps.backend) await backend.release();
-  }
+  return runDream(image, options, backend, control, releaseSessions);
 }
 
-async function createDefaultBackend(model: string, threads: number | undefined): Promise<DreamBackend> {
-  const { createModelBackend } = await import('./model-backend.js');
-  return createModelBackend(model, threads === undefined ? {} : { threads });
+/** The resolved options, once the image and the options are valid; throws a one-line error otherwise. */
+export function checkDreamInput(image: RgbImage, input: DreamOptionsInput): DreamOptions {
+  checkImage(image);
+  return resolveDreamOptions(input);
 }
 
 function checkImage(image: RgbImage): void {
@@ -73,7 +74,7 @@ async function runDream(
   options: DreamOptions,
   backend: DreamBackend,
   control: DreamControl,
-  ownsBackend: boolean,
+  releaseSessions: boolean,
 ): Promise<RgbImage> {
   const { objective, layers, fixedInput } = chooseObjective(options, backend);
   const extraInputs = options.guide && (await guideInputs(backend, layers, options.guide, options.tileSize));
@@ -116,10 +117,9 @@ async function runDream(
     }
     if (last) break;
     detail = subtractInto(dreamed, base);
-    // A backend of our own serves only this dream: free sessions whose tile shape is done with.
     const next = sizes[index + 1]!;
     const nextTile = fixedInput ?? tileShapeFor(next.width, next.height, options.tileSize);
-    if (ownsBackend && (nextTile.width !== tile.width || nextTile.height !== tile.height)) await backend.release();
+    if (releaseSessions && (nextTile.width !== tile.width || nextTile.height !== tile.height)) await backend.release();
   }
   // Shrinking averages valid pixels, so the result stays within 0..255.
   return source === image ? dreamed : resizeImage(dreamed, image.width, image.height);

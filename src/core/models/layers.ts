@@ -1,0 +1,44 @@
+/** Layer lookup on a loaded model, with refusals that say why or list the layers there are. */
+import type { LayerInfo, LoadedModel } from './types.js';
+
+/** The layer `name`, if it can be dreamed on; otherwise an Error that says why or lists the options. */
+export function findLayer(model: LoadedModel, name: string): LayerInfo {
+  const layer = model.layers.find((l) => l.name === name);
+  if (!layer) {
+    const valid = model.layers.filter((l) => l.dreamable).map((l) => l.name);
+    throw new Error(`model ${model.name} has no layer '${name}'; ${layerHint(model.name, valid, name)}`);
+  }
+  if (!layer.dreamable)
+    throw new Error(`layer '${name}' of ${model.name} cannot be dreamed: ${layer.reason ?? 'not offered'}`);
+  return layer;
+}
+
+const MAX_LISTED_LAYERS = 12;
+
+/** All dreamable layers when few, else the ones whose names resemble the one asked for. */
+function layerHint(modelName: string, valid: string[], asked: string): string {
+  if (valid.length <= MAX_LISTED_LAYERS) return `dreamable layers: ${valid.join(', ')}`;
+  const wanted = asked.toLowerCase();
+  const close = valid
+    .filter(
+      (v) =>
+        v.toLowerCase().includes(wanted) ||
+        wanted.includes(v.toLowerCase()) ||
+        editDistance(v.toLowerCase(), wanted) <= 2,
+    )
+    .slice(0, MAX_LISTED_LAYERS);
+  const list = `\`deepdream layers --model ${modelName}\` lists all ${valid.length}`;
+  return close.length > 0 ? `similar: ${close.join(', ')} (${list})` : list;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,34 @@
+/** `dreamInProcess()`: a dream on the calling thread, on the engine with the options' model unless given a backend. */
+import type { DreamBackend } from '../../core/dream/backend.js';
+import { checkDreamInput, dreamImage, type DreamControl } from '../../core/dream/dream-image.js';
+import { createModelBackend } from '../../core/dream/model-backend.js';
+import type { DreamOptionsInput } from '../../core/dream/options.js';
+import type { RgbImage } from '../../core/image/rgb.js';
+
+export interface DreamDeps {
+  /**
+   * Where gradients come from; the caller keeps ownership (sessions can be reused across calls,
+   * e.g. video frames). Default: the engine with `options.model`, released when the dream ends.
+   */
+  backend?: DreamBackend;
+  /** ORT intra-op threads of the default backend (default 2). An execution setting, not part of the recipe. */
+  threads?: number;
+}
+
+export async function dreamInProcess(
+  image: RgbImage,
+  input: DreamOptionsInput,
+  control: DreamControl = {},
+  deps: DreamDeps = {},
+): Promise<RgbImage> {
+  if (deps.backend) return dreamImage(image, input, deps.backend, control);
+  // Bad input fails before the model loads.
+  const options = checkDreamInput(image, input);
+  control.signal?.throwIfAborted();
+  const backend = await createModelBackend(options.model, deps.threads === undefined ? {} : { threads: deps.threads });
+  try {
+    return await dreamImage(image, options, backend, control, { releaseSessions: true });
+  } finally {
+    await backend.release();
+  }
+}
