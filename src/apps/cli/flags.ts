@@ -1,6 +1,7 @@
 /**
- * The flag that sets each option, for error messages: the library and the CLI's own checks name
- * options as the library does ("tileSize"), and CLI users read the flag they type ("--tile").
+ * The flag that sets each option, for error messages: the library names options as its types do
+ * ("tileSize"); CLI users read the flag they type ("--tile"). The CLI's own checks (parsers,
+ * flag combinations) name flags already.
  */
 import type { OptionNamer } from '../../core/options/checks.js';
 
@@ -36,12 +37,11 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['end', '--end'],
   ['width', '--width'],
   ['restart', '--restart'],
-  // The CLI's own settings and the studio's (`deepdream serve`).
+  // The studio's options (StudioOptions) that `deepdream serve` sets.
   ['maxSize', '--max-size'],
-  ['threads', '--threads'],
-  ['port', '--port'],
   ['concurrency', '--concurrency'],
+  ['threads', '--threads'],
 ]);
 
-/** Names not in the table are already flags (a parser's problem names the flag it belongs to). */
+/** Names not in the table are flags already. */
 export const flagName: OptionNamer = (option) => FLAGS.get(option) ?? option;

@@ -125,8 +125,8 @@ async function planDream(
 ): Promise<DreamPlan> {
   if (!flags.output)
     throw new Error('say where to write the dream with -o OUTPUT (an image, or a folder for several photos)');
-  checkInteger('maxSize', flags.maxSize, { min: 0 });
-  if (flags.threads !== undefined) checkInteger('threads', flags.threads, THREADS);
+  checkInteger('--max-size', flags.maxSize, { min: 0 });
+  if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
   const recipe = flags.recipeFrom === undefined ? undefined : await recipeFrom(flags.recipeFrom);
   const options = resolveDreamOptions({ ...recipe?.options, ...optionFlags(flags) });
   // The guide is read after the options are settled: its conflict is checked here, before reading it.

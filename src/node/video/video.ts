@@ -59,7 +59,10 @@ export interface VideoJob {
 
 const PREVIEW_WIDTH = 320;
 
-/** Checks the options, probes the input, checks the range and output, and opens the work folder, before any model is loaded. */
+/**
+ * Checks the options, probes the input, checks the range and output, and opens the work folder,
+ * before any model is loaded.
+ */
 export async function prepareVideo(options: VideoOptions): Promise<VideoJob> {
   checkVideoOptions(options);
   const target = outputTarget(options.output);

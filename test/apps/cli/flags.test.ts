@@ -44,8 +44,8 @@ const videoOptions: Record<
   Exclude<keyof VideoOptions, 'input' | 'output' | 'keepFrames' | 'preview' | 'dreamSettings'>,
   true
 > = { start: true, end: true, maxFrames: true, width: true, blend: true, schedule: true, seed: true, restart: true };
-/** `move` is checked field by field; `every` belongs to the schedule; the rest are the CLI's and the studio's. */
-const otherNames = ['move.zoom', 'every', 'maxSize', 'threads', 'port', 'concurrency'];
+/** `move` is checked field by field; `every` belongs to the schedule; the rest are the studio's (StudioOptions). */
+const otherNames = ['move.zoom', 'every', 'maxSize', 'concurrency', 'threads'];
 
 function longFlags(command: Command): string[] {
   return [...command.options.map((o) => o.long ?? ''), ...command.commands.flatMap(longFlags)];

@@ -24,8 +24,8 @@ export function register(program: Command): void {
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option('--verbose', 'log one line per request')
     .action(async (flags: ServeFlags) => {
-      checkInteger('port', flags.port, { min: 0, max: 65535 });
-      if (flags.threads !== undefined) checkInteger('threads', flags.threads, THREADS);
+      checkInteger('--port', flags.port, { min: 0, max: 65535 });
+      if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
       const { createStudioServer } = await import('../../server/index.js');
       const backendModule = process.env.DEEPDREAM_BACKEND_MODULE;
       const app = await createStudioServer({

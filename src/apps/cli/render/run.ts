@@ -28,11 +28,10 @@ export interface RenderFlags {
 
 /** --schedule, or --layers with --every (default: every layer for `defaultEvery` frames). */
 export function scheduleFromFlags(flags: RenderFlags, defaultEvery: number): LayerSchedule {
-  // --layers is the render's comma list, not the library's `layers` (--layer): named as a flag.
-  if (flags.schedule && flags.layers) throw new OptionError('schedule', 'cannot be combined with --layers');
+  if (flags.schedule && flags.layers) throw new OptionError('--schedule', 'cannot be combined with --layers');
   if (flags.schedule) return parseSchedule(flags.schedule);
   if (flags.layers) return cycleLayers(flags.layers.split(','), flags.every ?? defaultEvery);
-  if (flags.every !== undefined) throw new OptionError('every', 'needs --layers');
+  if (flags.every !== undefined) throw new OptionError('--every', 'needs --layers');
   return [];
 }
 
