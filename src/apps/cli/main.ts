@@ -11,6 +11,8 @@ import * as serveCommand from './commands/serve.js';
 import * as videoCommand from './commands/video.js';
 import * as zoomCommand from './commands/zoom.js';
 import { describeError, PROGRAM_NAME } from '../shared/errors.js';
+import { flagName } from './flags.js';
+import { nameFlagProblems } from './parse.js';
 import { programVersion } from '../shared/version.js';
 
 export function createProgram(): Command {
@@ -28,6 +30,7 @@ export function createProgram(): Command {
   serveCommand.register(program);
   videoCommand.register(program);
   zoomCommand.register(program);
+  nameFlagProblems(program);
   return program;
 }
 
@@ -39,7 +42,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   } catch (err) {
     // --help and --version end through the same path, with exit code 0.
     if (err instanceof CommanderError && err.exitCode === 0) return 0;
-    process.stderr.write(`${describeError(err)}\n`);
+    process.stderr.write(`${describeError(err, flagName)}\n`);
     return err instanceof CommanderError ? Math.max(err.exitCode, 1) : 1;
   }
 }

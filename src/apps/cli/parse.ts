@@ -1,37 +1,41 @@
-/** Parsers for option values; each throws commander's InvalidArgumentError with a short reason. */
-import { InvalidArgumentError } from 'commander';
+/**
+ * Parsers for flag values. Each throws commander's InvalidArgumentError with the problem in the
+ * library's shape ("must be an integer (got 'x')"); `nameFlagProblems` puts the flag in front.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
 import type { DreamLayer } from '../../core/dream/options.js';
+import { integerText, must, numberText, OptionError } from '../../core/options/checks.js';
+
+/** Throws the problem of a value that is not `expected`. */
+export function refuse(expected: string, value: string): never {
+  throw new InvalidArgumentError(must(`be ${expected}`, value));
+}
 
 export function parseInteger(value: string): number {
-  if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number.');
-  return Number(value);
+  return integerText(value) ?? refuse('an integer', value);
 }
 
 export function parseNumber(value: string): number {
-  const number = value.trim() === '' ? Number.NaN : Number(value);
-  if (!Number.isFinite(number)) throw new InvalidArgumentError('expected a number.');
-  return number;
+  return numberText(value) ?? refuse('a number', value);
 }
 
 /** "mixed4" (weight 1) or "mixed4:1.5". */
 export function parseLayer(value: string): DreamLayer {
   const colon = value.lastIndexOf(':');
   const name = colon < 0 ? value : value.slice(0, colon);
-  if (name.trim() === '') throw new InvalidArgumentError('expected a layer name, optionally with :weight.');
+  if (name.trim() === '') refuse('a layer name, optionally with :weight', value);
   if (colon < 0) return { name, weight: 1 };
-  const weight = value.slice(colon + 1);
-  const number = weight.trim() === '' ? Number.NaN : Number(weight);
-  if (!Number.isFinite(number)) throw new InvalidArgumentError(`the weight '${weight}' is not a number.`);
-  return { name, weight: number };
+  const weight = numberText(value.slice(colon + 1)) ?? refuse('a layer name with a number as :weight', value);
+  return { name, weight };
 }
 
 /** "1024x768" → { width, height }. */
 export function parseSize(value: string): { width: number; height: number } {
   const match = /^\s*(\d+)\s*[xX×]\s*(\d+)\s*$/.exec(value);
-  if (!match) throw new InvalidArgumentError('expected WIDTHxHEIGHT, e.g. 1024x768.');
+  if (!match) refuse('WIDTHxHEIGHT, e.g. 1024x768', value);
   const width = Number(match[1]);
   const height = Number(match[2]);
-  if (width < 1 || height < 1) throw new InvalidArgumentError('width and height must be at least 1.');
+  if (width < 1 || height < 1) refuse('WIDTHxHEIGHT of at least 1x1', value);
   return { width, height };
 }
 
@@ -48,9 +52,28 @@ export function collectList<T>(parse: (value: string) => T): (value: string, pre
 /** An option restricted to a fixed set of words. */
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {
-    if (!(choices as readonly string[]).includes(value)) {
-      throw new InvalidArgumentError(`expected one of ${choices.join(', ')}.`);
-    }
+    if (!(choices as readonly string[]).includes(value)) refuse(`one of ${choices.join(', ')}`, value);
     return value as T;
   };
+}
+
+/**
+ * Puts the flag in front of its parser's problem in every command, so a bad value reads like the
+ * library's messages ("--steps must be an integer (got 'x')") instead of commander's "option
+ * '--steps <n>' argument 'x' is invalid".
+ */
+export function nameFlagProblems(command: Command): void {
+  for (const option of command.options) {
+    const parse = option.parseArg;
+    if (!parse) continue;
+    option.parseArg = <T>(value: string, previous: T): T => {
+      try {
+        return parse(value, previous);
+      } catch (err) {
+        if (err instanceof InvalidArgumentError) throw new OptionError(option.long ?? option.name(), err.message);
+        throw err;
+      }
+    };
+  }
+  for (const sub of command.commands) nameFlagProblems(sub);
 }

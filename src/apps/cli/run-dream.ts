@@ -2,18 +2,21 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
+  classConflict,
   resolveDreamOptions,
   type DreamLayer,
   type DreamOptions,
   type DreamOptionsInput,
   type Normalization,
 } from '../../core/dream/options.js';
+import { checkInteger, definedOnly } from '../../core/options/checks.js';
 import { noiseImage } from '../../core/dream/random.js';
 import { DEFAULT_MAX_PIXELS, readImage, type LoadedImage } from '../../node/image/read.js';
 import { readRecipe } from '../../node/image/recipe.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 import { writeImage } from '../../node/image/write.js';
 import { PROGRAM_NAME } from '../shared/errors.js';
+import { THREADS } from './commands/dream.js';
 import { planJobs, type DreamJob } from './jobs.js';
 import { createProgressReporter, progressStyle, type ProgressReporter } from '../shared/progress.js';
 import { parseRecipe, type DreamRecipe, type RecipeFile } from '../shared/recipe.js';
@@ -122,15 +125,12 @@ async function planDream(
 ): Promise<DreamPlan> {
   if (!flags.output)
     throw new Error('say where to write the dream with -o OUTPUT (an image, or a folder for several photos)');
-  if (flags.maxSize < 0) throw new Error(`--max-size must be 0 (no limit) or more (got ${flags.maxSize})`);
-  if (flags.threads !== undefined && (flags.threads < 1 || flags.threads > 256)) {
-    throw new Error(`--threads must be from 1 to 256 (got ${flags.threads})`);
-  }
+  checkInteger('--max-size', flags.maxSize, { min: 0 });
+  if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
   const recipe = flags.recipeFrom === undefined ? undefined : await recipeFrom(flags.recipeFrom);
   const options = resolveDreamOptions({ ...recipe?.options, ...optionFlags(flags) });
-  if (options.class !== undefined && flags.guide !== undefined) {
-    throw new Error('--class and --guide cannot be combined: the class logit is the objective');
-  }
+  // The guide is read after the options are settled: its conflict is checked here, before reading it.
+  if (options.class !== undefined && flags.guide !== undefined) throw classConflict('guide');
   const maxSize = isExplicit('maxSize') || !recipe ? flags.maxSize || undefined : recipe.maxSize;
 
   const recipeNoise = recipe && 'noise' in recipe.input ? recipe.input.noise : undefined;
@@ -159,9 +159,9 @@ async function planDream(
   };
 }
 
-/** The dream options the user typed (undefined when not given). */
+/** The dream options the user typed. */
 function optionFlags(flags: DreamFlags): DreamOptionsInput {
-  const values: DreamOptionsInput = {
+  return definedOnly({
     preset: flags.preset,
     model: flags.model,
     layers: flags.layer,
@@ -176,8 +176,7 @@ function optionFlags(flags: DreamFlags): DreamOptionsInput {
     seed: flags.seed,
     class: flags.class,
     blur: flags.blur,
-  };
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  });
 }
 
 async function recipeFrom(path: string): Promise<DreamRecipe> {

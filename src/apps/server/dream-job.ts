@@ -6,11 +6,12 @@ import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { resolveDreamOptions, type DreamOptions } from '../../core/dream/options.js';
 import { readImage, type LoadedImage } from '../../node/image/read.js';
 import { encodeImage } from '../../node/image/write.js';
+import { errorMessage } from '../shared/errors.js';
 import type { DreamRecipe } from '../shared/recipe.js';
 import { programVersion } from '../shared/version.js';
 import type { ModelCatalog } from './catalog.js';
 import { HttpError } from './errors.js';
-import { parseForm, type FormLimits } from './form.js';
+import { fieldName, parseForm, type FormLimits } from './form.js';
 import type { JobTask } from './jobs.js';
 import type { Upload } from './upload.js';
 
@@ -28,7 +29,7 @@ export async function prepareDream(
   upload: Upload,
   context: { limits: DreamLimits; catalog: ModelCatalog; deps: WorkerDreamDeps },
 ): Promise<PreparedDream> {
-  const form = parseForm(upload.fields, context.limits);
+  const form = await asClientError(() => parseForm(upload.fields, context.limits));
   if (!upload.photo) throw new HttpError(400, "no photo: send it in the 'image' field");
   const options = await asClientError(() => resolveDreamOptions(form.options));
   await checkModel(options, context.catalog);
@@ -72,11 +73,11 @@ async function checkModel(options: DreamOptions, catalog: ModelCatalog): Promise
   }
 }
 
-/** Errors of the library's own validation are the client's mistakes here. */
+/** Errors of the form's and the library's validation are the client's mistakes here, told in field names. */
 async function asClientError<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    throw new HttpError(400, err instanceof Error ? err.message : String(err));
+    throw new HttpError(400, errorMessage(err, fieldName));
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The dream form's fields (what the page and API clients send) turned into dream options, with
- * one-line errors for anything out of range. The web form offers fewer knobs than the CLI.
+ * one-line errors for anything out of range, naming options by their fields. The web form offers
+ * fewer knobs than the CLI.
  */
 import type { DreamOptionsInput } from '../../core/dream/options.js';
+import { checkInteger, integerText, type OptionNamer, type Range } from '../../core/options/checks.js';
 import { HttpError } from './errors.js';
 
 const FORM_FIELDS = ['preset', 'model', 'layer', 'steps', 'size', 'seed'] as const;
@@ -25,6 +27,12 @@ export interface DreamForm {
   size: number;
 }
 
+/** The field that sets each option the form offers under another name. */
+const FIELDS: ReadonlyMap<string, string> = new Map([['layers', 'layer']]);
+
+/** How the studio names options in its answers: by the form field that sets them. */
+export const fieldName: OptionNamer = (option) => FIELDS.get(option) ?? option;
+
 /** Empty fields (an untouched select) count as not given. */
 export function parseForm(fields: Record<string, string>, limits: FormLimits): DreamForm {
   const known: ReadonlySet<string> = new Set(FORM_FIELDS);
@@ -33,8 +41,8 @@ export function parseForm(fields: Record<string, string>, limits: FormLimits): D
     throw new HttpError(400, `unknown field '${unknown}' (fields: image, ${FORM_FIELDS.join(', ')})`);
   }
   const f: FormFields = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
-  const steps = integerField('steps', f.steps, 1, limits.maxSteps);
-  const seed = integerField('seed', f.seed, 0, 0xffffffff);
+  const steps = integerField('steps', f.steps, { min: 1, max: limits.maxSteps });
+  const seed = integerField('seed', f.seed, { min: 0, max: 0xffffffff });
   const options: DreamOptionsInput = {
     ...(f.preset !== undefined && { preset: f.preset.trim() }),
     ...(f.model !== undefined && { model: f.model.trim() }),
@@ -42,14 +50,10 @@ export function parseForm(fields: Record<string, string>, limits: FormLimits): D
     ...(steps !== undefined && { steps }),
     ...(seed !== undefined && { seed }),
   };
-  return { options, size: integerField('size', f.size, MIN_SIZE, limits.maxSize) ?? limits.maxSize };
+  return { options, size: integerField('size', f.size, { min: MIN_SIZE, max: limits.maxSize }) ?? limits.maxSize };
 }
 
-function integerField(name: string, text: string | undefined, min: number, max: number): number | undefined {
+function integerField(name: string, text: string | undefined, range: Range): number | undefined {
   if (text === undefined) return undefined;
-  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new HttpError(400, `${name} must be a whole number from ${min} to ${max} (got '${text.trim()}')`);
-  }
-  return value;
+  return checkInteger(name, integerText(text) ?? text.trim(), range);
 }

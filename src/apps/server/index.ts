@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { checkInteger } from '../../core/options/checks.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import { handleError } from './errors.js';
@@ -55,9 +56,9 @@ export const DEFAULT_STUDIO_OPTIONS = {
 export async function createStudioServer(options: StudioOptions = {}): Promise<FastifyInstance> {
   const o = { ...DEFAULT_STUDIO_OPTIONS, ...options };
   for (const key of ['concurrency', 'maxQueued', 'maxUploadBytes', 'maxSteps', 'maxResults', 'resultTtlMs'] as const) {
-    if (!Number.isInteger(o[key]) || o[key] < 1) throw new Error(`${key} must be a whole number of at least 1`);
+    checkInteger(key, o[key], { min: 1 });
   }
-  if (!Number.isInteger(o.maxSize) || o.maxSize < 64) throw new Error('maxSize must be a whole number of at least 64');
+  checkInteger('maxSize', o.maxSize, { min: 64 });
 
   const app = Fastify({ logger: false });
   const queue = new DreamQueue(o);

@@ -3,6 +3,16 @@
  * `DreamOptions`, so a resolved options object (plus the input image) reproduces a dream exactly.
  */
 import type { RgbImage } from '../image/rgb.js';
+import {
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  checkText,
+  definedOnly,
+  invalid,
+  must,
+  OptionError,
+} from '../options/checks.js';
 
 /** How each gradient is scaled before the ascent step (see dream/normalize.ts). */
 export type Normalization = 'meanAbs' | 'std' | 'laplacian';
@@ -148,12 +158,12 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
 
 /**
  * Fills defaults (preset, then caller's values on top) and validates every value, throwing an
- * Error with a one-line message for the first bad one.
+ * OptionError with a one-line message for the first bad one.
  */
 export function resolveDreamOptions(input: DreamOptionsInput = {}): DreamOptions {
   if (typeof input !== 'object' || input === null) throw new Error('dream options must be an object');
   for (const key of Object.keys(input)) {
-    if (!OPTION_KEYS.has(key)) throw new Error(`unknown dream option '${key}'`);
+    if (!OPTION_KEYS.has(key)) throw new OptionError(key, 'is not a dream option');
   }
   const { preset: presetName, ...values } = input;
   if (values.class !== undefined) {
@@ -164,52 +174,53 @@ export function resolveDreamOptions(input: DreamOptionsInput = {}): DreamOptions
   return validate({ ...DEFAULT_OPTIONS, layers: [], ...preset?.options, ...definedOnly(values) });
 }
 
+/** Class visualization combined with another objective (`other`: the option that chose it). */
+export function classConflict(other: string): OptionError {
+  return new OptionError('class', (name) => `cannot be combined with ${name(other)}: the class logit is the objective`);
+}
+
 /** A class visualization has its own objective: options that choose another one conflict. */
 function checkClassCombination(presetName: string | undefined, values: Partial<DreamOptions>): void {
-  if (typeof values.class !== 'string' || values.class.trim() === '')
-    throw new Error('class must be a non-empty label name or class number');
+  checkText('class', values.class, 'a non-empty label name or class number');
   const conflict =
     values.layers !== undefined && values.layers.length > 0
       ? 'layers'
       : values.channels !== undefined
         ? 'channels'
         : values.guide !== undefined
-          ? 'a guide image'
+          ? 'guide'
           : presetName !== undefined
-            ? 'a preset'
+            ? 'preset'
             : undefined;
-  if (conflict)
-    throw new Error(`class visualization cannot be combined with ${conflict}: the class logit is the objective`);
+  if (conflict) throw classConflict(conflict);
 }
 
 function choosePreset(name: string | undefined, values: Partial<DreamOptions>): DreamPreset | undefined {
   const model = values.model ?? DEFAULT_MODEL;
   if (name !== undefined) {
-    const preset = PRESETS[name];
-    if (!preset) throw new Error(`unknown preset '${name}' (known: ${Object.keys(PRESETS).join(', ')})`);
-    if (model !== DEFAULT_MODEL) throw new Error(`presets are made for model '${DEFAULT_MODEL}', not '${model}'`);
+    const preset = PRESETS[checkOneOf('preset', name, Object.keys(PRESETS))]!;
+    if (model !== DEFAULT_MODEL) {
+      throw new OptionError(
+        'preset',
+        (option) => `must be used with ${option('model')} '${DEFAULT_MODEL}' (got ${option('model')} '${model}')`,
+      );
+    }
     return preset;
   }
   return model === DEFAULT_MODEL && values.layers === undefined ? PRESETS[DEFAULT_PRESET] : undefined;
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 function validate(o: DreamOptions): DreamOptions {
-  if (typeof o.model !== 'string' || o.model.length === 0) throw new Error('model must be a non-empty name');
-  checkInteger('octaves', o.octaves, 1, 12);
-  checkNumber('octaveScale', o.octaveScale, 1.05, 4);
-  checkInteger('steps', o.steps, 1, 1000);
-  checkNumber('stepSize', o.stepSize, 0.01, 100);
-  if (!NORMALIZATIONS.includes(o.normalization)) {
-    throw new Error(`normalization must be one of ${NORMALIZATIONS.join(', ')} (got '${String(o.normalization)}')`);
-  }
-  checkInteger('jitter', o.jitter, 0, 512);
-  checkInteger('tileSize', o.tileSize, 64, 2048);
-  checkInteger('seed', o.seed, 0, 0xffffffff);
-  checkNumber('blur', o.blur, 0, 10);
+  checkText('model', o.model);
+  checkInteger('octaves', o.octaves, { min: 1, max: 12 });
+  checkNumber('octaveScale', o.octaveScale, { min: 1.05, max: 4 });
+  checkInteger('steps', o.steps, { min: 1, max: 1000 });
+  checkNumber('stepSize', o.stepSize, { min: 0.01, max: 100 });
+  checkOneOf('normalization', o.normalization, NORMALIZATIONS);
+  checkInteger('jitter', o.jitter, { min: 0, max: 512 });
+  checkInteger('tileSize', o.tileSize, { min: 64, max: 2048 });
+  checkInteger('seed', o.seed, { min: 0, max: 0xffffffff });
+  checkNumber('blur', o.blur, { min: 0, max: 10 });
   validateLayers(o.layers);
   if (o.channels !== undefined) validateChannels(o.channels);
   if (o.guide !== undefined) validateGuide(o.guide);
@@ -220,41 +231,28 @@ function validate(o: DreamOptions): DreamOptions {
   };
 }
 
-function checkInteger(name: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max} (got ${String(value)})`);
-  }
-}
-
-function checkNumber(name: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${name} must be a number from ${min} to ${max} (got ${String(value)})`);
-  }
-}
-
 function validateLayers(layers: unknown): void {
-  if (!Array.isArray(layers)) throw new Error('layers must be a list of { name, weight }');
+  if (!Array.isArray(layers)) throw invalid('layers', 'a list of { name, weight }');
   const seen = new Set<string>();
   for (const layer of layers as unknown[]) {
     const { name, weight } = (layer ?? {}) as Partial<DreamLayer>;
-    if (typeof name !== 'string' || name.length === 0) throw new Error('every layer needs a non-empty name');
+    if (typeof name !== 'string' || name.trim() === '')
+      throw new OptionError('layers', must('have non-empty names', name));
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight === 0) {
-      throw new Error(`layer '${name}' weight must be a non-zero number (got ${String(weight)})`);
+      throw new OptionError('layers', must(`have a non-zero weight for '${name}'`, weight));
     }
-    if (seen.has(name)) throw new Error(`layer '${name}' is listed twice`);
+    if (seen.has(name)) throw new OptionError('layers', `must list each layer once (got '${name}' twice)`);
     seen.add(name);
   }
 }
 
 function validateChannels(channels: unknown): void {
   if (!Array.isArray(channels) || channels.length === 0)
-    throw new Error('channels must be a non-empty list of channel indices');
+    throw invalid('channels', 'a non-empty list of channel indices');
   const seen = new Set<number>();
   for (const c of channels as unknown[]) {
-    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0) {
-      throw new Error(`channels must be non-negative integers (got ${String(c)})`);
-    }
-    if (seen.has(c)) throw new Error(`channel ${c} is listed twice`);
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0) throw invalid('channels', 'non-negative integers', c);
+    if (seen.has(c)) throw new OptionError('channels', `must list each channel once (got ${c} twice)`);
     seen.add(c);
   }
 }
@@ -267,5 +265,5 @@ function validateGuide(guide: RgbImage): void {
     guide.height > 0 &&
     guide.data instanceof Float32Array &&
     guide.data.length === guide.width * guide.height * 3;
-  if (!ok) throw new Error('guide must be an RGB image (width, height and float32 RGB data of matching size)');
+  if (!ok) throw invalid('guide', 'an RGB image (width, height and float32 RGB data of matching size)');
 }

@@ -1,4 +1,5 @@
 /** Which layer dreams which frame: a cycle of (layer, frame count) entries. */
+import { checkInteger, invalid } from '../options/checks.js';
 
 export interface ScheduleEntry {
   layer: string;
@@ -13,16 +14,15 @@ export function parseSchedule(text: string): LayerSchedule {
   return text.split(',').map((part) => {
     const match = /^\s*([^:\s]+)\s*:\s*(\d+)\s*$/.exec(part);
     if (!match || Number(match[2]) < 1) {
-      throw new Error(`bad schedule entry '${part.trim()}': expected layer:frames, e.g. mixed4:100`);
+      throw invalid('schedule', 'layer:frames entries, e.g. mixed5:100,mixed4:100', part.trim());
     }
     return { layer: match[1]!, frames: Number(match[2]) };
   });
 }
 
-/** --layers a,b,c --every N. */
+/** Each layer for `every` frames, then around again. */
 export function cycleLayers(layers: string[], every: number): LayerSchedule {
-  if (!Number.isInteger(every) || every < 1)
-    throw new Error(`--every must be a whole number of frames >= 1 (got ${every})`);
+  checkInteger('every', every, { min: 1 });
   return layers.map((layer) => ({ layer: layer.trim(), frames: every }));
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OptionError } from '../../core/options/checks.js';
 import { writeFileAtomic } from '../image/files.js';
 
 const MANIFEST = 'manifest.json';
@@ -52,7 +53,8 @@ export function settingsHash(settings: Record<string, unknown>): string {
 
 /**
  * Opens (or creates) the work folder. `restart` throws away frames of an earlier render.
- * Throws a one-line Error when the folder holds a render with other settings.
+ * Throws a one-line Error when the folder holds a render with other settings (an OptionError
+ * about `restart`, the option that would replace it).
  */
 export async function openWorkFolder(
   dir: string,
@@ -71,7 +73,10 @@ export async function openWorkFolder(
     } else if (restart) {
       await rm(dir, { recursive: true, force: true });
     } else if (previous.settingsHash !== manifest.settingsHash || previous.kind !== kind) {
-      throw new Error(`${dir} holds a render with other settings; use --restart to discard it, or delete it`);
+      throw new OptionError(
+        'restart',
+        `is needed to replace the render with other settings in ${dir} (or delete that folder)`,
+      );
     }
   }
   try {

@@ -17,6 +17,8 @@ import { checkOutputWritable, needsEvenSize, outputTarget, type OutputTarget } f
 import { probeVideo, type VideoInfo } from './probe.js';
 import { SpeedMeter, StageTimer, type RenderControl } from '../../core/video/progress.js';
 import { layerAt, type LayerSchedule } from '../../core/video/schedule.js';
+import { checkInteger, invalid } from '../../core/options/checks.js';
+import { checkVideoOptions, VIDEO_WIDTH } from '../../core/options/render.js';
 import { blend, warpByFlow } from '../../core/video/warp.js';
 import type { RenderResult } from './zoom.js';
 
@@ -57,25 +59,21 @@ export interface VideoJob {
 
 const PREVIEW_WIDTH = 320;
 
-/** Probes the input, checks the range and output, and opens the work folder, before any model is loaded. */
+/**
+ * Checks the options, probes the input, checks the range and output, and opens the work folder,
+ * before any model is loaded.
+ */
 export async function prepareVideo(options: VideoOptions): Promise<VideoJob> {
+  checkVideoOptions(options);
   const target = outputTarget(options.output);
   const info = await probeVideo(options.input);
-  if (!(options.blend >= 0 && options.blend <= 1))
-    throw new Error(`--blend must be from 0 to 1 (got ${options.blend})`);
   const start = options.start ?? 0;
-  if (!(start >= 0)) throw new Error(`--start must be a time >= 0 (got ${options.start})`);
   if (Number.isFinite(info.duration) && start >= info.duration) {
-    throw new Error(`--start ${start}s is past the end of ${options.input} (${info.duration.toFixed(2)}s)`);
-  }
-  if (options.end !== undefined && !(options.end > start))
-    throw new Error(`--end must be after --start (got ${options.end})`);
-  if (options.maxFrames !== undefined && !(Number.isInteger(options.maxFrames) && options.maxFrames >= 1)) {
-    throw new Error(`--frames must be a whole number >= 1 (got ${options.maxFrames})`);
+    throw invalid('start', `before the end of ${options.input} at ${info.duration.toFixed(2)}s`, start);
   }
   let width = Math.min(options.width ?? info.width, options.preview ? PREVIEW_WIDTH : Infinity);
-  if (!(Number.isInteger(width) && width >= 8 && width <= 8192))
-    throw new Error(`--width must be a whole number from 8 to 8192 (got ${width})`);
+  // A width given is checked above; the input's own must fit the same range.
+  if (options.width === undefined) checkInteger('width', width, VIDEO_WIDTH);
   let height = Math.max(8, Math.round((info.height * width) / info.width));
   if (needsEvenSize(target)) {
     width -= width % 2;

@@ -18,13 +18,14 @@ import { readFramePng, roundFrame, writeFramePng } from './frames.js';
 import { checkOutputWritable, needsEvenSize, outputTarget, type OutputTarget } from './output.js';
 import { SpeedMeter, StageTimer, type RenderControl, type StageTimings } from '../../core/video/progress.js';
 import { layerAt, type LayerSchedule } from '../../core/video/schedule.js';
+import { checkZoomOptions } from '../../core/options/render.js';
 import { moveCamera, type CameraMove } from '../../core/video/warp.js';
 
 export interface ZoomOptions {
   output: string;
   frames: number;
   fps: number;
-  /** Frame size; default: the photo's size (--from) or 640x360. */
+  /** Frame size; default: the photo's size (`from`) or 640x360. */
   size?: { width: number; height: number };
   /** Start from this photo instead of noise. */
   from?: string;
@@ -61,13 +62,7 @@ const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
 
 /** Validates everything and opens the work folder, before any model is loaded. */
 export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
-  if (!Number.isInteger(options.frames) || options.frames < 1)
-    throw new Error(`--frames must be a whole number >= 1 (got ${options.frames})`);
-  if (!(options.fps > 0 && options.fps <= 240)) throw new Error(`--fps must be between 0 and 240 (got ${options.fps})`);
-  if (!(options.move.zoom > 0.5 && options.move.zoom < 2))
-    throw new Error(`--zoom must be between 0.5 and 2 per frame (got ${options.move.zoom})`);
-  if (!(options.colorLock >= 0 && options.colorLock <= 1))
-    throw new Error(`--color-lock must be from 0 to 1 (got ${options.colorLock})`);
+  checkZoomOptions(options);
   const target = outputTarget(options.output);
   // Read once: the same bytes are decoded and hashed into the work folder's settings.
   const photo = options.from ? await readInputFile(options.from) : undefined;

@@ -67,7 +67,7 @@ describe('deepdream CLI', () => {
     assertOneLineError(await deepdream(['--bogus']), /^deepdream: unknown option '--bogus'$/m);
     assertOneLineError(
       await deepdream([CAT, '-o', 'x.png', '--steps', '5000']),
-      /steps must be an integer from 1 to 1000 \(got 5000\)/,
+      /^deepdream: --steps must be an integer from 1 to 1000 \(got 5000\)$/m,
     );
   });
 

@@ -32,6 +32,8 @@ describe('deepdream models (CLI)', () => {
     assert.match(await run(['add', fixture, '--range', '0,1', '--name', 'mine']), /installed mine \(onnx\)/);
     assert.match(await run([]), /installed:\n {2}mine {2,}onnx from/);
     assert.match(await run(['remove', 'mine']), /removed mine/);
-    await assert.rejects(run(['add', fixture, '--mean', '1,2']), /--mean takes 3 comma-separated numbers/);
+    await assert.rejects(run(['add', fixture, '--mean', '1,2']), {
+      message: "--mean must be 3 comma-separated numbers (got '1,2')",
+    });
   });
 });

@@ -208,7 +208,7 @@ describe('studio API refuses bad uploads with one-line errors', () => {
       'an unknown preset',
       async () => [{ preset: 'sparkles' }, photo()],
       400,
-      /unknown preset 'sparkles' \(known: eyes, textures, objects\)/,
+      /^preset must be one of eyes, textures, objects \(got 'sparkles'\)$/,
     ],
     [
       'an unknown model',
@@ -220,7 +220,7 @@ describe('studio API refuses bad uploads with one-line errors', () => {
       'a preset with another model',
       async () => [{ model: 'tiny_net', preset: 'eyes' }, photo()],
       400,
-      /presets are made for model 'inception_v3'/,
+      /^preset must be used with model 'inception_v3' \(got model 'tiny_net'\)$/,
     ],
     [
       'an unknown layer',
@@ -232,11 +232,26 @@ describe('studio API refuses bad uploads with one-line errors', () => {
       'steps out of range',
       async () => [{ steps: '500' }, photo()],
       400,
-      /steps must be a whole number from 1 to 100 \(got '500'\)/,
+      /^steps must be an integer from 1 to 100 \(got 500\)$/,
     ],
-    ['steps not a number', async () => [{ steps: 'lots' }, photo()], 400, /steps must be a whole number/],
-    ['a size too small', async () => [{ size: '10' }, photo()], 400, /size must be a whole number from 64 to 1024/],
-    ['a negative seed', async () => [{ seed: '-1' }, photo()], 400, /seed must be a whole number/],
+    [
+      'steps not a number',
+      async () => [{ steps: 'lots' }, photo()],
+      400,
+      /^steps must be an integer from 1 to 100 \(got 'lots'\)$/,
+    ],
+    [
+      'a size too small',
+      async () => [{ size: '10' }, photo()],
+      400,
+      /^size must be an integer from 64 to 1024 \(got 10\)$/,
+    ],
+    [
+      'a negative seed',
+      async () => [{ seed: '-1' }, photo()],
+      400,
+      /^seed must be an integer from 0 to 4294967295 \(got -1\)$/,
+    ],
     ['an unknown field', async () => [{ octaves: '40' }, photo()], 400, /unknown field 'octaves'/],
   ];
   for (const [what, parts, status, message] of cases) {

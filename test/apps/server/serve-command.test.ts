@@ -36,7 +36,10 @@ test('deepdream serve starts the studio, answers, and stops on SIGINT', async ()
       headers: body.headers,
     });
     assert.equal(refused.status, 400);
-    assert.match(((await refused.json()) as { error: string }).error, /unknown preset 'bogus'/);
+    assert.equal(
+      ((await refused.json()) as { error: string }).error,
+      "preset must be one of eyes, textures, objects (got 'bogus')",
+    );
   } finally {
     child.kill('SIGINT');
   }
@@ -58,5 +61,5 @@ test('deepdream serve refuses a bad port with one line', async () => {
     ),
   );
   assert.equal(code, 1);
-  assert.equal(stderr, 'deepdream: --port must be from 0 to 65535 (got 70000)\n');
+  assert.equal(stderr, 'deepdream: --port must be an integer from 0 to 65535 (got 70000)\n');
 });

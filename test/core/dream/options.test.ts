@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_OPTIONS, PRESETS, DEFAULT_PRESET, resolveDreamOptions } from '../../../src/core/dream/options.js';
 import { createRgbImage } from '../../../src/core/image/rgb.js';
+import { OptionError } from '../../../src/core/options/checks.js';
 
 test('defaults come from the default preset and DEFAULT_OPTIONS', () => {
   const o = resolveDreamOptions();
@@ -46,8 +47,8 @@ test('out-of-range values give one-line errors naming the option', () => {
     [{ jitter: 1000 }, /^jitter must be an integer from 0 to 512/],
     [{ tileSize: 32 }, /^tileSize must be an integer from 64 to 2048/],
     [{ seed: -1 }, /^seed must be an integer from 0 to 4294967295/],
-    [{ layers: [{ name: '', weight: 1 }] }, /^every layer needs a non-empty name$/],
-    [{ layers: [{ name: 'a', weight: 0 }] }, /^layer 'a' weight must be a non-zero number/],
+    [{ layers: [{ name: '', weight: 1 }] }, /^layers must have non-empty names \(got ''\)$/],
+    [{ layers: [{ name: 'a', weight: 0 }] }, /^layers must have a non-zero weight for 'a' \(got 0\)$/],
     [
       {
         layers: [
@@ -55,13 +56,17 @@ test('out-of-range values give one-line errors naming the option', () => {
           { name: 'a', weight: 1 },
         ],
       },
-      /^layer 'a' is listed twice$/,
+      /^layers must list each layer once \(got 'a' twice\)$/,
     ],
-    [{ channels: [] }, /^channels must be a non-empty list/],
-    [{ channels: [1.5] }, /^channels must be non-negative integers/],
-    [{ preset: 'nope' }, /^unknown preset 'nope' \(known: eyes, textures, objects\)$/],
-    [{ preset: 'eyes', model: 'vgg' }, /^presets are made for model 'inception_v3', not 'vgg'$/],
-    [{ octave: 3 }, /^unknown dream option 'octave'$/],
+    [{ channels: [] }, /^channels must be a non-empty list of channel indices$/],
+    [{ channels: [1.5] }, /^channels must be non-negative integers \(got 1\.5\)$/],
+    [{ channels: [3, 3] }, /^channels must list each channel once \(got 3 twice\)$/],
+    [{ preset: 'nope' }, /^preset must be one of eyes, textures, objects \(got 'nope'\)$/],
+    [{ preset: 'constructor' }, /^preset must be one of eyes, textures, objects \(got 'constructor'\)$/],
+    [{ preset: 'eyes', model: 'vgg' }, /^preset must be used with model 'inception_v3' \(got model 'vgg'\)$/],
+    [{ model: '' }, /^model must be a non-empty name \(got ''\)$/],
+    [{ blur: 11 }, /^blur must be a number from 0 to 10 \(got 11\)$/],
+    [{ octave: 3 }, /^octave is not a dream option$/],
     [{ guide: { width: 2, height: 2, data: new Float32Array(3) } }, /^guide must be an RGB image/],
   ];
   for (const [input, message] of cases) {
@@ -72,4 +77,22 @@ test('out-of-range values give one-line errors naming the option', () => {
 test('a valid guide image is accepted', () => {
   const guide = createRgbImage(4, 3);
   assert.equal(resolveDreamOptions({ guide }).guide, guide);
+});
+
+test('errors carry the option, and other options they mention, for callers to rename', () => {
+  const flag = (option: string) => `--${option}`;
+  assert.throws(
+    () => resolveDreamOptions({ tileSize: 32 }),
+    (err: unknown) =>
+      err instanceof OptionError &&
+      err.option === 'tileSize' &&
+      err.problem === 'must be an integer from 64 to 2048 (got 32)' &&
+      err.messageFor(flag) === '--tileSize must be an integer from 64 to 2048 (got 32)',
+  );
+  assert.throws(
+    () => resolveDreamOptions({ preset: 'eyes', model: 'vgg' }),
+    (err: unknown) =>
+      err instanceof OptionError &&
+      err.messageFor(flag) === "--preset must be used with --model 'inception_v3' (got --model 'vgg')",
+  );
 });

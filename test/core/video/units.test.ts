@@ -40,9 +40,11 @@ describe('layer schedule', () => {
   });
 
   it('rejects malformed entries', () => {
-    assert.throws(() => parseSchedule('mixed5'), /bad schedule entry 'mixed5'/);
-    assert.throws(() => parseSchedule('mixed5:0'), /layer:frames/);
-    assert.throws(() => cycleLayers(['a'], 0), /--every/);
+    assert.throws(() => parseSchedule('mixed5'), {
+      message: "schedule must be layer:frames entries, e.g. mixed5:100,mixed4:100 (got 'mixed5')",
+    });
+    assert.throws(() => parseSchedule('mixed5:2, mixed4:0'), /layer:frames .*\(got 'mixed4:0'\)$/);
+    assert.throws(() => cycleLayers(['a'], 0), { message: 'every must be an integer of at least 1 (got 0)' });
   });
 
   it('derives distinct, stable per-frame seeds', () => {
@@ -113,7 +115,9 @@ describe('outputs', () => {
     assert.equal(parseTime('12.5'), 12.5);
     assert.equal(parseTime('1:02.5'), 62.5);
     assert.equal(parseTime('1:00:00'), 3600);
-    assert.throws(() => parseTime('abc'), /expected seconds/);
+    assert.throws(() => parseTime('abc'), {
+      message: "must be seconds (12.5) or a time (1:02.5, 0:01:02.5) (got 'abc')",
+    });
   });
 });
 

@@ -106,10 +106,14 @@ describe('class visualization', () => {
     );
     assert.throws(
       () => resolveDreamOptions({ class: 'banana', layers: [{ name: 'mixed3', weight: 1 }] }),
-      /cannot be combined with layers/,
+      /^OptionError: class cannot be combined with layers: the class logit is the objective$/,
     );
     assert.throws(() => resolveDreamOptions({ class: 'banana', channels: [1] }), /cannot be combined with channels/);
-    assert.throws(() => resolveDreamOptions({ class: 'banana', preset: 'eyes' }), /cannot be combined with a preset/);
+    assert.throws(() => resolveDreamOptions({ class: 'banana', preset: 'eyes' }), /cannot be combined with preset/);
+    assert.throws(
+      () => resolveDreamOptions({ class: 'banana', guide: noiseImage(2, 2, 0) }),
+      /cannot be combined with guide/,
+    );
     assert.throws(() => resolveDreamOptions({ class: ' ' }), /class must be a non-empty label/);
   });
 
@@ -150,8 +154,8 @@ describe('class visualization', () => {
     assert.equal((await readImage(first)).width, 9);
 
     for (const [args, message] of [
-      [['--layer', 'x'], /^deepdream: class visualization cannot be combined with layers/],
-      [['--guide', first], /^deepdream: --class and --guide cannot be combined/],
+      [['--layer', 'x'], /^deepdream: --class cannot be combined with --layer: the class logit is the objective$/m],
+      [['--guide', first], /^deepdream: --class cannot be combined with --guide: the class logit is the objective$/m],
       [['--class', 'kiwi'], /^deepdream: no class named 'kiwi'; pass a class name/],
     ] as const) {
       const failed = await deepdream(

@@ -84,6 +84,8 @@ test('errors cross the thread boundary with their message', async () => {
 
 test('bad options are refused before any worker starts', async () => {
   await assert.rejects(dream(randomPhoto(20, 20), { octaves: 40 }), {
+    name: 'OptionError',
+    option: 'octaves',
     message: 'octaves must be an integer from 1 to 12 (got 40)',
   });
 });

@@ -160,7 +160,15 @@ describe('deepdream video', () => {
       prepareVideo(videoOptions(join(dir, 'nope', 'x.mp4'))),
       /cannot write .*: folder .*nope does not exist/,
     );
-    await assert.rejects(prepareVideo(videoOptions(out, { start: 5 })), /--start 5s is past the end/);
+    await assert.rejects(prepareVideo(videoOptions(out, { start: 5 })), {
+      message: /^start must be before the end of .*clip\.mp4 at 1\.\d\ds \(got 5\)$/,
+    });
+    await assert.rejects(prepareVideo(videoOptions(out, { blend: 2 })), {
+      message: 'blend must be a number from 0 to 1 (got 2)',
+    });
+    await assert.rejects(prepareVideo(videoOptions(out, { start: 1, end: 0.5 })), {
+      message: 'end must be after start (got 0.5)',
+    });
     assert.deepEqual(
       (await readdir(dir)).filter((n) => n.startsWith('err.mp4') || n.startsWith('x.')),
       [],
@@ -211,10 +219,9 @@ describe('deepdream zoom', () => {
       renderZoom(await prepareZoom(zoomOptions(resumed)), driftingDreamer, stopAfter(7)),
       /stopped by test/,
     );
-    await assert.rejects(
-      prepareZoom(zoomOptions(resumed, { seed: 2 })),
-      /holds a render with other settings; use --restart/,
-    );
+    await assert.rejects(prepareZoom(zoomOptions(resumed, { seed: 2 })), {
+      message: `restart is needed to replace the render with other settings in ${resumed}.frames (or delete that folder)`,
+    });
     const result = await renderZoom(await prepareZoom(zoomOptions(resumed)), driftingDreamer);
     assert.equal(result.resumed, 7);
     assert.deepEqual(await readFile(resumed), await readFile(whole));

@@ -1,10 +1,19 @@
 /** The main command: `deepdream IN... -o OUT [options]`. */
 import type { Command } from 'commander';
-import { DEFAULT_MODEL, DEFAULT_OPTIONS, DEFAULT_PRESET, NORMALIZATIONS, PRESETS } from '../../../core/dream/options.js';
+import {
+  DEFAULT_MODEL,
+  DEFAULT_OPTIONS,
+  DEFAULT_PRESET,
+  NORMALIZATIONS,
+  PRESETS,
+} from '../../../core/dream/options.js';
+import type { Range } from '../../../core/options/checks.js';
 import type { DreamFlags } from '../run-dream.js';
 import { collect, collectList, oneOf, parseInteger, parseLayer, parseNumber, parseSize } from '../parse.js';
 
 export const DEFAULT_MAX_SIZE = 1024;
+/** CPU threads a dream may use (--threads). */
+export const THREADS: Range = { min: 1, max: 256 };
 
 const EXAMPLES = `
 Examples:

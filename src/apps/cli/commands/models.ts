@@ -1,5 +1,6 @@
 /** `deepdream models [list|add|remove]`: bundled, installed and downloadable models. */
 import type { Command } from 'commander';
+import { invalid } from '../../../core/options/checks.js';
 
 interface AddFlags {
   name?: string;
@@ -15,7 +16,7 @@ interface AddFlags {
 const numbers = (text: string, count: number, flag: string): number[] => {
   const values = text.split(',').map((v) => Number(v.trim()));
   if (values.length !== count || values.some((v) => !Number.isFinite(v)))
-    throw new Error(`${flag} takes ${count} comma-separated numbers, got '${text}'`);
+    throw invalid(flag, `${count} comma-separated numbers`, text);
   return values;
 };
 

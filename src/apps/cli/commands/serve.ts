@@ -1,7 +1,8 @@
 /** `deepdream serve`: the web studio, a page where anyone can dream their photos. */
 import type { Command } from 'commander';
+import { checkInteger } from '../../../core/options/checks.js';
 import { parseInteger } from '../parse.js';
-import { DEFAULT_MAX_SIZE } from './dream.js';
+import { DEFAULT_MAX_SIZE, THREADS } from './dream.js';
 
 interface ServeFlags {
   port: number;
@@ -23,10 +24,8 @@ export function register(program: Command): void {
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option('--verbose', 'log one line per request')
     .action(async (flags: ServeFlags) => {
-      if (flags.port < 0 || flags.port > 65535) throw new Error(`--port must be from 0 to 65535 (got ${flags.port})`);
-      if (flags.threads !== undefined && (flags.threads < 1 || flags.threads > 256)) {
-        throw new Error(`--threads must be from 1 to 256 (got ${flags.threads})`);
-      }
+      checkInteger('--port', flags.port, { min: 0, max: 65535 });
+      if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
       const { createStudioServer } = await import('../../server/index.js');
       const backendModule = process.env.DEEPDREAM_BACKEND_MODULE;
       const app = await createStudioServer({

@@ -1,8 +1,8 @@
 /** `deepdream video IN -o OUT`: every frame dreamed, the dream carried along the motion, the audio kept. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { RenderFlags } from '../render/run.js';
 import { addFrameDreamOptions } from '../frame-dream-options.js';
-import { parseInteger, parseNumber } from '../parse.js';
+import { parseInteger, parseNumber, refuse } from '../parse.js';
 
 interface VideoFlags extends RenderFlags {
   blend: number;
@@ -21,7 +21,7 @@ const PREVIEW_DREAM_DEFAULTS = { octaves: 2, steps: 3 };
 /** "12.5", "1:02.5" or "0:01:02.5" -> seconds. */
 export function parseTime(value: string): number {
   const match = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d+)?)\s*$/.exec(value);
-  if (!match) throw new InvalidArgumentError('expected seconds (12.5) or a time (1:02.5, 0:01:02.5).');
+  if (!match) refuse('seconds (12.5) or a time (1:02.5, 0:01:02.5)', value);
   return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3]);
 }
 

@@ -1,8 +1,8 @@
 /** `deepdream zoom -o OUT.mp4`: the feedback loop, each frame the dream of the previous one after a camera move. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { RenderFlags } from '../render/run.js';
 import { addFrameDreamOptions } from '../frame-dream-options.js';
-import { parseInteger, parseNumber, parseSize } from '../parse.js';
+import { parseInteger, parseNumber, parseSize, refuse } from '../parse.js';
 
 interface ZoomFlags extends RenderFlags {
   from?: string;
@@ -20,7 +20,7 @@ const ZOOM_DREAM_DEFAULTS = { octaves: 2, steps: 5 };
 
 function parseOffset(value: string): { x: number; y: number } {
   const match = /^\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*$/.exec(value);
-  if (!match) throw new InvalidArgumentError('expected X,Y in pixels per frame, e.g. 2,-1.');
+  if (!match) refuse('X,Y in pixels per frame, e.g. 2,-1', value);
   return { x: Number(match[1]), y: Number(match[2]) };
 }
 

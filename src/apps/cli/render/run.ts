@@ -1,5 +1,6 @@
 /** What the zoom and video commands share: dream flags, the engine, progress, Ctrl-C. */
 import { resolveDreamOptions, type DreamOptions, type DreamOptionsInput } from '../../../core/dream/options.js';
+import { definedOnly, OptionError } from '../../../core/options/checks.js';
 import { engineDreamer, loadBackend, type FrameDreamer } from '../../../node/video/dreamer.js';
 import type { RenderControl } from '../../../core/video/progress.js';
 import { createRenderReporter } from './report.js';
@@ -27,10 +28,10 @@ export interface RenderFlags {
 
 /** --schedule, or --layers with --every (default: every layer for `defaultEvery` frames). */
 export function scheduleFromFlags(flags: RenderFlags, defaultEvery: number): LayerSchedule {
-  if (flags.schedule && flags.layers) throw new Error('use either --schedule or --layers, not both');
+  if (flags.schedule && flags.layers) throw new OptionError('--schedule', 'cannot be combined with --layers');
   if (flags.schedule) return parseSchedule(flags.schedule);
   if (flags.layers) return cycleLayers(flags.layers.split(','), flags.every ?? defaultEvery);
-  if (flags.every !== undefined) throw new Error('--every needs --layers');
+  if (flags.every !== undefined) throw new OptionError('--every', 'needs --layers');
   return [];
 }
 
@@ -49,10 +50,6 @@ export function dreamOptionsFromFlags(flags: RenderFlags, defaults: DreamOptions
       seed: flags.seed,
     }),
   });
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**

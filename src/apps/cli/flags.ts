@@ -1,0 +1,47 @@
+/**
+ * The flag that sets each option, for error messages: the library names options as its types do
+ * ("tileSize"); CLI users read the flag they type ("--tile"). The CLI's own checks (parsers,
+ * flag combinations) name flags already.
+ */
+import type { OptionNamer } from '../../core/options/checks.js';
+
+const FLAGS: ReadonlyMap<string, string> = new Map([
+  // Dream options (DreamOptions).
+  ['model', '--model'],
+  ['preset', '--preset'],
+  ['layers', '--layer'],
+  ['channels', '--channel'],
+  ['guide', '--guide'],
+  ['class', '--class'],
+  ['blur', '--blur'],
+  ['octaves', '--octaves'],
+  ['octaveScale', '--octave-scale'],
+  ['steps', '--steps'],
+  ['stepSize', '--step-size'],
+  ['normalization', '--norm'],
+  ['jitter', '--jitter'],
+  ['tileSize', '--tile'],
+  ['seed', '--seed'],
+  // Zoom and video renders (ZoomOptions, VideoOptions, the layer schedule).
+  ['frames', '--frames'],
+  ['maxFrames', '--frames'],
+  ['fps', '--fps'],
+  ['size', '--size'],
+  ['from', '--from'],
+  ['move.zoom', '--zoom'],
+  ['colorLock', '--color-lock'],
+  ['schedule', '--schedule'],
+  ['every', '--every'],
+  ['blend', '--blend'],
+  ['start', '--start'],
+  ['end', '--end'],
+  ['width', '--width'],
+  ['restart', '--restart'],
+  // The studio's options (StudioOptions) that `deepdream serve` sets.
+  ['maxSize', '--max-size'],
+  ['concurrency', '--concurrency'],
+  ['threads', '--threads'],
+]);
+
+/** Names not in the table are flags already. */
+export const flagName: OptionNamer = (option) => FLAGS.get(option) ?? option;
