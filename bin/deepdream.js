@@ -38,8 +38,7 @@ function compiledIsCurrent() {
 }
 
 let main;
-// A backend module given through the environment (tests, other engines) may be TypeScript.
-if (compiledIsCurrent() && !process.env.DEEPDREAM_BACKEND_MODULE) {
+if (compiledIsCurrent()) {
   ({ main } = await import(new URL('dist/apps/cli/main.js', root).href));
 } else {
   const { register } = await import('tsx/esm/api');

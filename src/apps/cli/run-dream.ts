@@ -18,6 +18,7 @@ import { planJobs, type DreamJob } from './jobs.js';
 import { createProgressReporter, progressStyle, type ProgressReporter } from '../shared/progress.js';
 import { parseRecipe, type DreamRecipe, type RecipeFile } from '../shared/recipe.js';
 import { programVersion } from '../shared/version.js';
+import { chosenBackend } from './backend-option.js';
 
 export interface DreamFlags {
   output?: string;
@@ -42,6 +43,7 @@ export interface DreamFlags {
   quiet?: boolean;
   json?: boolean;
   recipeFrom?: string;
+  backendModule?: string;
 }
 
 /** Everything settled before the first pixel is dreamed, so bad flags fail fast. */
@@ -53,6 +55,7 @@ interface DreamPlan {
   guide?: { image: RgbImage; file: RecipeFile };
   recipe?: DreamRecipe;
   threads?: number;
+  backendModule?: string;
 }
 
 type Dream = typeof import('../../node/dream/index.js').dream;
@@ -156,6 +159,7 @@ async function planDream(
     ...(guide && { guide }),
     ...(recipe && { recipe }),
     ...(flags.threads !== undefined && { threads: flags.threads }),
+    ...chosenBackend(flags),
   };
 }
 
@@ -209,14 +213,10 @@ function checkRecipeInput(recipeInput: DreamRecipe['input'], file: RecipeFile, w
   }
 }
 
-/**
- * The worker's setting: DEEPDREAM_BACKEND_MODULE names a module exporting `createBackend` (see
- * dream/backend.ts) to dream with instead of the bundled networks: other engines, or fakes in tests.
- */
+/** The worker's settings: its backend (see backend-option.ts) and threads. */
 function dreamDeps(plan: DreamPlan): DreamDeps {
-  const module = process.env.DEEPDREAM_BACKEND_MODULE;
   return {
-    ...(module && { backendModule: module }),
+    ...(plan.backendModule !== undefined && { backendModule: plan.backendModule }),
     ...(plan.threads !== undefined && { threads: plan.threads }),
   };
 }

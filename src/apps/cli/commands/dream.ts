@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_MODEL, DEFAULT_OPTIONS, DEFAULT_PRESET, NORMALIZATIONS, PRESETS } from '../../../core/dream/options.js';
 import type { DreamFlags } from '../run-dream.js';
 import { collect, collectList, oneOf, parseInteger, parseLayer, parseNumber, parseSize } from '../parse.js';
+import { backendModuleOption } from '../backend-option.js';
 
 export const DEFAULT_MAX_SIZE = 1024;
 
@@ -81,6 +82,7 @@ export function register(program: Command): void {
       '--recipe-from <image>',
       'dream again with the recipe embedded in an earlier dream (flags given override it)',
     )
+    .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], flags: DreamFlags, command: Command) => {
       const { runDream } = await import('../run-dream.js');

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { parseInteger } from '../parse.js';
 import { DEFAULT_MAX_SIZE } from './dream.js';
+import { backendModuleOption, chosenBackend } from '../backend-option.js';
 
 interface ServeFlags {
   port: number;
@@ -10,6 +11,7 @@ interface ServeFlags {
   maxSize: number;
   threads?: number;
   verbose?: boolean;
+  backendModule?: string;
 }
 
 export function register(program: Command): void {
@@ -22,18 +24,18 @@ export function register(program: Command): void {
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option('--verbose', 'log one line per request')
+    .addOption(backendModuleOption())
     .action(async (flags: ServeFlags) => {
       if (flags.port < 0 || flags.port > 65535) throw new Error(`--port must be from 0 to 65535 (got ${flags.port})`);
       if (flags.threads !== undefined && (flags.threads < 1 || flags.threads > 256)) {
         throw new Error(`--threads must be from 1 to 256 (got ${flags.threads})`);
       }
       const { createStudioServer } = await import('../../server/index.js');
-      const backendModule = process.env.DEEPDREAM_BACKEND_MODULE;
       const app = await createStudioServer({
         concurrency: flags.concurrency,
         maxSize: flags.maxSize,
         ...(flags.threads !== undefined && { threads: flags.threads }),
-        ...(backendModule && { backendModule }),
+        ...chosenBackend(flags),
         ...(flags.verbose && { log: (line: string) => process.stderr.write(`${line}\n`) }),
       });
       const address = await app.listen({ port: flags.port, host: flags.host });

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RenderFlags } from '../render/run.js';
 import { addFrameDreamOptions } from '../frame-dream-options.js';
+import { backendModuleOption } from '../backend-option.js';
 import { parseInteger, parseNumber } from '../parse.js';
 
 interface VideoFlags extends RenderFlags {
@@ -53,6 +54,7 @@ export function register(program: Command): void {
     .option('--width <px>', "output width; the height keeps the aspect ratio (default: the input's)", parseInteger)
     .option('--preview', 'quick look: at most 320 px wide and fewer steps');
   addFrameDreamOptions(command, VIDEO_DREAM_DEFAULTS)
+    .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, flags: VideoFlags) => {
       const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');

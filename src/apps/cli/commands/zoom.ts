@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RenderFlags } from '../render/run.js';
 import { addFrameDreamOptions } from '../frame-dream-options.js';
+import { backendModuleOption } from '../backend-option.js';
 import { parseInteger, parseNumber, parseSize } from '../parse.js';
 
 interface ZoomFlags extends RenderFlags {
@@ -53,6 +54,7 @@ export function register(program: Command): void {
       0.2,
     );
   addFrameDreamOptions(command, ZOOM_DREAM_DEFAULTS)
+    .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (flags: ZoomFlags) => {
       const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');

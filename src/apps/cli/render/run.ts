@@ -1,7 +1,9 @@
 /** What the zoom and video commands share: dream flags, the engine, progress, Ctrl-C. */
 import { resolveDreamOptions, type DreamOptions, type DreamOptionsInput } from '../../../core/dream/options.js';
-import { engineDreamer, loadBackend, type FrameDreamer } from '../../../node/video/dreamer.js';
+import { createDreamBackend } from '../../../node/dream/backend-module.js';
+import { engineDreamer, type FrameDreamer } from '../../../node/video/dreamer.js';
 import type { RenderControl } from '../../../core/video/progress.js';
+import { chosenBackend } from '../backend-option.js';
 import { createRenderReporter } from './report.js';
 import { cycleLayers, parseSchedule, type LayerSchedule } from '../../../core/video/schedule.js';
 import type { RenderResult } from '../../../node/video/zoom.js';
@@ -23,6 +25,7 @@ export interface RenderFlags {
   keepFrames?: boolean;
   quiet?: boolean;
   json?: boolean;
+  backendModule?: string;
 }
 
 /** --schedule, or --layers with --every (default: every layer for `defaultEvery` frames). */
@@ -70,7 +73,7 @@ export async function runRender(
   const onSignal = () =>
     abort.abort(new Error(`stopped; run the same command again to continue from the frames in ${workDir}`));
   process.once('SIGINT', onSignal);
-  const backend = await loadBackend(options);
+  const backend = await createDreamBackend(options, chosenBackend(flags));
   const started = performance.now();
   try {
     const result = await render(engineDreamer(options, backend), {
