@@ -39,10 +39,10 @@ function compiledIsCurrent() {
 
 let main;
 if (compiledIsCurrent()) {
-  ({ main } = await import(new URL('dist/apps/cli/main.js', root).href));
+  ({ main } = await import(new URL('dist/apps/deepdream.js', root).href));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import(new URL('src/apps/cli/main.ts', root).href));
+  ({ main } = await import(new URL('src/apps/deepdream.ts', root).href));
 }
 process.exitCode = await main(process.argv);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { main } from '../../../src/apps/cli/main.js';
+import { main } from '../../../src/apps/deepdream.js';
 
 const CAT = new URL('../../../examples/cat.jpg', import.meta.url).pathname;
 

@@ -4,6 +4,21 @@ import { parseInteger } from '../parse.js';
 import { DEFAULT_MAX_SIZE } from './dream.js';
 import { backendModuleOption, chosenBackend } from '../backend-option.js';
 
+/** The studio as this command runs it: listening until Ctrl+C, then closed. */
+export interface RunningStudio {
+  listen(address: { port: number; host: string }): Promise<string>;
+  close(): Promise<unknown>;
+}
+
+/** Starts the web studio app, which the program passes in: the command line imports no other app. */
+export type StartStudio = (settings: {
+  concurrency: number;
+  maxSize: number;
+  threads?: number;
+  backendModule?: string;
+  log?: (line: string) => void;
+}) => Promise<RunningStudio>;
+
 interface ServeFlags {
   port: number;
   host: string;
@@ -14,7 +29,7 @@ interface ServeFlags {
   backendModule?: string;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, startStudio: StartStudio): void {
   program
     .command('serve')
     .description('start the web studio: upload a photo in the browser, pick a look, download the dream')
@@ -30,8 +45,7 @@ export function register(program: Command): void {
       if (flags.threads !== undefined && (flags.threads < 1 || flags.threads > 256)) {
         throw new Error(`--threads must be from 1 to 256 (got ${flags.threads})`);
       }
-      const { createStudioServer } = await import('../../server/index.js');
-      const app = await createStudioServer({
+      const app = await startStudio({
         concurrency: flags.concurrency,
         maxSize: flags.maxSize,
         ...(flags.threads !== undefined && { threads: flags.threads }),
