@@ -15,7 +15,8 @@ import type { RgbImage } from '../../core/image/rgb.js';
 import { writeImage } from '../../node/image/write.js';
 import { PROGRAM_NAME } from '../shared/errors.js';
 import { planJobs, type DreamJob } from './jobs.js';
-import { createProgressReporter, progressStyle, type ProgressReporter } from '../shared/progress.js';
+import { createDreamReporter, type DreamReporter } from './dream-report.js';
+import { progressStyle } from '../shared/progress.js';
 import { parseRecipe, type DreamRecipe, type RecipeFile } from '../shared/recipe.js';
 import { programVersion } from '../shared/version.js';
 import { chosenBackend } from './backend-option.js';
@@ -68,7 +69,7 @@ export async function runDream(
   isExplicit: (key: string) => boolean,
 ): Promise<void> {
   const plan = await planDream(inputs, flags, isExplicit);
-  const reporter = createProgressReporter(progressStyle(flags, process.stderr), process);
+  const reporter = createDreamReporter(progressStyle(flags, process.stderr), process);
   const warn =
     flags.quiet || flags.json
       ? () => undefined
@@ -91,7 +92,7 @@ export async function runDream(
 async function dreamJob(
   job: DreamJob,
   plan: DreamPlan,
-  run: { dream: Dream; deps: DreamDeps; reporter: ProgressReporter; signal: AbortSignal; warn: (text: string) => void },
+  run: { dream: Dream; deps: DreamDeps; reporter: DreamReporter; signal: AbortSignal; warn: (text: string) => void },
 ): Promise<void> {
   const started = performance.now();
   const photo = job.input === undefined ? undefined : await readPhoto(job.input, plan.maxSize);

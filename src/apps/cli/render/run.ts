@@ -4,6 +4,7 @@ import { createDreamBackend } from '../../../node/dream/backend-module.js';
 import { engineDreamer, type FrameDreamer } from '../../../node/video/dreamer.js';
 import type { RenderControl } from '../../../core/video/progress.js';
 import { chosenBackend } from '../backend-option.js';
+import { progressStyle } from '../../shared/progress.js';
 import { createRenderReporter } from './report.js';
 import { cycleLayers, parseSchedule, type LayerSchedule } from '../../../core/video/schedule.js';
 import type { RenderResult } from '../../../node/video/zoom.js';
@@ -68,7 +69,7 @@ export async function runRender(
   workDir: string,
   render: (dream: FrameDreamer, control: RenderControl) => Promise<RenderResult>,
 ): Promise<void> {
-  const reporter = createRenderReporter(flags);
+  const reporter = createRenderReporter(progressStyle(flags, process.stderr), process);
   const abort = new AbortController();
   const onSignal = () =>
     abort.abort(new Error(`stopped; run the same command again to continue from the frames in ${workDir}`));
