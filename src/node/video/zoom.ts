@@ -41,7 +41,8 @@ export interface ZoomOptions {
   keepFrames?: boolean;
 }
 
-export interface ZoomJob {
+/** A zoom checked and set up by prepareZoom, for renderZoom. */
+export interface PreparedZoom {
   options: ZoomOptions;
   target: OutputTarget;
   start: RgbImage;
@@ -60,7 +61,7 @@ export interface RenderResult {
 const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
 
 /** Validates everything and opens the work folder, before any model is loaded. */
-export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
+export async function prepareZoom(options: ZoomOptions): Promise<PreparedZoom> {
   if (!Number.isInteger(options.frames) || options.frames < 1)
     throw new Error(`--frames must be a whole number >= 1 (got ${options.frames})`);
   if (!(options.fps > 0 && options.fps <= 240)) throw new Error(`--fps must be between 0 and 240 (got ${options.fps})`);
@@ -118,11 +119,11 @@ function coverResize(image: RgbImage, width: number, height: number): RgbImage {
  * frame i as saved (8-bit), so stopping and running again gives the same frames as one run.
  */
 export async function renderZoom(
-  job: ZoomJob,
+  zoom: PreparedZoom,
   dream: FrameDreamer,
   control: RenderControl = {},
 ): Promise<RenderResult> {
-  const { options, work } = job;
+  const { options, work } = zoom;
   const timer = new StageTimer();
   const speed = new SpeedMeter();
   const total = options.frames;
@@ -136,7 +137,7 @@ export async function renderZoom(
   for (let i = work.done; i < total; i++) {
     control.signal?.throwIfAborted();
     const layer = layerAt(options.schedule, i);
-    const input = previous ? await timer.time('warp', () => moveCamera(previous!, options.move)) : job.start;
+    const input = previous ? await timer.time('warp', () => moveCamera(previous!, options.move)) : zoom.start;
     const dreamed = await timer.time('dream', () => dream(input, i, layer, control.signal));
     const frame = await timer.time('color', () => {
       if (drift.reference) correctColor(dreamed, colorStats(dreamed), drift.reference, options.colorLock);
@@ -158,7 +159,9 @@ export async function renderZoom(
     });
   }
   control.onProgress?.({ phase: 'encode', done: total, total, resumed });
-  await timer.time('encode', () => encodeOutput(job.target, work.dir, { frames: total, fpsExpr: String(options.fps) }));
+  await timer.time('encode', () =>
+    encodeOutput(zoom.target, work.dir, { frames: total, fpsExpr: String(options.fps) }),
+  );
   if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
   return { output: options.output, frames: total, resumed, timings: timer.timings, maxDrift: drift.max };
 }

@@ -85,7 +85,7 @@ export function register(program: Command): void {
     .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], flags: DreamFlags, command: Command) => {
-      const { runDream } = await import('../run-dream.js');
-      await runDream(inputs, flags, (key) => command.getOptionValueSource(key) === 'cli');
+      const { runDreamCommand } = await import('../run-dream.js');
+      await runDreamCommand(inputs, flags, (key) => command.getOptionValueSource(key) === 'cli');
     });
 }
