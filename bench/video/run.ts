@@ -42,7 +42,7 @@ try {
   started = performance.now();
   await dream(createRgbImage(640, 360, new Float32Array(640 * 360 * 3).fill(128)), 0, undefined);
   const warmUp = performance.now() - started;
-  const job = await prepareVideo({
+  const video = await prepareVideo({
     input: clip,
     output: join(dir, 'dream.mp4'),
     maxFrames: FRAMES,
@@ -52,7 +52,7 @@ try {
     dreamSettings: { ...options },
   });
   started = performance.now();
-  const result = await renderVideo(job, dream);
+  const result = await renderVideo(video, dream);
   const total = performance.now() - started;
   await backend.release();
 

@@ -60,7 +60,7 @@ export function register(program: Command): void {
       const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');
       const { prepareVideo, renderVideo } = await import('../../../node/video/video.js');
       const options = dreamOptionsFromFlags(flags, flags.preview ? PREVIEW_DREAM_DEFAULTS : VIDEO_DREAM_DEFAULTS);
-      const job = await prepareVideo({
+      const video = await prepareVideo({
         input,
         output: flags.output,
         ...(flags.start !== undefined && { start: flags.start }),
@@ -75,6 +75,6 @@ export function register(program: Command): void {
         restart: flags.restart ?? false,
         keepFrames: flags.keepFrames ?? false,
       });
-      await runRender(options, flags, job.work.dir, (dream, control) => renderVideo(job, dream, control));
+      await runRender(options, flags, video.work.dir, (dream, control) => renderVideo(video, dream, control));
     });
 }

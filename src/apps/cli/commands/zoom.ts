@@ -60,7 +60,7 @@ export function register(program: Command): void {
       const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');
       const { prepareZoom, renderZoom } = await import('../../../node/video/zoom.js');
       const options = dreamOptionsFromFlags(flags, ZOOM_DREAM_DEFAULTS);
-      const job = await prepareZoom({
+      const zoom = await prepareZoom({
         output: flags.output,
         frames: flags.frames,
         fps: flags.fps,
@@ -74,6 +74,6 @@ export function register(program: Command): void {
         restart: flags.restart ?? false,
         keepFrames: flags.keepFrames ?? false,
       });
-      await runRender(options, flags, job.work.dir, (dream, control) => renderZoom(job, dream, control));
+      await runRender(options, flags, zoom.work.dir, (dream, control) => renderZoom(zoom, dream, control));
     });
 }
