@@ -1,22 +1,14 @@
 /** What the dream command reports for each photo (shown by shared/progress.ts): octaves, steps, the file written. */
 import type { DreamProgress } from '../../core/dream/options.js';
-import {
-  createReporter,
-  formatSeconds,
-  type ProgressFormat,
-  type ProgressReporter,
-  type ProgressStreams,
-  type ProgressStyle,
-} from '../shared/progress.js';
+import { createReporter, formatSeconds, type ProgressFormat, type ReporterFactory } from '../shared/progress.js';
 
 /** Dream progress, then the path of the image written. */
-export type DreamReporter = ProgressReporter<DreamProgress, string>;
+export const createDreamReporter: ReporterFactory<DreamProgress, string> = (style, streams) =>
+  createReporter(style, streams, DREAM_FORMAT);
 
-export function createDreamReporter(style: ProgressStyle, streams: ProgressStreams): DreamReporter {
-  return createReporter(style, streams, DREAM_FORMAT);
-}
+export type DreamReporter = ReturnType<typeof createDreamReporter>;
 
-/** The bar counts thousandths of the dream, so it moves smoothly across octaves of any size. */
+/** The bar counts thousandths of the whole dream (its `fraction`), whatever its octaves and steps. */
 const BAR_TOTAL = 1000;
 
 const DREAM_FORMAT: ProgressFormat<DreamProgress, string> = {

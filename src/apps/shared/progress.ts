@@ -61,6 +61,9 @@ export interface ProgressStreams {
   stderr: NodeJS.WriteStream;
 }
 
+/** A reporter of one kind of work, in the chosen style. */
+export type ReporterFactory<P, R> = (style: ProgressStyle, streams: ProgressStreams) => ProgressReporter<P, R>;
+
 export function createReporter<P, R>(
   style: ProgressStyle,
   streams: ProgressStreams,

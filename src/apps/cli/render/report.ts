@@ -1,23 +1,13 @@
 /** What zoom and video renders report (shown by shared/progress.ts): frames, speed, colour drift, the file written. */
-import {
-  createReporter,
-  formatSeconds,
-  type ProgressFormat,
-  type ProgressReporter,
-  type ProgressStreams,
-  type ProgressStyle,
-} from '../../shared/progress.js';
+import { createReporter, formatSeconds, type ProgressFormat, type ReporterFactory } from '../../shared/progress.js';
 import type { RenderProgress } from '../../../core/video/progress.js';
 import type { RenderResult } from '../../../node/video/zoom.js';
-
-export type RenderReporter = ProgressReporter<RenderProgress, RenderResult>;
 
 /** Piped output gets a dream line at most this often, so that a log stays readable. */
 const LINE_INTERVAL_MS = 5000;
 
-export function createRenderReporter(style: ProgressStyle, streams: ProgressStreams): RenderReporter {
-  return createReporter(style, streams, renderFormat());
-}
+export const createRenderReporter: ReporterFactory<RenderProgress, RenderResult> = (style, streams) =>
+  createReporter(style, streams, renderFormat());
 
 /** A new format per render: its plain lines remember when the last one was written. */
 function renderFormat(): ProgressFormat<RenderProgress, RenderResult> {
