@@ -180,6 +180,16 @@ describe('deepdream CLI', () => {
     assert.deepEqual((await readRecipe(out))?.input, { noise: { width: 80, height: 48 } });
   });
 
+  it('dreams and zooms with the backend of --backend-module, or of DEEPDREAM_BACKEND_MODULE', async () => {
+    const refusing = new URL('../../support/fake-backend-module.ts?kind=fail', import.meta.url).href;
+    const noise = ['--from-noise', '16x16', '-o', join(dir, 'refused.png'), '-q'];
+    const refused = /^deepdream: fake backend refused: no such model$/m;
+    assertOneLineError(await deepdream([...noise, '--backend-module', refusing]), refused);
+    assertOneLineError(await deepdream(noise, { DEEPDREAM_BACKEND_MODULE: refusing }), refused);
+    const zoom = ['zoom', '--size', '16x16', '--frames', '1', '-o', join(dir, 'refused.gif'), '-q'];
+    assertOneLineError(await deepdream([...zoom, '--backend-module', refusing]), refused);
+  });
+
   it('lists the layers of a bundled model', async () => {
     const { code, stdout, stderr } = await deepdream(['layers', '--model', 'mobilenet_v2', '--json']);
     assert.equal(code, 0, stderr);
