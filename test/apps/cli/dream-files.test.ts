@@ -18,13 +18,18 @@ describe('planDreamFiles', () => {
   it('sends one photo to one output file', async () => {
     const input = join(dir, 'photos', 'a.png');
     assert.deepEqual(await planDreamFiles([input], join(dir, 'out.webp')), [{ input, output: join(dir, 'out.webp') }]);
-    await assert.rejects(planDreamFiles([input], join(dir, 'out.bmp')), /cannot write .*out\.bmp: unknown image extension/);
+    await assert.rejects(
+      planDreamFiles([input], join(dir, 'out.bmp')),
+      /cannot write .*out\.bmp: unknown image extension/,
+    );
     await assert.rejects(planDreamFiles([input], input), /would overwrite it/);
   });
 
   it('sends one photo into an existing folder or one named with a trailing slash', async () => {
     const input = join(dir, 'photos', 'b.jpg');
-    assert.deepEqual(await planDreamFiles([input], join(dir, 'empty')), [{ input, output: join(dir, 'empty', 'b.jpg') }]);
+    assert.deepEqual(await planDreamFiles([input], join(dir, 'empty')), [
+      { input, output: join(dir, 'empty', 'b.jpg') },
+    ]);
     const made = join(dir, 'made') + '/';
     assert.deepEqual(await planDreamFiles([input], made), [{ input, output: join(made, 'b.jpg') }]);
     assert.ok((await stat(made)).isDirectory());
@@ -48,7 +53,10 @@ describe('planDreamFiles', () => {
       /cannot read .*missing\.jpg: no such file/,
     );
     await assert.rejects(planDreamFiles([join(dir, 'empty')], join(dir, 'o')), /no photos in folder .*empty/);
-    await assert.rejects(planDreamFiles([photos], join(dir, 'one.png')), /must be a folder when dreaming several photos/);
+    await assert.rejects(
+      planDreamFiles([photos], join(dir, 'one.png')),
+      /must be a folder when dreaming several photos/,
+    );
     await assert.rejects(
       planDreamFiles([join(photos, 'a.png'), join(photos, 'b.jpg')], join(photos, 'notes.txt')),
       /must be a folder/,
