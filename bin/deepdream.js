@@ -38,12 +38,11 @@ function compiledIsCurrent() {
 }
 
 let main;
-// A backend module given through the environment (tests, other engines) may be TypeScript.
-if (compiledIsCurrent() && !process.env.DEEPDREAM_BACKEND_MODULE) {
-  ({ main } = await import(new URL('dist/apps/cli/main.js', root).href));
+if (compiledIsCurrent()) {
+  ({ main } = await import(new URL('dist/apps/deepdream.js', root).href));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import(new URL('src/apps/cli/main.ts', root).href));
+  ({ main } = await import(new URL('src/apps/deepdream.ts', root).href));
 }
 process.exitCode = await main(process.argv);

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { VIDEO_DREAM_DEFAULTS } from '../../src/apps/cli/commands/video.js';
 import { resolveDreamOptions } from '../../src/core/dream/options.js';
 import { createRgbImage } from '../../src/core/image/rgb.js';
-import { engineDreamer, loadBackend } from '../../src/node/video/dreamer.js';
+import { createDreamBackend } from '../../src/node/dream/backend-module.js';
+import { engineDreamer } from '../../src/node/video/dreamer.js';
 import { runFfmpeg } from '../../src/node/video/ffmpeg.js';
 import { backwardFlow } from '../../src/node/video/flow.js';
 import { prepareVideo, renderVideo } from '../../src/node/video/video.js';
@@ -36,12 +37,12 @@ try {
   const openCvLoad = performance.now() - started;
 
   const options = resolveDreamOptions(VIDEO_DREAM_DEFAULTS);
-  const backend = await loadBackend(options);
+  const backend = await createDreamBackend(options);
   const dream = engineDreamer(options, backend);
   started = performance.now();
   await dream(createRgbImage(640, 360, new Float32Array(640 * 360 * 3).fill(128)), 0, undefined);
   const warmUp = performance.now() - started;
-  const job = await prepareVideo({
+  const video = await prepareVideo({
     input: clip,
     output: join(dir, 'dream.mp4'),
     maxFrames: FRAMES,
@@ -51,7 +52,7 @@ try {
     dreamSettings: { ...options },
   });
   started = performance.now();
-  const result = await renderVideo(job, dream);
+  const result = await renderVideo(video, dream);
   const total = performance.now() - started;
   await backend.release();
 

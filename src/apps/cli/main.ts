@@ -15,7 +15,12 @@ import { flagName } from './flags.js';
 import { nameFlagProblems } from './parse.js';
 import { programVersion } from '../shared/version.js';
 
-export function createProgram(): Command {
+/** The apps the command line starts, passed in by the program (apps do not import each other). */
+export interface CliApps {
+  startStudio: serveCommand.StartStudio;
+}
+
+export function createProgram(apps: CliApps): Command {
   const program = new Command(PROGRAM_NAME)
     .version(programVersion(), '-V, --version')
     // Subcommand options stay with their subcommand: `deepdream layers --model m` is not the main --model.
@@ -27,7 +32,7 @@ export function createProgram(): Command {
   layersCommand.register(program);
   modelsCommand.register(program);
   recipeCommand.register(program);
-  serveCommand.register(program);
+  serveCommand.register(program, apps.startStudio);
   videoCommand.register(program);
   zoomCommand.register(program);
   nameFlagProblems(program);
@@ -35,9 +40,9 @@ export function createProgram(): Command {
 }
 
 /** Runs the CLI; resolves to the process exit code. Errors are printed as one line on stderr. */
-export async function main(argv: readonly string[] = process.argv): Promise<number> {
+export async function runCli(argv: readonly string[], apps: CliApps): Promise<number> {
   try {
-    await createProgram().parseAsync(argv);
+    await createProgram(apps).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     // --help and --version end through the same path, with exit code 0.

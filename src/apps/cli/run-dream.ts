@@ -11,16 +11,19 @@ import {
 } from '../../core/dream/options.js';
 import { checkInteger, definedOnly } from '../../core/options/checks.js';
 import { noiseImage } from '../../core/dream/random.js';
+import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { DEFAULT_MAX_PIXELS, readImage, type LoadedImage } from '../../node/image/read.js';
 import { readRecipe } from '../../node/image/recipe.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 import { writeImage } from '../../node/image/write.js';
 import { PROGRAM_NAME } from '../shared/errors.js';
 import { THREADS } from './commands/dream.js';
-import { planJobs, type DreamJob } from './jobs.js';
-import { createProgressReporter, progressStyle, type ProgressReporter } from '../shared/progress.js';
+import { planDreamFiles, type DreamFile } from './dream-files.js';
+import { createDreamReporter, type DreamReporter } from './dream-report.js';
+import { progressStyle } from '../shared/progress.js';
 import { parseRecipe, type DreamRecipe, type RecipeFile } from '../shared/recipe.js';
 import { programVersion } from '../shared/version.js';
+import { chosenBackend } from './backend-option.js';
 
 export interface DreamFlags {
   output?: string;
@@ -45,6 +48,7 @@ export interface DreamFlags {
   quiet?: boolean;
   json?: boolean;
   recipeFrom?: string;
+  backendModule?: string;
 }
 
 /** Everything settled before the first pixel is dreamed, so bad flags fail fast. */
@@ -52,23 +56,23 @@ interface DreamPlan {
   options: DreamOptions;
   maxSize?: number;
   noise?: { width: number; height: number };
-  jobs: DreamJob[];
+  files: DreamFile[];
   guide?: { image: RgbImage; file: RecipeFile };
   recipe?: DreamRecipe;
   threads?: number;
+  backendModule?: string;
 }
 
 type Dream = typeof import('../../node/dream/index.js').dream;
-type DreamDeps = Omit<import('../../node/dream/index.js').WorkerDreamDeps, 'transferImage'>;
 
 /** `isExplicit(key)`: whether the user typed this flag (so it overrides a --recipe-from recipe). */
-export async function runDream(
+export async function runDreamCommand(
   inputs: string[],
   flags: DreamFlags,
   isExplicit: (key: string) => boolean,
 ): Promise<void> {
   const plan = await planDream(inputs, flags, isExplicit);
-  const reporter = createProgressReporter(progressStyle(flags, process.stderr), process);
+  const reporter = createDreamReporter(progressStyle(flags, process.stderr), process);
   const warn =
     flags.quiet || flags.json
       ? () => undefined
@@ -81,30 +85,36 @@ export async function runDream(
     const deps = dreamDeps(plan);
     // The model loads in the dream worker while this thread reads the first photo.
     warmUpDream(plan.options, deps);
-    for (const job of plan.jobs) await dreamJob(job, plan, { dream, deps, reporter, signal: abort.signal, warn });
+    for (const file of plan.files) await dreamFile(file, plan, { dream, deps, reporter, signal: abort.signal, warn });
   } finally {
     reporter.stop();
     process.off('SIGINT', onInterrupt);
   }
 }
 
-async function dreamJob(
-  job: DreamJob,
+async function dreamFile(
+  file: DreamFile,
   plan: DreamPlan,
-  run: { dream: Dream; deps: DreamDeps; reporter: ProgressReporter; signal: AbortSignal; warn: (text: string) => void },
+  run: {
+    dream: Dream;
+    deps: WorkerDreamDeps;
+    reporter: DreamReporter;
+    signal: AbortSignal;
+    warn: (text: string) => void;
+  },
 ): Promise<void> {
   const started = performance.now();
-  const photo = job.input === undefined ? undefined : await readPhoto(job.input, plan.maxSize);
+  const photo = file.input === undefined ? undefined : await readPhoto(file.input, plan.maxSize);
   if (photo && plan.recipe) checkRecipeInput(plan.recipe.input, photo.file, run.warn);
   const image = photo?.loaded.image ?? noiseImage(plan.noise!.width, plan.noise!.height, plan.options.seed);
-  run.reporter.start(job.input ?? 'noise');
+  run.reporter.start(file.input ?? 'noise');
   const dreamed = await run.dream(
     image,
     { ...plan.options, ...(plan.guide && { guide: plan.guide.image }) },
     { onProgress: (p) => run.reporter.update(p), signal: run.signal },
     // The CLI is done with the photo's pixels: hand them to the worker rather than copy them.
     // Sessions are worth keeping only for a photo that follows.
-    { ...run.deps, transferImage: true, keepSessions: plan.jobs.length > 1 },
+    { ...run.deps, transferImage: true, keepSessions: plan.files.length > 1 },
   );
   const recipe: DreamRecipe = {
     program: 'inceptionism',
@@ -114,8 +124,8 @@ async function dreamJob(
     options: plan.options,
     ...(plan.guide && { guide: plan.guide.file }),
   };
-  await writeImage(job.output, dreamed, { ...(photo?.loaded.alpha && { alpha: photo.loaded.alpha }), recipe });
-  run.reporter.done(job.output, (performance.now() - started) / 1000);
+  await writeImage(file.output, dreamed, { ...(photo?.loaded.alpha && { alpha: photo.loaded.alpha }), recipe });
+  run.reporter.done(file.output, (performance.now() - started) / 1000);
 }
 
 async function planDream(
@@ -146,16 +156,17 @@ async function planDream(
   if (recipe?.guide && flags.guide === undefined) {
     throw new Error(`the recipe dreams with the guide image ${recipe.guide.name}: pass it with --guide`);
   }
-  const jobs = await planJobs(noise ? [] : inputs, flags.output);
+  const files = await planDreamFiles(noise ? [] : inputs, flags.output);
   const guide = flags.guide === undefined ? undefined : await readGuide(flags.guide, maxSize);
   return {
     options,
-    jobs,
+    files,
     ...(maxSize && { maxSize }),
     ...(noise && { noise }),
     ...(guide && { guide }),
     ...(recipe && { recipe }),
     ...(flags.threads !== undefined && { threads: flags.threads }),
+    ...chosenBackend(flags),
   };
 }
 
@@ -208,14 +219,10 @@ function checkRecipeInput(recipeInput: DreamRecipe['input'], file: RecipeFile, w
   }
 }
 
-/**
- * The worker's setting: DEEPDREAM_BACKEND_MODULE names a module exporting `createBackend` (see
- * dream/backend.ts) to dream with instead of the bundled networks: other engines, or fakes in tests.
- */
-function dreamDeps(plan: DreamPlan): DreamDeps {
-  const module = process.env.DEEPDREAM_BACKEND_MODULE;
+/** The worker's settings: its backend (see backend-option.ts) and threads. */
+function dreamDeps(plan: DreamPlan): WorkerDreamDeps {
   return {
-    ...(module && { backendModule: module }),
+    ...(plan.backendModule !== undefined && { backendModule: plan.backendModule }),
     ...(plan.threads !== undefined && { threads: plan.threads }),
   };
 }

@@ -10,12 +10,12 @@ import { checkInteger } from '../../core/options/checks.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import { handleError } from './errors.js';
-import { DreamQueue } from './jobs.js';
+import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
 import { registerDreamRoutes } from './routes-dreams.js';
 
 export type { ModelCatalog, ModelLayers, ModelSummary, LayerSummary } from './catalog.js';
-export type { JobStatus, JobView } from './jobs.js';
+export type { DreamStatus, DreamView } from './queue.js';
 
 export interface StudioOptions {
   /** Dreams running at once (default 1: a dream already uses the CPU's cores). */

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MODEL, DEFAULT_OPTIONS, DEFAULT_PRESET, PRESETS } from '../../core/dream/options.js';
 import type { ModelCatalog } from './catalog.js';
-import type { DreamLimits } from './dream-job.js';
+import type { DreamLimits } from './dream-request.js';
 import { HttpError } from './errors.js';
 import { MIN_SIZE } from './form.js';
 

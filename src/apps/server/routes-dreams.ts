@@ -1,13 +1,13 @@
 /**
- * The dream jobs: POST /api/dreams queues one, GET reports its status (or streams it as
+ * The dreams: POST /api/dreams queues one, GET reports its status (or streams it as
  * Server-Sent Events), DELETE cancels it, and /result serves the finished PNG.
  */
 import type { FastifyInstance } from 'fastify';
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import type { ModelCatalog } from './catalog.js';
-import { prepareDream, type DreamLimits } from './dream-job.js';
+import { parseDreamRequest, type DreamLimits } from './dream-request.js';
 import { HttpError } from './errors.js';
-import { isFinished, type DreamQueue, type JobView } from './jobs.js';
+import { isFinished, type DreamQueue, type DreamView } from './queue.js';
 import { readUpload } from './upload.js';
 
 interface IdParams {
@@ -25,7 +25,7 @@ export function registerDreamRoutes(
   },
 ): void {
   const { queue } = context;
-  const jobOr404 = (id: string): JobView => {
+  const viewOr404 = (id: string): DreamView => {
     const view = queue.get(id);
     if (!view) throw new HttpError(404, `no dream '${id}' (finished dreams are kept for a limited time)`);
     return view;
@@ -33,16 +33,16 @@ export function registerDreamRoutes(
 
   app.post('/api/dreams', async (request, reply) => {
     const upload = await readUpload(request, context.maxUploadBytes);
-    const { info, task } = await prepareDream(upload, context);
+    const { info, task } = await parseDreamRequest(upload, context);
     const view = queue.submit(info, task);
     return reply.status(202).send(view);
   });
 
-  app.get<IdParams>('/api/dreams/:id', async (request) => jobOr404(request.params.id));
+  app.get<IdParams>('/api/dreams/:id', async (request) => viewOr404(request.params.id));
 
   app.get<IdParams>('/api/dreams/:id/events', (request, reply) => {
     const { id } = request.params;
-    jobOr404(id);
+    viewOr404(id);
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, {
@@ -50,7 +50,7 @@ export function registerDreamRoutes(
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    const send = (view: JobView) => {
+    const send = (view: DreamView) => {
       response.write(`data: ${JSON.stringify(view)}\n\n`);
       if (isFinished(view.status)) {
         unsubscribe();
@@ -59,7 +59,7 @@ export function registerDreamRoutes(
     };
     const unsubscribe = queue.subscribe(id, send);
     request.raw.on('close', unsubscribe);
-    send(jobOr404(id));
+    send(viewOr404(id));
   });
 
   app.delete<IdParams>('/api/dreams/:id', async (request) => {
@@ -69,7 +69,7 @@ export function registerDreamRoutes(
   });
 
   app.get<IdParams & { Querystring: { download?: string } }>('/api/dreams/:id/result', async (request, reply) => {
-    const view = jobOr404(request.params.id);
+    const view = viewOr404(request.params.id);
     const png = queue.result(view.id);
     if (!png) throw new HttpError(409, `the dream is not ready (it is ${view.status})`);
     const disposition = request.query.download === undefined ? 'inline' : 'attachment';

@@ -1,8 +1,8 @@
 /**
  * The main-thread side of the long-lived dream worker (worker.ts): one worker thread per setup,
- * serving a queue of jobs one at a time so its model and compiled sessions serve every dream.
+ * serving a queue of requests one at a time so its model and compiled sessions serve every dream.
  * The thread keeps the process alive only while a caller waits for a dream, and a thread that
- * dies fails its current job and is replaced for the next one.
+ * dies fails its current request and is replaced for the next one.
  */
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../../core/image/rgb.js';
@@ -10,13 +10,14 @@ import type { DreamControl } from '../../core/dream/dream-image.js';
 import type { DreamOptions } from '../../core/dream/options.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
-type JobRequest =
+type WorkerRequest =
   | { type: 'dream'; image: RgbImage; options: DreamOptions; keepSessions: boolean }
   | { type: 'warm-up'; options: DreamOptions };
 
-interface Job {
+/** A request waiting for the thread or being served by it. */
+interface PendingRequest {
   id: number;
-  request: JobRequest;
+  request: WorkerRequest;
   transfer: ArrayBuffer[];
   /** Who waits for the result; absent for a warm-up, and removed once they have their answer. */
   caller?: {
@@ -40,8 +41,8 @@ export function dreamWorkerFor(setup: WorkerSetup): DreamWorker {
 
 export class DreamWorker {
   private thread: Worker | undefined;
-  private readonly queue: Job[] = [];
-  private running: Job | undefined;
+  private readonly queue: PendingRequest[] = [];
+  private running: PendingRequest | undefined;
   private nextId = 1;
 
   constructor(private readonly setup: WorkerSetup) {}
@@ -54,17 +55,17 @@ export class DreamWorker {
     { transferImage, keepSessions }: { transferImage: boolean; keepSessions: boolean },
   ): Promise<RgbImage> {
     return new Promise((resolve, reject) => {
-      const job: Job = {
+      const pending: PendingRequest = {
         id: this.nextId++,
         request: { type: 'dream', image, options, keepSessions },
         transfer: transferImage ? [image.data.buffer as ArrayBuffer] : [],
       };
       const onAbort = () => {
-        this.settle(job, { error: control.signal?.reason });
-        if (this.running === job) this.thread?.postMessage({ type: 'abort', id: job.id } satisfies ToWorker);
-        else this.queue.splice(this.queue.indexOf(job), 1);
+        this.settle(pending, { error: control.signal?.reason });
+        if (this.running === pending) this.thread?.postMessage({ type: 'abort', id: pending.id } satisfies ToWorker);
+        else this.queue.splice(this.queue.indexOf(pending), 1);
       };
-      job.caller = {
+      pending.caller = {
         control,
         settle: (outcome) => {
           control.signal?.removeEventListener('abort', onAbort);
@@ -73,7 +74,7 @@ export class DreamWorker {
         },
       };
       control.signal?.addEventListener('abort', onAbort, { once: true });
-      this.enqueue(job);
+      this.enqueue(pending);
     });
   }
 
@@ -82,31 +83,31 @@ export class DreamWorker {
     this.enqueue({ id: this.nextId++, request: { type: 'warm-up', options }, transfer: [] });
   }
 
-  private enqueue(job: Job): void {
-    this.queue.push(job);
+  private enqueue(pending: PendingRequest): void {
+    this.queue.push(pending);
     this.next();
   }
 
   private next(): void {
-    const job = this.running ? undefined : this.queue.shift();
-    if (job) {
-      this.running = job;
+    const pending = this.running ? undefined : this.queue.shift();
+    if (pending) {
+      this.running = pending;
       this.thread ??= this.start();
-      this.thread.postMessage({ ...job.request, id: job.id } satisfies ToWorker, job.transfer);
+      this.thread.postMessage({ ...pending.request, id: pending.id } satisfies ToWorker, pending.transfer);
     }
     this.holdProcessOpen();
   }
 
   /** Only a waiting caller keeps the process alive: not an idle thread, a warm-up or an aborted dream. */
   private holdProcessOpen(): void {
-    const waiting = [this.running, ...this.queue].some((job) => job?.caller);
+    const waiting = [this.running, ...this.queue].some((pending) => pending?.caller);
     if (waiting) this.thread?.ref();
     else this.thread?.unref();
   }
 
-  private settle(job: Job, outcome: { image: RgbImage } | { error: unknown }): void {
-    const caller = job.caller;
-    delete job.caller;
+  private settle(pending: PendingRequest, outcome: { image: RgbImage } | { error: unknown }): void {
+    const caller = pending.caller;
+    delete pending.caller;
     caller?.settle(outcome);
     this.holdProcessOpen();
   }
@@ -121,14 +122,14 @@ export class DreamWorker {
   }
 
   private receive(message: FromWorker): void {
-    const job = this.running;
-    if (job?.id !== message.id) return;
+    const pending = this.running;
+    if (pending?.id !== message.id) return;
     if (message.type === 'progress') {
-      job.caller?.control.onProgress?.(message.progress);
+      pending.caller?.control.onProgress?.(message.progress);
       return;
     }
-    if (message.type === 'done') this.settle(job, { image: message.image });
-    else if (message.type === 'error') this.settle(job, { error: new Error(message.message) });
+    if (message.type === 'done') this.settle(pending, { image: message.image });
+    else if (message.type === 'error') this.settle(pending, { error: new Error(message.message) });
     this.running = undefined;
     this.next();
   }
@@ -136,9 +137,9 @@ export class DreamWorker {
   private lost(thread: Worker, reason: string): void {
     if (this.thread !== thread) return;
     this.thread = undefined;
-    const job = this.running;
+    const pending = this.running;
     this.running = undefined;
-    if (job) this.settle(job, { error: new Error(reason) });
+    if (pending) this.settle(pending, { error: new Error(reason) });
     this.next();
   }
 }

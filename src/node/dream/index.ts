@@ -3,11 +3,10 @@
  * event loop (a CLI progress bar, a web server) stays responsive; `dreamInProcess()` does the same work on
  * the calling thread (what workers and video rendering use).
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { RgbImage } from '../../core/image/rgb.js';
 import { resolveDreamOptions, type DreamOptions, type DreamOptionsInput } from '../../core/dream/options.js';
 import type { DreamControl } from '../../core/dream/dream-image.js';
+import { backendModuleUrl } from './backend-module.js';
 import { dreamWorkerFor } from './dream-worker.js';
 import type { WorkerSetup } from './worker-protocol.js';
 
@@ -90,12 +89,7 @@ export function warmUpDream(
 function workerSetup(deps: WorkerDreamDeps): WorkerSetup {
   return {
     ...(deps.lane !== undefined && { lane: deps.lane }),
-    ...(deps.backendModule !== undefined && { backendModule: moduleUrl(deps.backendModule) }),
+    ...(deps.backendModule !== undefined && { backendModule: backendModuleUrl(deps.backendModule) }),
     ...(deps.threads !== undefined && { threads: deps.threads }),
   };
-}
-
-function moduleUrl(module: string | URL): string {
-  if (module instanceof URL) return module.href;
-  return module.startsWith('file:') ? module : pathToFileURL(resolve(module)).href;
 }

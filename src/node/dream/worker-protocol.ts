@@ -1,6 +1,6 @@
 /**
  * Messages between the dream queue (dream-worker.ts) and its long-lived worker thread (worker.ts).
- * The worker serves one job at a time; every job gets exactly one final reply with its id.
+ * The worker serves one request at a time; every request gets exactly one final reply with its id.
  */
 import type { RgbImage } from '../../core/image/rgb.js';
 import type { DreamOptions, DreamProgress } from '../../core/dream/options.js';

@@ -1,14 +1,15 @@
 /**
- * The long-lived dream worker thread (see dream-worker.ts): serves one job at a time and keeps
+ * The long-lived dream worker thread (see dream-worker.ts): serves one request at a time and keeps
  * the loaded model and recently compiled gradient sessions from one dream to the next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { GradientSession } from '../../core/engine/gradient-session.js';
 import type { RgbImage } from '../../core/image/rgb.js';
-import type { BackendFactory, DreamBackend } from '../../core/dream/backend.js';
+import type { DreamBackend } from '../../core/dream/backend.js';
 import { dreamImage } from '../../core/dream/dream-image.js';
 import type { DreamOptions } from '../../core/dream/options.js';
 import { SessionCache } from '../../core/dream/session-cache.js';
+import { createDreamBackend } from './backend-module.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
 /**
@@ -74,7 +75,7 @@ async function dream(id: number, image: RgbImage, options: DreamOptions, keepSes
 /** The backend for the options' model: the one already loaded, or a new one replacing it. */
 async function backendFor(options: DreamOptions): Promise<LoadedBackend> {
   if (current?.model !== options.model) {
-    current = { model: options.model, loading: loadBackend(options, current?.loading) };
+    current = { model: options.model, loading: replaceBackend(options, current?.loading) };
   }
   const slot = current;
   try {
@@ -85,7 +86,7 @@ async function backendFor(options: DreamOptions): Promise<LoadedBackend> {
   }
 }
 
-async function loadBackend(
+async function replaceBackend(
   options: DreamOptions,
   previous: Promise<LoadedBackend> | undefined,
 ): Promise<LoadedBackend> {
@@ -94,12 +95,12 @@ async function loadBackend(
     ({ backend }) => backend.release(),
     () => undefined,
   );
-  if (setup.backendModule) {
-    const { createBackend } = (await import(setup.backendModule)) as { createBackend: BackendFactory };
-    return { backend: await createBackend(options) };
-  }
-  const { createModelBackend } = await import('../../core/dream/model-backend.js');
+  const { backendModule, threads } = setup;
+  if (backendModule !== undefined) return { backend: await createDreamBackend(options, { backendModule }) };
   const sessions = new SessionCache<GradientSession>();
-  const threads = setup.threads === undefined ? {} : { threads: setup.threads };
-  return { backend: await createModelBackend(options.model, { ...threads, sessionCache: sessions }), sessions };
+  const backend = await createDreamBackend(options, {
+    ...(threads !== undefined && { threads }),
+    sessionCache: sessions,
+  });
+  return { backend, sessions };
 }

@@ -13,6 +13,7 @@ import { memoizedContentKey, modelCacheDir, readCached, writeCachedAtomically } 
 import { describeKerasLayers, minKerasInputSize } from '../../core/models/keras-layers.js';
 import { decodeWeightBytes, nsfwjsPackageDir, readSourceFiles, readTfjsModel } from './nsfwjs-files.js';
 import type { LoadedModel } from '../../core/models/types.js';
+import { DEFAULT_MODEL, DEFAULT_PRESET, PRESETS } from '../../core/dream/options.js';
 
 export interface BundledModelSpec {
   name: string;
@@ -22,12 +23,18 @@ export interface BundledModelSpec {
   defaultLayer: string;
 }
 
+/**
+ * The presets are made for the default model: its default layer is the default preset's, so a
+ * dream without layers, `deepdream models` and the library all name the same one.
+ */
+const DEFAULT_PRESET_LAYER = PRESETS[DEFAULT_PRESET]!.options.layers![0]!.name;
+
 export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
   {
-    name: 'inception_v3',
+    name: DEFAULT_MODEL,
     description: 'Keras InceptionV3 (ImageNet), layers up to mixed5; 299x299 default',
     cutLayer: 'mixed5',
-    defaultLayer: 'mixed3',
+    defaultLayer: DEFAULT_PRESET_LAYER,
   },
   {
     name: 'mobilenet_v2',

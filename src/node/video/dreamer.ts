@@ -1,11 +1,9 @@
 /**
  * What renders dream each frame with. Rendering only needs a function, so tests use fakes and the
- * CLI uses the real engine (or a DEEPDREAM_BACKEND_MODULE backend) through dreamImage.
+ * CLI dreams with a backend (see dream/backend-module.ts) through dreamImage.
  */
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
 import type { RgbImage } from '../../core/image/rgb.js';
-import type { BackendFactory, DreamBackend } from '../../core/dream/backend.js';
+import type { DreamBackend } from '../../core/dream/backend.js';
 import { dreamImage } from '../../core/dream/dream-image.js';
 import type { DreamOptions } from '../../core/dream/options.js';
 import { frameSeed } from '../../core/video/schedule.js';
@@ -34,19 +32,4 @@ export function engineDreamer(options: DreamOptions, backend: DreamBackend): Fra
       backend,
       signal ? { signal } : {},
     );
-}
-
-/**
- * The backend for a render: the module named by DEEPDREAM_BACKEND_MODULE when set (other engines,
- * fakes in tests; see dream/backend.ts), else the bundled model.
- */
-export async function loadBackend(options: DreamOptions): Promise<DreamBackend> {
-  const module = process.env.DEEPDREAM_BACKEND_MODULE;
-  if (module) {
-    const url = module.startsWith('file:') ? module : pathToFileURL(resolve(module)).href;
-    const { createBackend } = (await import(url)) as { createBackend: BackendFactory };
-    return createBackend(options);
-  }
-  const { createModelBackend } = await import('../../core/dream/model-backend.js');
-  return createModelBackend(options.model);
 }

@@ -44,7 +44,8 @@ export interface VideoOptions {
   keepFrames?: boolean;
 }
 
-export interface VideoJob {
+/** A video render checked and set up by prepareVideo, for renderVideo. */
+export interface PreparedVideo {
   options: VideoOptions;
   info: VideoInfo;
   target: OutputTarget;
@@ -63,7 +64,7 @@ const PREVIEW_WIDTH = 320;
  * Checks the options, probes the input, checks the range and output, and opens the work folder,
  * before any model is loaded.
  */
-export async function prepareVideo(options: VideoOptions): Promise<VideoJob> {
+export async function prepareVideo(options: VideoOptions): Promise<PreparedVideo> {
   checkVideoOptions(options);
   const target = outputTarget(options.output);
   const info = await probeVideo(options.input);
@@ -105,25 +106,25 @@ export async function prepareVideo(options: VideoOptions): Promise<VideoJob> {
  * feedback state, exactly as an uninterrupted run would have it (8-bit).
  */
 export async function renderVideo(
-  job: VideoJob,
+  video: PreparedVideo,
   dream: FrameDreamer,
   control: RenderControl = {},
 ): Promise<RenderResult> {
-  const { options, work, width, height } = job;
+  const { options, work, width, height } = video;
   const timer = new StageTimer();
   const speed = new SpeedMeter();
   const drift = new DriftTracker();
   const limit = options.maxFrames ?? Infinity;
-  let total = job.estimatedFrames;
+  let total = video.estimatedFrames;
   let previousOriginal: RgbImage | undefined;
   let previousDream: RgbImage | undefined;
   let index = 0;
   const frames = decodeFrames(options.input, {
     width,
     height,
-    fpsExpr: job.info.fpsExpr,
+    fpsExpr: video.info.fpsExpr,
     ...(options.start !== undefined && { start: options.start }),
-    ...(job.duration !== undefined && { duration: job.duration }),
+    ...(video.duration !== undefined && { duration: video.duration }),
   });
   try {
     for (;;) {
@@ -177,16 +178,16 @@ export async function renderVideo(
   if (index === 0) throw new Error(`no frames in the chosen range of ${options.input}`);
   total = index;
   control.onProgress?.({ phase: 'encode', done: total, total, resumed: Math.min(work.done, total) });
-  const audio: AudioSource | undefined = job.info.audioCodec
+  const audio: AudioSource | undefined = video.info.audioCodec
     ? {
         path: options.input,
-        codec: job.info.audioCodec,
+        codec: video.info.audioCodec,
         ...(options.start !== undefined && { start: options.start }),
-        duration: total / job.info.fps,
+        duration: total / video.info.fps,
       }
     : undefined;
   await timer.time('encode', () =>
-    encodeOutput(job.target, work.dir, { frames: total, fpsExpr: job.info.fpsExpr, ...(audio && { audio }) }),
+    encodeOutput(video.target, work.dir, { frames: total, fpsExpr: video.info.fpsExpr, ...(audio && { audio }) }),
   );
   if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
   return {

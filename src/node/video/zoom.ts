@@ -42,7 +42,8 @@ export interface ZoomOptions {
   keepFrames?: boolean;
 }
 
-export interface ZoomJob {
+/** A zoom checked and set up by prepareZoom, for renderZoom. */
+export interface PreparedZoom {
   options: ZoomOptions;
   target: OutputTarget;
   start: RgbImage;
@@ -61,7 +62,7 @@ export interface RenderResult {
 const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
 
 /** Validates everything and opens the work folder, before any model is loaded. */
-export async function prepareZoom(options: ZoomOptions): Promise<ZoomJob> {
+export async function prepareZoom(options: ZoomOptions): Promise<PreparedZoom> {
   checkZoomOptions(options);
   const target = outputTarget(options.output);
   // Read once: the same bytes are decoded and hashed into the work folder's settings.
@@ -113,11 +114,11 @@ function coverResize(image: RgbImage, width: number, height: number): RgbImage {
  * frame i as saved (8-bit), so stopping and running again gives the same frames as one run.
  */
 export async function renderZoom(
-  job: ZoomJob,
+  zoom: PreparedZoom,
   dream: FrameDreamer,
   control: RenderControl = {},
 ): Promise<RenderResult> {
-  const { options, work } = job;
+  const { options, work } = zoom;
   const timer = new StageTimer();
   const speed = new SpeedMeter();
   const total = options.frames;
@@ -131,7 +132,7 @@ export async function renderZoom(
   for (let i = work.done; i < total; i++) {
     control.signal?.throwIfAborted();
     const layer = layerAt(options.schedule, i);
-    const input = previous ? await timer.time('warp', () => moveCamera(previous!, options.move)) : job.start;
+    const input = previous ? await timer.time('warp', () => moveCamera(previous!, options.move)) : zoom.start;
     const dreamed = await timer.time('dream', () => dream(input, i, layer, control.signal));
     const frame = await timer.time('color', () => {
       if (drift.reference) correctColor(dreamed, colorStats(dreamed), drift.reference, options.colorLock);
@@ -153,7 +154,9 @@ export async function renderZoom(
     });
   }
   control.onProgress?.({ phase: 'encode', done: total, total, resumed });
-  await timer.time('encode', () => encodeOutput(job.target, work.dir, { frames: total, fpsExpr: String(options.fps) }));
+  await timer.time('encode', () =>
+    encodeOutput(zoom.target, work.dir, { frames: total, fpsExpr: String(options.fps) }),
+  );
   if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
   return { output: options.output, frames: total, resumed, timings: timer.timings, maxDrift: drift.max };
 }

@@ -9,7 +9,11 @@ import { readImage } from '../../../src/node/image/read.js';
 import { readRecipe } from '../../../src/node/image/recipe.js';
 
 const BIN = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
-const FAKE_BACKEND = new URL('../../support/fake-backend-module.ts?kind=grid', import.meta.url).href;
+/** Dreams in these tests use the fake network. */
+const FAKE_BACKEND = [
+  '--backend-module',
+  new URL('../../support/fake-backend-module.ts?kind=grid', import.meta.url).href,
+];
 const CAT = new URL('../../../examples/cat.jpg', import.meta.url).pathname;
 
 interface Result {
@@ -20,11 +24,8 @@ interface Result {
 
 function deepdream(args: string[], env: Record<string, string> = {}): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, DEEPDREAM_BACKEND_MODULE: FAKE_BACKEND, ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -75,11 +76,21 @@ describe('deepdream CLI', () => {
     const text = join(dir, 'text.jpg');
     await writeFile(text, 'not a photo');
     assertOneLineError(
-      await deepdream([text, '-o', join(dir, 'a.png')]),
+      await deepdream([text, '-o', join(dir, 'a.png'), ...FAKE_BACKEND]),
       /cannot read .*text\.jpg: not a supported image \(corrupt or truncated\?\)/,
     );
     assertOneLineError(
-      await deepdream([CAT, '-o', join(dir, 'no', 'such', 'folder.png'), '--max-size', '64', '--steps', '1', '-q']),
+      await deepdream([
+        CAT,
+        '-o',
+        join(dir, 'no', 'such', 'folder.png'),
+        '--max-size',
+        '64',
+        '--steps',
+        '1',
+        '-q',
+        ...FAKE_BACKEND,
+      ]),
       /cannot write .*folder\.png: folder .*such does not exist/,
     );
     assert.deepEqual(await readdir(dir), ['text.jpg']);
@@ -109,6 +120,7 @@ describe('deepdream CLI', () => {
       'mixed5:1.5',
       '--seed',
       '7',
+      ...FAKE_BACKEND,
     ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, '');
@@ -133,7 +145,7 @@ describe('deepdream CLI', () => {
     assert.deepEqual(JSON.parse(printed.stdout), recipe);
 
     const again = join(dir, 'again.png');
-    const rerun = await deepdream([CAT, '-o', again, '--recipe-from', first, '--quiet']);
+    const rerun = await deepdream([CAT, '-o', again, '--recipe-from', first, '--quiet', ...FAKE_BACKEND]);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.equal(rerun.stderr, '', '--quiet prints nothing');
     assert.deepEqual((await readImage(again)).image.data, dreamed.image.data);
@@ -152,6 +164,7 @@ describe('deepdream CLI', () => {
       '--steps',
       '2',
       '--json',
+      ...FAKE_BACKEND,
     ]);
     assert.equal(code, 0, stderr);
     const events = stdout
@@ -165,6 +178,16 @@ describe('deepdream CLI', () => {
     const { width, height } = await readImage(out);
     assert.deepEqual([width, height], [80, 48]);
     assert.deepEqual((await readRecipe(out))?.input, { noise: { width: 80, height: 48 } });
+  });
+
+  it('dreams and zooms with the backend of --backend-module, or of DEEPDREAM_BACKEND_MODULE', async () => {
+    const refusing = new URL('../../support/fake-backend-module.ts?kind=fail', import.meta.url).href;
+    const noise = ['--from-noise', '16x16', '-o', join(dir, 'refused.png'), '-q'];
+    const refused = /^deepdream: fake backend refused: no such model$/m;
+    assertOneLineError(await deepdream([...noise, '--backend-module', refusing]), refused);
+    assertOneLineError(await deepdream(noise, { DEEPDREAM_BACKEND_MODULE: refusing }), refused);
+    const zoom = ['zoom', '--size', '16x16', '--frames', '1', '-o', join(dir, 'refused.gif'), '-q'];
+    assertOneLineError(await deepdream([...zoom, '--backend-module', refusing]), refused);
   });
 
   it('lists the layers of a bundled model', async () => {

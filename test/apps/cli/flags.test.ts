@@ -52,7 +52,7 @@ function longFlags(command: Command): string[] {
 }
 
 describe('flagName', () => {
-  const flags = new Set(longFlags(createProgram()));
+  const flags = new Set(longFlags(createProgram({ startStudio: () => Promise.reject(new Error('not started')) })));
   const named = [dreamOptions, zoomOptions, videoOptions].flatMap((o) => Object.keys(o)).filter((o) => o !== 'move');
 
   it('gives every option the library names a flag the CLI has', () => {

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../../src/apps/cli/main.js';
+import { main } from '../../../src/apps/deepdream.js';
 import { makeClip } from '../../node/video/clips.js';
 
 const CAT = new URL('../../../examples/cat.jpg', import.meta.url).pathname;

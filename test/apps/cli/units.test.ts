@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorLine } from '../../../src/apps/shared/errors.js';
 import { layerTable } from '../../../src/apps/cli/commands/layers.js';
-import { createProgressReporter, formatSeconds, progressStyle } from '../../../src/apps/shared/progress.js';
+import { formatSeconds, progressStyle } from '../../../src/apps/shared/progress.js';
+import { createDreamReporter } from '../../../src/apps/cli/dream-report.js';
 import { collectList, oneOf, parseInteger, parseLayer, parseNumber, parseSize } from '../../../src/apps/cli/parse.js';
 
 describe('option parsers', () => {
@@ -66,9 +67,9 @@ describe('progress', () => {
     const streams = {
       stdout: { write: (text: string) => (written.stdout += text) },
       stderr: { write: (text: string) => (written.stderr += text) },
-    } as unknown as Parameters<typeof createProgressReporter>[1];
+    } as unknown as Parameters<typeof createDreamReporter>[1];
     for (const style of ['json', 'lines'] as const) {
-      const reporter = createProgressReporter(style, streams);
+      const reporter = createDreamReporter(style, streams);
       reporter.start('cat.jpg');
       reporter.update({ ...progress, octave: 1, step: 1, fraction: 0.2, etaSeconds: 8 }); // mid-octave: no plain line
       reporter.update(progress);

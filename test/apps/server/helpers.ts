@@ -19,7 +19,7 @@ export const fakeCatalog: ModelCatalog = {
     if (model === 'inception_v3') {
       return {
         model,
-        defaultLayer: 'mixed3',
+        defaultLayer: 'mixed4',
         layers: ['mixed1', 'mixed3', 'mixed4', 'mixed5'].map((name) => ({ name, shape: [8, 4, 4], channels: 8 })),
       };
     }

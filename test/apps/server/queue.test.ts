@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DreamProgress } from '../../../src/core/dream/options.js';
 import { HttpError } from '../../../src/apps/server/errors.js';
-import { DreamQueue, type JobTask, type JobView } from '../../../src/apps/server/jobs.js';
+import { DreamQueue, type DreamTask, type DreamView } from '../../../src/apps/server/queue.js';
 import { fakeBackendModule, photoPng, postDream, testServer, waitForDream } from './helpers.js';
 
 const info = { name: 'p.png', width: 4, height: 4 };
@@ -14,7 +14,7 @@ function manualTask() {
   let fail!: (err: Error) => void;
   let report!: (p: DreamProgress) => void;
   let signal: AbortSignal | undefined;
-  const task: JobTask = (control) => {
+  const task: DreamTask = (control) => {
     signal = control.signal;
     report = control.onProgress;
     return new Promise<Buffer>((resolve, reject) => {
@@ -91,7 +91,7 @@ test('cancelling: a waiting job leaves the line, a running one is aborted and fr
   const ja = queue.submit(info, a.task);
   const jb = queue.submit(info, b.task);
   const jc = queue.submit(info, c.task);
-  const seen: JobView[] = [];
+  const seen: DreamView[] = [];
   queue.subscribe(jc.id, (view) => seen.push(view));
 
   assert.equal(queue.cancel(jb.id)!.status, 'cancelled');

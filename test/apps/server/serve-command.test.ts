@@ -8,10 +8,8 @@ import { fakeBackendModule, multipart, photoPng } from './helpers.js';
 const BIN = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
 
 test('deepdream serve starts the studio, answers, and stops on SIGINT', async () => {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--verbose'], {
-    env: { ...process.env, DEEPDREAM_BACKEND_MODULE: fakeBackendModule() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = [BIN, 'serve', '--port', '0', '--verbose', '--backend-module', fakeBackendModule()];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (stderr += chunk));

@@ -30,7 +30,7 @@ test('every preset names dreamable layers of the default model', () => {
   for (const [name, preset] of Object.entries(PRESETS)) {
     assert.doesNotThrow(() => backend.resolveLayers(preset.options.layers ?? []), name);
   }
-  assert.deepEqual(backend.resolveLayers([]), [{ name: 'mixed3', weight: 1 }]);
+  assert.deepEqual(backend.resolveLayers([]), [{ name: 'mixed4', weight: 1 }]);
   assert.throws(() => backend.resolveLayers([{ name: 'mixed0', weight: 1 }], [256]), {
     message: "channel 256 is out of range: layer 'mixed0' has channels 0 to 255",
   });

@@ -27,7 +27,7 @@ test('the bundled models are listed', async () => {
   assert.deepStrictEqual(
     listBundledModels().map(({ name, defaultLayer, deepestLayer }) => [name, defaultLayer, deepestLayer]),
     [
-      ['inception_v3', 'mixed3', 'mixed5'],
+      ['inception_v3', 'mixed4', 'mixed5'],
       ['mobilenet_v2', 'block_6_expand_relu', 'block_10_project_BN'],
     ],
   );
@@ -45,7 +45,7 @@ test('InceptionV3 offers its frozen layers up to mixed5 and refuses the retraine
   assert.equal(inception.inputName, 'image');
   assert.deepStrictEqual(inception.defaultInputSize, [299, 299]);
   assert.equal(inception.minInputSize, 43);
-  assert.equal(inception.defaultLayer, 'mixed3');
+  assert.equal(inception.defaultLayer, 'mixed4');
   const byName = new Map(inception.layers.map((l) => [l.name, l]));
   assert.equal(inception.layers.length, 318);
   assert.deepStrictEqual(byName.get('mixed3'), {

@@ -228,15 +228,12 @@ describe('deepdream zoom', () => {
   });
 
   it('survives being killed: the CLI continues where it stopped', async () => {
-    const env = {
-      ...process.env,
-      DEEPDREAM_BACKEND_MODULE: `${new URL('../../support/fake-backend-module.ts', import.meta.url).href}?kind=grid&delayMs=5`,
-    };
+    const fake = `${new URL('../../support/fake-backend-module.ts', import.meta.url).href}?kind=grid&delayMs=5`;
     const args = ['zoom', '--size', '48x32', '--frames', '12', '--octaves', '1', '--steps', '2', '--json'];
+    args.push('--backend-module', fake);
     const cli = (out: string, onLine?: (line: string, kill: () => void) => void) =>
       new Promise<number | null>((resolve) => {
         const child = spawn(process.execPath, [join(root, 'bin/deepdream.js'), ...args, '-o', out], {
-          env,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let buffered = '';

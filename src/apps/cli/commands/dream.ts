@@ -10,6 +10,7 @@ import {
 import type { Range } from '../../../core/options/checks.js';
 import type { DreamFlags } from '../run-dream.js';
 import { collect, collectList, oneOf, parseInteger, parseLayer, parseNumber, parseSize } from '../parse.js';
+import { backendModuleOption } from '../backend-option.js';
 
 export const DEFAULT_MAX_SIZE = 1024;
 /** CPU threads a dream may use (--threads). */
@@ -90,9 +91,10 @@ export function register(program: Command): void {
       '--recipe-from <image>',
       'dream again with the recipe embedded in an earlier dream (flags given override it)',
     )
+    .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], flags: DreamFlags, command: Command) => {
-      const { runDream } = await import('../run-dream.js');
-      await runDream(inputs, flags, (key) => command.getOptionValueSource(key) === 'cli');
+      const { runDreamCommand } = await import('../run-dream.js');
+      await runDreamCommand(inputs, flags, (key) => command.getOptionValueSource(key) === 'cli');
     });
 }

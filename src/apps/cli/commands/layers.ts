@@ -12,7 +12,11 @@ export function register(program: Command): void {
     .action(async (flags: { model: string; json?: boolean }) => {
       const { loadModel } = await import('../../../node/models/index.js');
       const model = await loadModel(flags.model);
-      process.stdout.write(flags.json ? `${JSON.stringify(model.layers, null, 2)}\n` : layerTable(model.layers));
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify(model.layers, null, 2)}\n`
+          : `${layerTable(model.layers)}\ndefault layer: ${model.defaultLayer}\n`,
+      );
     });
 }
 

@@ -3,6 +3,22 @@ import type { Command } from 'commander';
 import { checkInteger } from '../../../core/options/checks.js';
 import { parseInteger } from '../parse.js';
 import { DEFAULT_MAX_SIZE, THREADS } from './dream.js';
+import { backendModuleOption, chosenBackend } from '../backend-option.js';
+
+/** The studio as this command runs it: listening until Ctrl+C, then closed. */
+export interface RunningStudio {
+  listen(address: { port: number; host: string }): Promise<string>;
+  close(): Promise<unknown>;
+}
+
+/** Starts the web studio app, which the program passes in: the command line imports no other app. */
+export type StartStudio = (settings: {
+  concurrency: number;
+  maxSize: number;
+  threads?: number;
+  backendModule?: string;
+  log?: (line: string) => void;
+}) => Promise<RunningStudio>;
 
 interface ServeFlags {
   port: number;
@@ -11,9 +27,10 @@ interface ServeFlags {
   maxSize: number;
   threads?: number;
   verbose?: boolean;
+  backendModule?: string;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, startStudio: StartStudio): void {
   program
     .command('serve')
     .description('start the web studio: upload a photo in the browser, pick a look, download the dream')
@@ -23,16 +40,15 @@ export function register(program: Command): void {
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option('--verbose', 'log one line per request')
+    .addOption(backendModuleOption())
     .action(async (flags: ServeFlags) => {
       checkInteger('--port', flags.port, { min: 0, max: 65535 });
       if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
-      const { createStudioServer } = await import('../../server/index.js');
-      const backendModule = process.env.DEEPDREAM_BACKEND_MODULE;
-      const app = await createStudioServer({
+      const app = await startStudio({
         concurrency: flags.concurrency,
         maxSize: flags.maxSize,
         ...(flags.threads !== undefined && { threads: flags.threads }),
-        ...(backendModule && { backendModule }),
+        ...chosenBackend(flags),
         ...(flags.verbose && { log: (line: string) => process.stderr.write(`${line}\n`) }),
       });
       const address = await app.listen({ port: flags.port, host: flags.host });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { RenderFlags } from '../render/run.js';
 import { addFrameDreamOptions } from '../frame-dream-options.js';
 import { parseInteger, parseNumber, refuse } from '../parse.js';
+import { backendModuleOption } from '../backend-option.js';
 
 interface VideoFlags extends RenderFlags {
   blend: number;
@@ -53,12 +54,13 @@ export function register(program: Command): void {
     .option('--width <px>', "output width; the height keeps the aspect ratio (default: the input's)", parseInteger)
     .option('--preview', 'quick look: at most 320 px wide and fewer steps');
   addFrameDreamOptions(command, VIDEO_DREAM_DEFAULTS)
+    .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, flags: VideoFlags) => {
       const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');
       const { prepareVideo, renderVideo } = await import('../../../node/video/video.js');
       const options = dreamOptionsFromFlags(flags, flags.preview ? PREVIEW_DREAM_DEFAULTS : VIDEO_DREAM_DEFAULTS);
-      const job = await prepareVideo({
+      const video = await prepareVideo({
         input,
         output: flags.output,
         ...(flags.start !== undefined && { start: flags.start }),
@@ -73,6 +75,6 @@ export function register(program: Command): void {
         restart: flags.restart ?? false,
         keepFrames: flags.keepFrames ?? false,
       });
-      await runRender(options, flags, job.work.dir, (dream, control) => renderVideo(job, dream, control));
+      await runRender(options, flags, video.work.dir, (dream, control) => renderVideo(video, dream, control));
     });
 }

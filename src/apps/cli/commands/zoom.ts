@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { RenderFlags } from '../render/run.js';
 import { addFrameDreamOptions } from '../frame-dream-options.js';
 import { parseInteger, parseNumber, parseSize, refuse } from '../parse.js';
+import { backendModuleOption } from '../backend-option.js';
 
 interface ZoomFlags extends RenderFlags {
   from?: string;
@@ -53,12 +54,13 @@ export function register(program: Command): void {
       0.2,
     );
   addFrameDreamOptions(command, ZOOM_DREAM_DEFAULTS)
+    .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (flags: ZoomFlags) => {
       const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');
       const { prepareZoom, renderZoom } = await import('../../../node/video/zoom.js');
       const options = dreamOptionsFromFlags(flags, ZOOM_DREAM_DEFAULTS);
-      const job = await prepareZoom({
+      const zoom = await prepareZoom({
         output: flags.output,
         frames: flags.frames,
         fps: flags.fps,
@@ -72,6 +74,6 @@ export function register(program: Command): void {
         restart: flags.restart ?? false,
         keepFrames: flags.keepFrames ?? false,
       });
-      await runRender(options, flags, job.work.dir, (dream, control) => renderZoom(job, dream, control));
+      await runRender(options, flags, zoom.work.dir, (dream, control) => renderZoom(zoom, dream, control));
     });
 }

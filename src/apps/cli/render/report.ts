@@ -1,44 +1,42 @@
-/**
- * Render progress on the command line: a bar on a terminal, a line every few seconds when piped,
- * JSON lines on stdout with --json, nothing with --quiet.
- */
-import { SingleBar } from 'cli-progress';
-import { formatSeconds, progressStyle } from '../../shared/progress.js';
+/** What zoom and video renders report (shown by shared/progress.ts): frames, speed, colour drift, the file written. */
+import { createReporter, formatSeconds, type ProgressFormat, type ReporterFactory } from '../../shared/progress.js';
 import type { RenderProgress } from '../../../core/video/progress.js';
 import type { RenderResult } from '../../../node/video/zoom.js';
 
-export interface RenderReporter {
-  update(progress: RenderProgress): void;
-  done(result: RenderResult, seconds: number): void;
-  stop(): void;
-}
-
+/** Piped output gets a dream line at most this often, so that a log stays readable. */
 const LINE_INTERVAL_MS = 5000;
 
-export function createRenderReporter(flags: { quiet?: boolean; json?: boolean }): RenderReporter {
-  const style = progressStyle(flags, process.stderr);
-  switch (style) {
-    case 'quiet':
-      return { update() {}, done() {}, stop() {} };
-    case 'json':
-      return jsonReporter();
-    case 'lines':
-      return lineReporter();
-    case 'bar':
-      return barReporter();
-  }
-}
+export const createRenderReporter: ReporterFactory<RenderProgress, RenderResult> = (style, streams) =>
+  createReporter(style, streams, renderFormat());
 
-function jsonReporter(): RenderReporter {
-  const line = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
+/** A new format per render: its plain lines remember when the last one was written. */
+function renderFormat(): ProgressFormat<RenderProgress, RenderResult> {
+  let last = 0;
   return {
-    update(p) {
-      line({ event: 'progress', ...p });
+    json: {
+      progress: (p) => p,
+      done: (result) => result,
     },
-    done(result, seconds) {
-      line({ event: 'done', ...result, seconds: Math.round(seconds * 100) / 100 });
+    lines: {
+      progress(p) {
+        const now = Date.now();
+        if (p.phase === 'dream' && now - last < LINE_INTERVAL_MS && p.done < p.total) return undefined;
+        last = now;
+        return p.phase === 'encode' ? 'encoding…\n' : `${summary(p)}\n`;
+      },
+      done(result, seconds) {
+        const resumed = result.resumed > 0 ? `, continued after frame ${result.resumed}` : '';
+        return `wrote ${result.output}: ${result.frames} frames in ${formatSeconds(seconds)}${resumed}\n`;
+      },
     },
-    stop() {},
+    bar: {
+      format: '{bar} {info}',
+      progress: (p) => ({
+        value: p.done,
+        total: p.total,
+        fields: { info: p.phase === 'encode' ? 'encoding…' : summary(p) },
+      }),
+    },
   };
 }
 
@@ -54,50 +52,3 @@ function summary(p: RenderProgress): string {
 }
 
 const signed = (v: number, digits: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
-
-function doneLine(result: RenderResult, seconds: number): string {
-  const resumed = result.resumed > 0 ? `, continued after frame ${result.resumed}` : '';
-  return `wrote ${result.output}: ${result.frames} frames in ${formatSeconds(seconds)}${resumed}\n`;
-}
-
-function lineReporter(): RenderReporter {
-  let last = 0;
-  return {
-    update(p) {
-      const now = Date.now();
-      if (p.phase === 'dream' && now - last < LINE_INTERVAL_MS && p.done < p.total) return;
-      last = now;
-      process.stderr.write(p.phase === 'encode' ? 'encoding…\n' : `${summary(p)}\n`);
-    },
-    done(result, seconds) {
-      process.stderr.write(doneLine(result, seconds));
-    },
-    stop() {},
-  };
-}
-
-function barReporter(): RenderReporter {
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: '{bar} {info}',
-    barsize: 24,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  let started = false;
-  return {
-    update(p) {
-      if (!started) bar.start(p.total, p.done, { info: '' });
-      started = true;
-      bar.setTotal(p.total);
-      bar.update(p.done, { info: p.phase === 'encode' ? 'encoding…' : summary(p) });
-    },
-    done(result, seconds) {
-      bar.stop();
-      process.stderr.write(doneLine(result, seconds));
-    },
-    stop() {
-      bar.stop();
-    },
-  };
-}

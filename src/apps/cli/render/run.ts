@@ -1,8 +1,11 @@
 /** What the zoom and video commands share: dream flags, the engine, progress, Ctrl-C. */
 import { resolveDreamOptions, type DreamOptions, type DreamOptionsInput } from '../../../core/dream/options.js';
 import { definedOnly, OptionError } from '../../../core/options/checks.js';
-import { engineDreamer, loadBackend, type FrameDreamer } from '../../../node/video/dreamer.js';
+import { createDreamBackend } from '../../../node/dream/backend-module.js';
+import { engineDreamer, type FrameDreamer } from '../../../node/video/dreamer.js';
 import type { RenderControl } from '../../../core/video/progress.js';
+import { chosenBackend } from '../backend-option.js';
+import { progressStyle } from '../../shared/progress.js';
 import { createRenderReporter } from './report.js';
 import { cycleLayers, parseSchedule, type LayerSchedule } from '../../../core/video/schedule.js';
 import type { RenderResult } from '../../../node/video/zoom.js';
@@ -24,6 +27,7 @@ export interface RenderFlags {
   keepFrames?: boolean;
   quiet?: boolean;
   json?: boolean;
+  backendModule?: string;
 }
 
 /** --schedule, or --layers with --every (default: every layer for `defaultEvery` frames). */
@@ -62,12 +66,12 @@ export async function runRender(
   workDir: string,
   render: (dream: FrameDreamer, control: RenderControl) => Promise<RenderResult>,
 ): Promise<void> {
-  const reporter = createRenderReporter(flags);
+  const reporter = createRenderReporter(progressStyle(flags, process.stderr), process);
   const abort = new AbortController();
   const onSignal = () =>
     abort.abort(new Error(`stopped; run the same command again to continue from the frames in ${workDir}`));
   process.once('SIGINT', onSignal);
-  const backend = await loadBackend(options);
+  const backend = await createDreamBackend(options, chosenBackend(flags));
   const started = performance.now();
   try {
     const result = await render(engineDreamer(options, backend), {

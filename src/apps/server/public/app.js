@@ -13,7 +13,7 @@ const DEFAULT_SIZE = 512;
 let settings; // GET /api/presets
 let models = [];
 let photo; // the File to dream
-let job; // { id, source?: EventSource, timer? }
+let tracked; // the dream this page follows: { id, source?: EventSource, timer? }
 
 function showError(message) {
   // Server messages start in lower case, like the CLI's; on the page they are sentences.
@@ -169,7 +169,7 @@ function formatSeconds(seconds) {
 }
 
 function update(view) {
-  if (!job || view.id !== job.id) return;
+  if (!tracked || view.id !== tracked.id) return;
   $('status').hidden = false;
   $('progress').value = view.progress?.fraction ?? 0;
   $('status-text').textContent = describe(view);
@@ -205,14 +205,14 @@ function showResult(view) {
 }
 
 function track(id) {
-  job = { id };
+  tracked = { id };
   if ('EventSource' in window) {
-    job.source = new EventSource(`/api/dreams/${id}/events`);
-    job.source.onmessage = (event) => update(JSON.parse(event.data));
-    job.source.onerror = () => {
+    tracked.source = new EventSource(`/api/dreams/${id}/events`);
+    tracked.source.onmessage = (event) => update(JSON.parse(event.data));
+    tracked.source.onerror = () => {
       // The stream broke before the dream finished: ask every second instead.
-      job?.source?.close();
-      if (job?.id === id && !job.timer) poll(id);
+      tracked?.source?.close();
+      if (tracked?.id === id && !tracked.timer) poll(id);
     };
   } else {
     poll(id);
@@ -220,7 +220,7 @@ function track(id) {
 }
 
 function poll(id) {
-  job.timer = setInterval(async () => {
+  tracked.timer = setInterval(async () => {
     try {
       update(await api(`/api/dreams/${id}`));
     } catch (err) {
@@ -232,8 +232,8 @@ function poll(id) {
 }
 
 function stopTracking() {
-  job?.source?.close();
-  clearInterval(job?.timer);
+  tracked?.source?.close();
+  clearInterval(tracked?.timer);
 }
 
 async function startDream(event) {
@@ -274,9 +274,9 @@ async function startDream(event) {
 }
 
 async function cancelDream() {
-  if (!job) return;
+  if (!tracked) return;
   try {
-    update(await api(`/api/dreams/${job.id}`, { method: 'DELETE' }));
+    update(await api(`/api/dreams/${tracked.id}`, { method: 'DELETE' }));
   } catch (err) {
     showError(err.message);
   }

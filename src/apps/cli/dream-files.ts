@@ -3,7 +3,8 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { isOutputImagePath, OUTPUT_EXTENSIONS } from '../../node/image/formats.js';
 
-export interface DreamJob {
+/** A photo and the file its dream goes to. */
+export interface DreamFile {
   /** The photo to dream; absent when dreaming from noise. */
   input?: string;
   output: string;
@@ -16,19 +17,19 @@ const INPUT_EXTENSIONS: ReadonlySet<string> = new Set([...OUTPUT_EXTENSIONS, '.g
  * Expands folders, checks every path and creates the output folder when needed. Dreams of several
  * photos keep each photo's name and format (PNG for formats we do not write, e.g. GIF).
  */
-export async function planJobs(inputs: readonly string[], output: string): Promise<DreamJob[]> {
+export async function planDreamFiles(inputs: readonly string[], output: string): Promise<DreamFile[]> {
   if (inputs.length === 0) return [{ output: checkedOutputFile(output) }];
   const expanded = await expandInputs(inputs);
   const single = inputs.length === 1 && expanded.fromFolder === false;
   if (single && !(await isFolder(output)) && !/[/\\]$/.test(output)) {
-    const jobs = [{ input: expanded.files[0] as string, output: checkedOutputFile(output) }];
-    checkCollisions(jobs);
-    return jobs;
+    const files = [{ input: expanded.files[0] as string, output: checkedOutputFile(output) }];
+    checkCollisions(files);
+    return files;
   }
   await ensureFolder(output, single);
-  const jobs = expanded.files.map((input) => ({ input, output: join(output, outputName(input)) }));
-  checkCollisions(jobs);
-  return jobs;
+  const files = expanded.files.map((input) => ({ input, output: join(output, outputName(input)) }));
+  checkCollisions(files);
+  return files;
 }
 
 async function expandInputs(inputs: readonly string[]): Promise<{ files: string[]; fromFolder: boolean }> {
@@ -80,9 +81,9 @@ function outputName(input: string): string {
   return isOutputImagePath(input) ? basename(input) : `${basename(input, extension)}.png`;
 }
 
-function checkCollisions(jobs: readonly DreamJob[]): void {
+function checkCollisions(files: readonly DreamFile[]): void {
   const seen = new Map<string, string>();
-  for (const { input, output } of jobs) {
+  for (const { input, output } of files) {
     const key = resolve(output);
     if (key === resolve(input as string))
       throw new Error(`the dream of ${input} would overwrite it: choose another -o folder`);

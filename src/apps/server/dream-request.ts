@@ -1,6 +1,6 @@
 /**
- * Turning an upload into a queued dream: every check that can fail (fields, options, model,
- * layer, photo) runs before the job is queued, so a bad request gets a 4xx at once.
+ * Turning an upload into a dream request: every check that can fail (fields, options, model,
+ * layer, photo) runs before the dream is queued, so a bad request gets a 4xx at once.
  */
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { resolveDreamOptions, type DreamOptions } from '../../core/dream/options.js';
@@ -12,7 +12,7 @@ import { programVersion } from '../shared/version.js';
 import type { ModelCatalog } from './catalog.js';
 import { HttpError } from './errors.js';
 import { fieldName, parseForm, type FormLimits } from './form.js';
-import type { JobTask } from './jobs.js';
+import type { DreamTask } from './queue.js';
 import type { Upload } from './upload.js';
 
 export interface DreamLimits extends FormLimits {
@@ -20,15 +20,16 @@ export interface DreamLimits extends FormLimits {
   maxPixels: number;
 }
 
-export interface PreparedDream {
+/** What a client asked for, checked: the photo as it will be dreamed, and the dream to queue. */
+export interface DreamRequest {
   info: { name: string; width: number; height: number };
-  task: JobTask;
+  task: DreamTask;
 }
 
-export async function prepareDream(
+export async function parseDreamRequest(
   upload: Upload,
   context: { limits: DreamLimits; catalog: ModelCatalog; deps: WorkerDreamDeps },
-): Promise<PreparedDream> {
+): Promise<DreamRequest> {
   const form = await asClientError(() => parseForm(upload.fields, context.limits));
   if (!upload.photo) throw new HttpError(400, "no photo: send it in the 'image' field");
   const options = await asClientError(() => resolveDreamOptions(form.options));
@@ -51,7 +52,7 @@ export async function prepareDream(
 }
 
 /** The dream in a worker thread, then the PNG with its recipe, as the CLI writes it. */
-function dreamTask(photo: LoadedImage, options: DreamOptions, recipe: DreamRecipe, deps: WorkerDreamDeps): JobTask {
+function dreamTask(photo: LoadedImage, options: DreamOptions, recipe: DreamRecipe, deps: WorkerDreamDeps): DreamTask {
   return async (control) => {
     const { dream } = await import('../../node/dream/index.js');
     // The upload is not used again: hand its pixels to the worker rather than copy them.
