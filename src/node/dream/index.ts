@@ -14,7 +14,7 @@ import type { WorkerSetup } from './worker-protocol.js';
 export * from '../../core/dream/options.js';
 export { dreamInProcess, type DreamControl, type DreamDeps } from '../../core/dream/dream-in-process.js';
 export type { Activations, BackendFactory, DreamBackend } from '../../core/dream/backend.js';
-export { createModelBackend, modelBackend } from '../../core/dream/model-backend.js';
+export { createModelBackend, modelBackend } from './model-backend.js';
 export { noiseImage } from '../../core/dream/random.js';
 
 export interface WorkerDreamDeps {

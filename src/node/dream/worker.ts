@@ -3,7 +3,7 @@
  * the loaded model and recently compiled gradient sessions from one dream to the next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { GradientSession } from '../../core/engine/gradient-session.js';
+import type { GradientProgram } from '../../core/engine/index.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 import type { BackendFactory, DreamBackend } from '../../core/dream/backend.js';
 import { dreamInProcess } from '../../core/dream/dream-in-process.js';
@@ -25,8 +25,8 @@ const LARGE_PHOTO_PIXELS = 4 * 1024 * 1024;
 
 interface LoadedBackend {
   backend: DreamBackend;
-  /** The engine's sessions (absent for a backend module, which keeps its own). */
-  sessions?: SessionCache<GradientSession>;
+  /** The engine's compiled programs (absent for a backend module, which keeps its own sessions). */
+  sessions?: SessionCache<GradientProgram>;
 }
 
 const port = parentPort;
@@ -100,8 +100,8 @@ async function loadBackend(
     const { createBackend } = (await import(setup.backendModule)) as { createBackend: BackendFactory };
     return { backend: await createBackend(options) };
   }
-  const { createModelBackend } = await import('../../core/dream/model-backend.js');
-  const sessions = new SessionCache<GradientSession>();
+  const { createModelBackend } = await import('./model-backend.js');
+  const sessions = new SessionCache<GradientProgram>();
   const threads = setup.threads === undefined ? {} : { threads: setup.threads };
   return { backend: await createModelBackend(options.model, { ...threads, sessionCache: sessions }), sessions };
 }
