@@ -122,10 +122,11 @@ function exposeAs(ctx: GradContext, value: string, name: string, shape: number[]
 export function buildGradientGraph(model: Model, objective: Objective, opts: GradOptions = {}): GradientGraph {
   if (model.opsetVersion < 13)
     throw new Error(`autodiff: models need opset 13 or later, this one has ${model.opsetVersion}`);
+  const opsetVersion = Math.max(model.opsetVersion, DEFAULT_OPSET);
   const image = imageInput(model.graph);
   const layers = new Set(objective.terms.map((t) => t.layer));
   const graph = prunedGraph(model.graph, image, [...layers]);
-  const objectiveGraph = buildObjectiveGraph(objective, graph);
+  const objectiveGraph = buildObjectiveGraph(objective, graph, opsetVersion);
   mergePadIntoAveragePool(graph, layers);
   const forward = [...graph.nodes];
   const ctx = new GradContext(graph, dependents(graph, image.name), layers, { fastPaths: opts.fastPaths ?? true });

@@ -45,7 +45,10 @@ const NO_CHANNEL_AXIS = (layer: string): string =>
 class ObjectiveWriter {
   private readonly builder: GraphBuilder;
 
-  constructor(readonly graph: Graph) {
+  constructor(
+    readonly graph: Graph,
+    private readonly opsetVersion: number,
+  ) {
     this.builder = new GraphBuilder(graph);
   }
 
@@ -69,12 +72,22 @@ class ObjectiveWriter {
     return this.builder.constant('objective_const', floatTensor([], [value]));
   }
 
-  shape(dims: number[]): string {
-    return this.builder.constant('objective_shape', int64Tensor([dims.length], dims));
+  int64s(values: number[]): string {
+    return this.builder.constant('objective_ints', int64Tensor([values.length], values));
   }
 
   sumAll(value: string): string {
     return this.add('ReduceSum', [value], [], { keepdims: int(0) });
+  }
+
+  /** Sums over every axis but the channels, to [1, C, 1…] (ReduceSumSquare takes axes as an input from opset 18). */
+  reduceKeepingChannels(op: 'ReduceSum' | 'ReduceSumSquare', value: string, shape: number[]): string {
+    const axes = shape.flatMap((_, axis) => (axis === 1 ? [] : [axis]));
+    const dims = channelWeightsDims(shape);
+    const keepdims = int(1);
+    if (op === 'ReduceSumSquare' && this.opsetVersion < 18)
+      return this.add(op, [value], dims, { axes: ints(axes), keepdims });
+    return this.add(op, [value, this.int64s(axes)], dims, { keepdims });
   }
 }
 
@@ -85,17 +98,23 @@ interface TermGraph {
 
 const channelWeightsDims = (layerShape: number[]): number[] => [1, layerShape[1]!, ...layerShape.slice(2).map(() => 1)];
 
-/** weight * mean(x) or weight * mean(x^2), over all channels (a constant scale) or chosen ones (weights input). */
+/**
+ * weight * mean(x) or weight * mean(x^2), over all channels or chosen ones. Sums come first and
+ * weights last, so the backward pass meets the weights as constants (chosen-channel weights at
+ * channel resolution) and the layer's gradient costs one product, as if written by hand.
+ */
 function layerTerm(term: LayerTerm, index: number, w: ObjectiveWriter): TermGraph {
   const shape = shapeOf(w.graph, term.layer);
-  let input: ValueInfo | undefined;
-  if (term.channels !== undefined) {
-    if (shape.length < 2) throw new Error(NO_CHANNEL_AXIS(term.layer));
-    input = { name: w.fresh(`channel_weights__${index}`), dataType: 'float32', shape: channelWeightsDims(shape) };
+  const op = term.reduce === 'mean' ? 'ReduceSum' : 'ReduceSumSquare';
+  if (term.channels === undefined) {
+    const total = w.add(op, [term.layer], [], { keepdims: int(0) });
+    return { value: w.add('Mul', [total, w.scalar(term.weight / product(shape))], []) };
   }
-  const weighted = w.add('Mul', [term.layer, input?.name ?? w.scalar(term.weight / product(shape))], shape);
-  const summand = term.reduce === 'mean' ? weighted : w.add('Mul', [weighted, term.layer], shape);
-  return { value: w.sumAll(summand), ...(input && { input }) };
+  if (shape.length < 2) throw new Error(NO_CHANNEL_AXIS(term.layer));
+  const dims = channelWeightsDims(shape);
+  const input: ValueInfo = { name: w.fresh(`channel_weights__${index}`), dataType: 'float32', shape: dims };
+  const perChannel = w.reduceKeepingChannels(op, term.layer, shape);
+  return { value: w.sumAll(w.add('Mul', [perChannel, input.name], dims)), input };
 }
 
 /**
@@ -111,19 +130,19 @@ function guideTerm(term: GuideTerm, w: ObjectiveWriter): Required<TermGraph> {
   const count = 'guide_count';
   const input: ValueInfo = { name: guideInputName(term.layer), dataType: 'float32', shape: [channels, count] };
   const columnShape = [channels, positions];
-  const columns = w.add('Reshape', [term.layer, w.shape(columnShape)], columnShape);
+  const columns = w.add('Reshape', [term.layer, w.int64s(columnShape)], columnShape);
   const rows = w.add('Transpose', [columns], [positions, channels], { perm: ints([1, 0]) });
   const scores = w.add('MatMul', [rows, input.name], [positions, count]);
   const best = w.add('ArgMax', [scores], [positions], { axis: int(1), keepdims: int(0) }, 'int64');
   const matched = w.add('Gather', [input.name, best], columnShape, { axis: int(1) });
-  const scaled = w.add('Mul', [matched, w.scalar(term.weight / positions)], columnShape);
-  return { value: w.sumAll(w.add('Mul', [columns, scaled], columnShape)), input };
+  const dots = w.sumAll(w.add('Mul', [columns, matched], columnShape));
+  return { value: w.add('Mul', [dots, w.scalar(term.weight / positions)], []), input };
 }
 
-/** Adds the objective's nodes to `graph`, which holds its layers (with shapes). */
-export function buildObjectiveGraph(objective: Objective, graph: Graph): ObjectiveGraph {
+/** Adds the objective's nodes to `graph` (of a model of `opsetVersion`), which holds its layers with shapes. */
+export function buildObjectiveGraph(objective: Objective, graph: Graph, opsetVersion: number): ObjectiveGraph {
   if (objective.terms.length === 0) throw new Error('objective: no terms');
-  const w = new ObjectiveWriter(graph);
+  const w = new ObjectiveWriter(graph, opsetVersion);
   const values: string[] = [];
   const inputs: ValueInfo[] = [];
   const channelInputs: ChannelInput[] = [];

@@ -98,6 +98,21 @@ describe('channel lists as inputs', () => {
     }
   });
 
+  it('sums of squares per channel take their axes as an input from opset 18', async () => {
+    const model = smoothModel();
+    const layer = model.graph.outputs[0]!.name;
+    const objective = channelTerm(layer, [1, 2], 'meanSquare');
+    const x = randomNormal(N, 4);
+    const graphOf = (opsetVersion: number) => buildGradientModel({ ...model, opsetVersion }, objective).graph;
+    const sumSquares = (opsetVersion: number) =>
+      graphOf(opsetVersion).nodes.find((n) => n.opType === 'ReduceSumSquare')!;
+    assert.deepEqual([sumSquares(17).inputs.length, sumSquares(17).attributes['axes']], [1, ints([0, 2, 3])]);
+    assert.deepEqual([sumSquares(18).inputs.length, sumSquares(18).attributes['axes']], [2, undefined]);
+    const at17 = await (await gradientRunner(model, objective))(x);
+    const at18 = await (await gradientRunner({ ...model, opsetVersion: 18 }, objective))(x);
+    assert.deepEqual(at18, at17);
+  });
+
   it('the baked model keeps only the image and guide features as inputs', () => {
     const model = smoothModel();
     const layer = model.graph.outputs[0]!.name;
