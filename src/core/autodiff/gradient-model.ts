@@ -172,12 +172,7 @@ export function buildGradientGraph(model: Model, objective: Objective, opts: Gra
   graph.outputs.push(exposeAs(ctx, dImage, GRADIENT_OUTPUT, image.shape as number[]));
   dropUnusedNodes(graph);
   return {
-    model: {
-      ...model,
-      graph,
-      opsetVersion: Math.max(model.opsetVersion, DEFAULT_OPSET),
-      metadata: { ...model.metadata },
-    },
+    model: { ...model, graph, opsetVersion, metadata: { ...model.metadata } },
     channelInputs: objectiveGraph.channelInputs,
   };
 }

@@ -41,6 +41,9 @@ export type Float32Feeds = Record<string, { dims: number[]; data: Float32Array }
 const NO_CHANNEL_AXIS = (layer: string): string =>
   `objective: layer ${layer} needs a non-empty channel list on a tensor with a channel axis`;
 
+/** Per-channel values and weights of a layer of `layerShape`: [1, C, 1…]. */
+const channelWeightsDims = (layerShape: number[]): number[] => [1, layerShape[1]!, ...layerShape.slice(2).map(() => 1)];
+
 /** Writes the objective's nodes, recording each output's shape (the backward rules read them). */
 class ObjectiveWriter {
   private readonly builder: GraphBuilder;
@@ -95,8 +98,6 @@ interface TermGraph {
   value: string;
   input?: ValueInfo;
 }
-
-const channelWeightsDims = (layerShape: number[]): number[] => [1, layerShape[1]!, ...layerShape.slice(2).map(() => 1)];
 
 /**
  * weight * mean(x) or weight * mean(x^2), over all channels or chosen ones. Sums come first and
