@@ -26,8 +26,8 @@ const MODEL = 'tiny_classifier';
 
 /** The 7 logits of a 9x9 image (the fixture's Flatten + Gemm head takes no other size). */
 async function logits(model: LoadedModel, image: RgbImage): Promise<number[]> {
-  const logits = classTarget(model, 'banana').objective.terms[0]!.layer;
-  return [...(await modelBackend(model).activations(logits, image)).data];
+  const tensor = classTarget(model, 'banana').objective.terms[0]!.layer;
+  return [...(await modelBackend(model).activations(tensor, image)).data];
 }
 
 function deepdream(args: string[], cache: string): Promise<{ code: number; stdout: string; stderr: string }> {
