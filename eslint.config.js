@@ -69,9 +69,4 @@ export default tseslint.config(
       message: 'The studio server imports nothing from the CLI: what both need lives in src/apps/shared.',
     }),
   },
-  // Temporary: these core modules still import the Node host; removed when the runtime interface lands.
-  {
-    files: ['src/core/engine/index.ts', 'src/core/dream/model-backend.ts', 'src/core/dream/class-target.ts'],
-    rules: nodeImports,
-  },
 );

@@ -4,7 +4,7 @@
  * Prints one JSON line: session build ms, first run ms, median step ms, median forward ms, FLOP, peak RSS.
  */
 import { parseArgs } from 'node:util';
-import { createActivationSession, createGradientSession } from '../src/core/engine/index.js';
+import { createActivationSession, createGradientSession } from '../src/node/runtime/engine.js';
 import { countForwardFlops } from '../src/core/engine/flops.js';
 import { loadModel } from '../src/node/models/index.js';
 import { pruneGraph } from '../src/core/onnx/prune.js';

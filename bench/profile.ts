@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createGradientSession } from '../src/core/engine/index.js';
+import { createGradientSession } from '../src/node/runtime/engine.js';
 import { loadModel } from '../src/node/models/index.js';
 import { SESSION_OPTIONS } from './common.js';
 

@@ -1,14 +1,13 @@
 /** Inceptionism's library API: models, the gradient engine, dreaming photos, images, and dream videos. */
 export * from './node/image/index.js';
 export * from './node/dream/index.js';
-export {
-  createGradientSession,
-  createActivationSession,
-  type ActivationSession,
-  type GradientResult,
-  type GradientSession,
-  type SessionOptions,
-  type TileShape,
+export { createGradientSession, createActivationSession } from './node/runtime/engine.js';
+export type {
+  ActivationSession,
+  GradientResult,
+  GradientSession,
+  SessionOptions,
+  TileShape,
 } from './core/engine/index.js';
 export { findLayer } from './core/models/layers.js';
 export {

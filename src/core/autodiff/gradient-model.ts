@@ -5,15 +5,23 @@
  */
 import { isIntegerType } from '../onnx/data-types.js';
 import type { Graph, Model, Node, ValueInfo } from '../onnx/ir.js';
-import { DEFAULT_OPSET } from '../onnx/ir.js';
+import { DEFAULT_OPSET, floatTensor } from '../onnx/ir.js';
 import { GradContext, type GradOptions } from './grad-context.js';
 import { GRADIENT_OUTPUT, OBJECTIVE_OUTPUT, type Objective } from './objective.js';
 import { mergePadIntoAveragePool } from './merge-pad-pool.js';
-import { buildObjectiveGraph } from './objective-graph.js';
+import { type ChannelInput, buildObjectiveGraph, channelFeeds } from './objective-graph.js';
 import { noGradientRule } from './rules/errors.js';
 import { GRADIENT_RULES } from './rules/index.js';
 
 export type { GradOptions } from './grad-context.js';
+export type { ChannelInput } from './objective-graph.js';
+
+/** A gradient model whose objective reads its channel lists from inputs (see channelFeeds). */
+export interface GradientGraph {
+  /** Inputs: the image, then guide features and channel weights. */
+  model: Model;
+  channelInputs: ChannelInput[];
+}
 
 /** The nodes needed to compute `targets`, in their original (topological) order. */
 function ancestorNodes(graph: Graph, targets: string[]): Node[] {
@@ -107,17 +115,22 @@ function exposeAs(ctx: GradContext, value: string, name: string, shape: number[]
   return { name, dataType: 'float32', shape };
 }
 
-export function buildGradientModel(model: Model, objective: Objective, opts: GradOptions = {}): Model {
+/**
+ * The gradient model of `objective`'s structure: its value (a forward computation on the layers)
+ * and d(value)/d(image), by the gradient rules. Channel lists and guide features are inputs.
+ */
+export function buildGradientGraph(model: Model, objective: Objective, opts: GradOptions = {}): GradientGraph {
   if (model.opsetVersion < 13)
     throw new Error(`autodiff: models need opset 13 or later, this one has ${model.opsetVersion}`);
+  const opsetVersion = Math.max(model.opsetVersion, DEFAULT_OPSET);
   const image = imageInput(model.graph);
   const layers = new Set(objective.terms.map((t) => t.layer));
   const graph = prunedGraph(model.graph, image, [...layers]);
+  const objectiveGraph = buildObjectiveGraph(objective, graph, opsetVersion);
   mergePadIntoAveragePool(graph, layers);
   const forward = [...graph.nodes];
   const ctx = new GradContext(graph, dependents(graph, image.name), layers, { fastPaths: opts.fastPaths ?? true });
 
-  const objectiveGraph = buildObjectiveGraph(objective, ctx);
   const contributions = new Map<string, string[]>();
   const contribute = (value: string, grad: string): void => {
     const list = contributions.get(value);
@@ -140,7 +153,7 @@ export function buildGradientModel(model: Model, objective: Objective, opts: Gra
     return sum;
   };
 
-  objectiveGraph.seeds.forEach((s) => ctx.needsGrad(s.layer) && contribute(s.layer, s.grad));
+  contribute(objectiveGraph.value, ctx.scalar(1));
   for (const node of forward.reverse()) {
     const dOutputs = node.outputs.map(total);
     if (dOutputs.every((g) => g === undefined) || !node.inputs.some((i) => ctx.needsGrad(i))) continue;
@@ -154,14 +167,23 @@ export function buildGradientModel(model: Model, objective: Objective, opts: Gra
   const dImage = total(image.name);
   if (dImage === undefined) throw new Error(`autodiff: the objective does not depend on the image input ${image.name}`);
 
-  graph.inputs.push(...objectiveGraph.extraInputs);
+  graph.inputs.push(...objectiveGraph.inputs);
   graph.outputs.push(exposeAs(ctx, objectiveGraph.value, OBJECTIVE_OUTPUT, []));
   graph.outputs.push(exposeAs(ctx, dImage, GRADIENT_OUTPUT, image.shape as number[]));
   dropUnusedNodes(graph);
   return {
-    ...model,
-    graph,
-    opsetVersion: Math.max(model.opsetVersion, DEFAULT_OPSET),
-    metadata: { ...model.metadata },
+    model: { ...model, graph, opsetVersion, metadata: { ...model.metadata } },
+    channelInputs: objectiveGraph.channelInputs,
   };
+}
+
+/** The gradient model of `objective` itself: its channel weights are constants, guide features stay inputs. */
+export function buildGradientModel(model: Model, objective: Objective, opts: GradOptions = {}): Model {
+  const { model: gradient, channelInputs } = buildGradientGraph(model, objective, opts);
+  const { graph } = gradient;
+  for (const [name, { dims, data }] of Object.entries(channelFeeds(channelInputs, objective))) {
+    graph.inputs = graph.inputs.filter((i) => i.name !== name);
+    graph.initializers.set(name, floatTensor(dims, data));
+  }
+  return gradient;
 }

@@ -38,3 +38,25 @@ export const guideInputName = (layer: string): string => `guide_features__${laye
 /** Output names of a gradient model. */
 export const OBJECTIVE_OUTPUT = 'objective';
 export const GRADIENT_OUTPUT = 'gradient';
+
+/**
+ * What a compiled gradient depends on: the objective without its channel lists, which the graph
+ * reads from inputs. Objectives with the same key share one compiled model.
+ */
+export function objectiveStructureKey(objective: Objective): string {
+  return JSON.stringify(
+    objective.terms.map((t) =>
+      t.kind === 'layer'
+        ? { kind: t.kind, layer: t.layer, weight: t.weight, reduce: t.reduce, channels: t.channels !== undefined }
+        : { kind: t.kind, layer: t.layer, weight: t.weight },
+    ),
+  );
+}
+
+/** Throws unless every channel is an index of a layer with `channelCount` channels. */
+export function checkChannels(layer: string, channelCount: number, channels: readonly number[]): void {
+  const outOfRange = channels.find((c) => !Number.isInteger(c) || c < 0 || c >= channelCount);
+  if (outOfRange !== undefined) {
+    throw new Error(`channel ${outOfRange} is out of range: layer '${layer}' has channels 0 to ${channelCount - 1}`);
+  }
+}

@@ -3,11 +3,10 @@
  * engine (model-backend.ts) or on small fakes in tests.
  */
 import type { Objective } from '../autodiff/objective.js';
-import type { GradientSession } from '../engine/gradient-session.js';
+import type { GradientSession, TileShape } from '../engine/gradient-session.js';
 import type { RgbImage } from '../image/rgb.js';
 import type { ClassTarget } from './class-target.js';
 import type { DreamLayer, DreamOptions } from './options.js';
-import type { TileShape } from './tiles.js';
 
 export interface Activations {
   /** NCHW, N = 1. */

@@ -5,11 +5,10 @@
  * first works at any size.
  */
 import type { Objective } from '../autodiff/objective.js';
-import { BUNDLED_MODELS } from '../../node/models/bundled.js';
-import { classObjective, LOGITS_METADATA } from '../../node/models/descriptor.js';
-import type { LayerInfo, LoadedModel } from '../models/types.js';
+import type { TileShape } from '../engine/gradient-session.js';
+import { classObjective, LOGITS_METADATA } from '../models/descriptor.js';
+import type { LoadedModel } from '../models/types.js';
 import { shapeOf, withInputShape } from '../onnx/shapes.js';
-import type { TileShape } from './tiles.js';
 
 export interface ClassTarget {
   objective: Objective;
@@ -17,27 +16,21 @@ export interface ClassTarget {
   fixedInput?: TileShape;
 }
 
-/** The class objective, and the model with its logits listed as a layer (so the engine accepts them). */
-export function classTarget(model: LoadedModel, label: string): { target: ClassTarget; model: LoadedModel } {
+/** The class objective (on the logits tensor, which the engine differentiates like any other). */
+export function classTarget(model: LoadedModel, label: string): ClassTarget {
   const logits = model.model.metadata[LOGITS_METADATA];
-  if (!logits) throw new Error(noClassifierMessage(model.name));
+  if (!logits) {
+    throw new Error(
+      model.noClassifierMessage ??
+        `model '${model.name}' has no classifier head (no logits in its descriptor), so it cannot visualize classes`,
+    );
+  }
   const objective = classObjective(model, label);
   const [height, width] = model.defaultInputSize;
   const shape = logitsShape(model, logits, [height, width]);
   if (!shape) throw new Error(`model '${model.name}': its logits '${logits}' cannot be computed at its own input size`);
   const fixed = !sameShape(logitsShape(model, logits, [2 * height, 2 * width]), shape, shape.length > 2);
-  const layer: LayerInfo = { name: logits, shape: shape.slice(1), channels: shape[1]!, dreamable: true };
-  return {
-    target: { objective, ...(fixed && { fixedInput: { height, width } }) },
-    model: { ...model, layers: [...model.layers.filter((l) => l.name !== logits), layer] },
-  };
-}
-
-function noClassifierMessage(name: string): string {
-  const bundled = BUNDLED_MODELS.some((m) => m.name === name);
-  return bundled
-    ? `model '${name}' has no ImageNet classifier head (its top was retrained for a content classifier and is not bundled), so it cannot visualize classes; install a classifier with 'deepdream models add' (see 'deepdream models')`
-    : `model '${name}' has no classifier head (no logits in its descriptor), so it cannot visualize classes`;
+  return { objective, ...(fixed && { fixedInput: { height, width } }) };
 }
 
 /** The logits' shape for an input of `size`, or undefined when the graph cannot run at that size. */

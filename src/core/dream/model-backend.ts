@@ -1,67 +1,65 @@
-/** The real gradient source: a loaded model compiled by the engine, one session per objective and tile shape. */
-import type { Objective } from '../autodiff/objective.js';
-import { createActivationSession, createGradientSession, type SessionOptions } from '../engine/index.js';
-import type { GradientSession } from '../engine/gradient-session.js';
+/**
+ * The real gradient source: a loaded model compiled by the engine and run by a host's runtime.
+ * One gradient program per objective structure and tile shape serves every channel list.
+ */
+import { checkChannels, objectiveStructureKey, type Objective } from '../autodiff/objective.js';
+import {
+  createActivationSession,
+  createGradientProgram,
+  type GradientProgram,
+  type Runtime,
+  type SessionOptions,
+  type TileShape,
+} from '../engine/index.js';
 import type { RgbImage } from '../image/rgb.js';
-import { findLayer, loadModel } from '../../node/models/index.js';
+import { findLayer } from '../models/layers.js';
 import type { LoadedModel } from '../models/types.js';
 import type { DreamBackend } from './backend.js';
 import { classTarget } from './class-target.js';
 import type { DreamLayer } from './options.js';
 import { SessionCache } from './session-cache.js';
-import type { TileShape } from './tiles.js';
+
 
 export interface ModelBackendOptions extends SessionOptions {
-  /** Where gradient sessions are kept (and how many). Default: all of them until `release()`. */
-  sessionCache?: SessionCache<GradientSession>;
-}
-
-export async function createModelBackend(modelName: string, opts: ModelBackendOptions = {}): Promise<DreamBackend> {
-  return modelBackend(await loadModel(modelName), opts);
+  /** Where gradient programs are kept (and how many). Default: all of them until `release()`. */
+  sessionCache?: SessionCache<GradientProgram>;
 }
 
 /**
- * Sessions are cached by objective and tile shape (until `release()`, or as `sessionCache`
- * bounds them), so dreaming many frames of one size compiles each session once.
+ * Programs are cached by model, objective structure and tile shape (until `release()`, or as
+ * `sessionCache` bounds them), so dreaming many frames of one size, or many channels of one
+ * layer, compiles each program once.
  */
 export function modelBackend(
   model: LoadedModel,
-  { sessionCache: sessions = new SessionCache(), ...opts }: ModelBackendOptions = {},
+  runtime: Runtime,
+  { sessionCache: programs = new SessionCache(), ...opts }: ModelBackendOptions = {},
 ): DreamBackend {
-  // After resolveClass: the model with its logits listed as a layer the engine may differentiate.
-  let engineModel = model;
   return {
     minInputSize: model.minInputSize,
 
-    resolveClass(label: string) {
-      const resolved = classTarget(model, label);
-      engineModel = resolved.model;
-      return resolved.target;
-    },
+    resolveClass: (label: string) => classTarget(model, label),
 
     resolveLayers(layers: DreamLayer[], channels?: number[]): DreamLayer[] {
       const chosen = layers.length > 0 ? layers : [{ name: model.defaultLayer, weight: 1 }];
       for (const { name } of chosen) {
         const info = findLayer(model, name);
-        const outOfRange = channels?.find((c) => c >= info.channels);
-        if (outOfRange !== undefined) {
-          throw new Error(
-            `channel ${outOfRange} is out of range: layer '${name}' has channels 0 to ${info.channels - 1}`,
-          );
-        }
+        if (channels) checkChannels(name, info.channels, channels);
       }
       return chosen;
     },
 
-    gradientSession(objective: Objective, tile: TileShape): Promise<GradientSession> {
-      const key = JSON.stringify([objective, tile.height, tile.width]);
-      return sessions.get(key, tile.height * tile.width, () =>
-        createGradientSession(engineModel, objective, tile, opts),
+    async gradientSession(objective: Objective, tile: TileShape) {
+      const key = JSON.stringify([model.name, objectiveStructureKey(objective), tile.height, tile.width]);
+      const program = await programs.get(key, tile.height * tile.width, () =>
+        createGradientProgram(model, objective, tile, runtime, opts),
       );
+      return program.bind(objective);
     },
 
     async activations(layer: string, image: RgbImage) {
-      const session = await createActivationSession(model, layer, { height: image.height, width: image.width }, opts);
+      const size = { height: image.height, width: image.width };
+      const session = await createActivationSession(model, layer, size, runtime, opts);
       try {
         return await session.run(planar(image));
       } finally {
@@ -69,7 +67,7 @@ export function modelBackend(
       }
     },
 
-    release: () => sessions.releaseAll(),
+    release: () => programs.releaseAll(),
   };
 }
 

@@ -3,14 +3,11 @@
  * and each step the tile grid is rolled over the image (treated as a torus) so tile seams land
  * somewhere new every time and never accumulate into visible lines.
  */
-import type { GradientSession } from '../engine/gradient-session.js';
+import type { GradientSession, TileShape } from '../engine/gradient-session.js';
 import type { RgbImage } from '../image/rgb.js';
 import { randomInt, type Random } from './random.js';
 
-export interface TileShape {
-  height: number;
-  width: number;
-}
+export type { TileShape } from '../engine/gradient-session.js';
 
 /** Where the tile grid starts (in image pixels) for one step. */
 export interface Roll {

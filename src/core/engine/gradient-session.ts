@@ -1,9 +1,15 @@
 /**
  * One compiled gradient computation: a model, an objective and a fixed tile shape, run by a
- * single ONNX Runtime session that returns the objective and d(objective)/d(image).
+ * single runtime session that returns the objective and d(objective)/d(image).
  * Image tiles are NCHW float32 [1, 3, tileHeight, tileWidth], RGB pixel values 0..255:
  * each model's preprocessing (scaling, mean, channel order) lives inside its graph.
  */
+
+export interface TileShape {
+  height: number;
+  width: number;
+}
+
 export interface GradientResult {
   objective: number;
   /** Same layout and length as the input tile. */

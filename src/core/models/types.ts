@@ -22,4 +22,6 @@ export interface LoadedModel {
   minInputSize: number;
   layers: LayerInfo[];
   defaultLayer: string;
+  /** The error for a class visualization, when the model's source knows why it has no classifier head. */
+  noClassifierMessage?: string;
 }

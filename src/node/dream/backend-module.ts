@@ -19,7 +19,7 @@ export async function createDreamBackend(
   { backendModule, ...engine }: BackendChoice = {},
 ): Promise<DreamBackend> {
   if (backendModule !== undefined) return (await importBackendFactory(backendModule))(options);
-  const { createModelBackend } = await import('../../core/dream/model-backend.js');
+  const { createModelBackend } = await import('./model-backend.js');
   return createModelBackend(options.model, engine);
 }
 

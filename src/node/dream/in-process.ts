@@ -1,7 +1,7 @@
 /** `dreamInProcess()`: a dream on the calling thread, on the engine with the options' model unless given a backend. */
 import type { DreamBackend } from '../../core/dream/backend.js';
 import { checkDreamInput, dreamImage, type DreamControl } from '../../core/dream/dream-image.js';
-import { createModelBackend } from '../../core/dream/model-backend.js';
+import { createModelBackend } from './model-backend.js';
 import type { DreamOptionsInput } from '../../core/dream/options.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 

@@ -14,7 +14,7 @@ export * from '../../core/dream/options.js';
 export type { DreamControl } from '../../core/dream/dream-image.js';
 export { dreamInProcess, type DreamDeps } from './in-process.js';
 export type { Activations, BackendFactory, DreamBackend } from '../../core/dream/backend.js';
-export { createModelBackend, modelBackend } from '../../core/dream/model-backend.js';
+export { createModelBackend, modelBackend } from './model-backend.js';
 export { noiseImage } from '../../core/dream/random.js';
 
 export interface WorkerDreamDeps {

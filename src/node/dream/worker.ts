@@ -3,7 +3,7 @@
  * the loaded model and recently compiled gradient sessions from one dream to the next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { GradientSession } from '../../core/engine/gradient-session.js';
+import type { GradientProgram } from '../../core/engine/index.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 import type { DreamBackend } from '../../core/dream/backend.js';
 import { dreamImage } from '../../core/dream/dream-image.js';
@@ -26,8 +26,8 @@ const LARGE_PHOTO_PIXELS = 4 * 1024 * 1024;
 
 interface LoadedBackend {
   backend: DreamBackend;
-  /** The engine's sessions (absent for a backend module, which keeps its own). */
-  sessions?: SessionCache<GradientSession>;
+  /** The engine's compiled programs (absent for a backend module, which keeps its own sessions). */
+  sessions?: SessionCache<GradientProgram>;
 }
 
 const port = parentPort;
@@ -97,7 +97,7 @@ async function replaceBackend(
   );
   const { backendModule, threads } = setup;
   if (backendModule !== undefined) return { backend: await createDreamBackend(options, { backendModule }) };
-  const sessions = new SessionCache<GradientSession>();
+  const sessions = new SessionCache<GradientProgram>();
   const backend = await createDreamBackend(options, {
     ...(threads !== undefined && { threads }),
     sessionCache: sessions,

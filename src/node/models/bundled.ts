@@ -86,6 +86,7 @@ export async function loadBundledModel(spec: BundledModelSpec, options: LoadMode
     minInputSize: minKerasInputSize(topology, spec.cutLayer),
     layers: describeKerasLayers(topology, model, spec.cutLayer),
     defaultLayer: spec.defaultLayer,
+    noClassifierMessage: `model '${spec.name}' has no ImageNet classifier head (its top was retrained for a content classifier and is not bundled), so it cannot visualize classes; install a classifier with 'deepdream models add' (see 'deepdream models')`,
   };
 }
 

@@ -2,8 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { type ModelDescriptor, parseDescriptorJson, parseLabelList } from '../../core/models/descriptor.js';
 
-export { classObjective, LOGITS_METADATA } from '../../core/models/descriptor.js';
-
 export function readDescriptorFile(path: string): ModelDescriptor {
   let text: string;
   try {

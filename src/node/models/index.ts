@@ -5,7 +5,6 @@ import { isInstalled, loadInstalledModel } from './installed.js';
 import type { LoadedModel } from '../../core/models/types.js';
 
 export type { LayerInfo, LoadedModel } from '../../core/models/types.js';
-export { findLayer } from '../../core/models/layers.js';
 export type { LoadModelOptions } from './bundled.js';
 
 export interface BundledModelInfo {

@@ -1,8 +1,9 @@
 /**
- * ONNX Runtime (CPU) sessions configured the way the project runs them, plus helpers
- * to feed and fetch float32 tensors.
+ * ONNX Runtime (CPU) sessions configured the way the project runs them, the engine's runtime
+ * over them, and helpers to feed and fetch float32 tensors.
  */
 import * as ort from 'onnxruntime-node';
+import type { Runtime, RuntimeTensor } from '../../core/engine/runtime.js';
 
 export interface OrtSessionOptions {
   /** Intra-op threads; the target machines have few cores, so the default is 2. */
@@ -47,4 +48,29 @@ export function fetchFloat32(results: ort.InferenceSession.ReturnType, name: str
   if (!tensor) throw new Error(`ORT run has no output ${name} (outputs: ${Object.keys(results).join(', ')})`);
   if (tensor.type !== 'float32') throw new Error(`ORT output ${name} is ${tensor.type}, expected float32`);
   return { dims: [...tensor.dims], data: tensor.data as Float32Array };
+}
+
+/** The engine's runtime on this host. */
+export const nodeRuntime: Runtime = {
+  async createSession(model, options) {
+    const session = await createOrtSession(model, options);
+    return {
+      async run(feeds) {
+        const inputs: Record<string, ort.Tensor> = {};
+        for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.data, t.dims);
+        const results = await session.run(inputs);
+        const outputs: Record<string, RuntimeTensor> = {};
+        for (const [name, t] of Object.entries(results)) outputs[name] = runtimeTensor(name, t);
+        return outputs;
+      },
+      release: () => session.release(),
+    };
+  },
+};
+
+function runtimeTensor(name: string, tensor: ort.Tensor): RuntimeTensor {
+  const dims = [...tensor.dims];
+  if (tensor.type === 'float32') return { dims, data: tensor.data as Float32Array };
+  if (tensor.type === 'int64') return { dims, data: tensor.data as BigInt64Array };
+  throw new Error(`ORT output ${name} is ${tensor.type}; the engine reads float32 and int64 outputs only`);
 }

@@ -238,6 +238,15 @@ const CASES: Case[] = [
       ]);
     },
   ],
+  [
+    'ReduceSumSquare',
+    [1, 3, 4, 2],
+    (k, x) =>
+      k.op('Mul', [
+        k.op('ReduceSumSquare', [x], { axes: ints([0, 2]), keepdims: int(1) }),
+        k.op('ReduceSumSquare', [x], { keepdims: int(1) }),
+      ]),
+  ],
 ];
 
 describe('gradients match finite differences', () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { createActivationSession, createGradientSession } from '../../../src/core/engine/index.js';
+import { createActivationSession, createGradientSession } from '../../../src/node/runtime/engine.js';
 import { loadModel } from '../../../src/node/models/index.js';
 import { relativeL2 } from '../../support/compare.js';
 import { listModelFixtures, readModelFixture } from '../../fixtures/models/read-fixture.js';

@@ -8,13 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import { dreamInProcess } from '../../../src/node/dream/in-process.js';
 import { gaussianBlur } from '../../../src/core/dream/blur.js';
 import { classTarget } from '../../../src/core/dream/class-target.js';
-import { modelBackend } from '../../../src/core/dream/model-backend.js';
+import { modelBackend } from '../../../src/node/dream/model-backend.js';
 import { resolveDreamOptions } from '../../../src/core/dream/options.js';
 import { noiseImage } from '../../../src/core/dream/random.js';
 import { readImage } from '../../../src/node/image/read.js';
 import { readRecipe } from '../../../src/node/image/recipe.js';
 import { createRgbImage, type RgbImage } from '../../../src/core/image/rgb.js';
 import { TORCH_IMAGENET_PREPROCESSING } from '../../../src/core/models/descriptor.js';
+import { loadModel } from '../../../src/node/models/index.js';
 import { addModel, loadInstalledModel } from '../../../src/node/models/installed.js';
 import type { LoadedModel } from '../../../src/core/models/types.js';
 
@@ -25,8 +26,8 @@ const MODEL = 'tiny_classifier';
 
 /** The 7 logits of a 9x9 image (the fixture's Flatten + Gemm head takes no other size). */
 async function logits(model: LoadedModel, image: RgbImage): Promise<number[]> {
-  const viewed = classTarget(model, 'banana').model;
-  return [...(await modelBackend(viewed).activations(viewed.layers.at(-1)!.name, image)).data];
+  const tensor = classTarget(model, 'banana').objective.terms[0]!.layer;
+  return [...(await modelBackend(model).activations(tensor, image)).data];
 }
 
 function deepdream(args: string[], cache: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -43,12 +44,14 @@ function deepdream(args: string[], cache: string): Promise<{ code: number; stdou
 describe('class visualization', () => {
   let cache = '';
   let model: LoadedModel;
+  let bundled: LoadedModel;
   const previousCache = process.env['INCEPTIONISM_CACHE_DIR'];
   before(async () => {
     cache = await mkdtemp(join(tmpdir(), 'inceptionism-class-'));
     process.env['INCEPTIONISM_CACHE_DIR'] = cache;
     await addModel(FIXTURE, { descriptor: { preprocessing: TORCH_IMAGENET_PREPROCESSING, labels: LABELS } });
     model = loadInstalledModel(MODEL);
+    bundled = await loadModel('inception_v3');
   });
   after(async () => {
     if (previousCache === undefined) delete process.env['INCEPTIONISM_CACHE_DIR'];
@@ -57,7 +60,7 @@ describe('class visualization', () => {
   });
 
   it('targets one logit by name or number; a Flatten + Gemm head fixes the input size', () => {
-    const { target } = classTarget(model, 'Banana');
+    const target = classTarget(model, 'Banana');
     assert.equal(target.objective.terms.length, 1);
     assert.deepEqual(
       { ...target.objective.terms[0], layer: '' },
@@ -70,7 +73,7 @@ describe('class visualization', () => {
       },
     );
     assert.deepEqual(target.fixedInput, { height: 9, width: 9 });
-    assert.deepEqual(classTarget(model, '6').target.objective.terms[0], {
+    assert.deepEqual(classTarget(model, '6').objective.terms[0], {
       ...target.objective.terms[0],
       channels: [6],
     });
@@ -99,11 +102,14 @@ describe('class visualization', () => {
     const dream = (options: object) => dreamInProcess(noiseImage(9, 9, 0), { model: MODEL, steps: 1, ...options });
     await assert.rejects(dream({ class: 'banan' }), /^Error: no class named 'banan'; similar: banana$/);
     await assert.rejects(dream({ class: '7' }), /class 7 does not exist: the classifier has 7 classes \(0\.\.6\)/);
-    const headless = { ...model, name: 'inception_v3', model: { ...model.model, metadata: {} } };
     assert.throws(
-      () => classTarget(headless, 'banana'),
+      () => classTarget(bundled, 'banana'),
       /^Error: model 'inception_v3' has no ImageNet classifier head \(its top was retrained for a content classifier/,
     );
+    const headless = { ...model, model: { ...model.model, metadata: {} } };
+    assert.throws(() => classTarget(headless, 'banana'), {
+      message: `model '${MODEL}' has no classifier head (no logits in its descriptor), so it cannot visualize classes`,
+    });
     assert.throws(
       () => resolveDreamOptions({ class: 'banana', layers: [{ name: 'mixed3', weight: 1 }] }),
       /^OptionError: class cannot be combined with layers: the class logit is the objective$/,

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CACHE_DIR_ENV } from '../../../src/node/models/cache.js';
-import { findLayer, listBundledModels, loadModel, type LoadedModel } from '../../../src/node/models/index.js';
+import { findLayer } from '../../../src/core/models/layers.js';
+import { listBundledModels, loadModel, type LoadedModel } from '../../../src/node/models/index.js';
 import { decodeModel, encodeModel } from '../../../src/core/onnx/codec.js';
 import { runOrt, testPixels } from '../../core/convert/keras/keras-harness.js';
 

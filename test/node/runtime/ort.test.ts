@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeModel } from '../../../src/core/onnx/codec.js';
 import { emptyGraph, floatTensor, GraphBuilder, int, ints, type Graph } from '../../../src/core/onnx/ir.js';
-import { createOrtSession, fetchFloat32, float32Feed } from '../../../src/node/runtime/ort.js';
+import { createOrtSession, fetchFloat32, float32Feed, nodeRuntime } from '../../../src/node/runtime/ort.js';
 
 /** y = mean over channels of relu(conv1x1(x) + b) * 2, on a 1x2x2x2 input. */
 function smallGraph(): Graph {
@@ -70,4 +70,38 @@ test('profiling and optimized-model options write their files', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the Node runtime feeds float32 and int64 tensors and returns outputs by name', async () => {
+  const graph = emptyGraph('gather');
+  graph.inputs.push({ name: 'x', dataType: 'float32', shape: [2, 3] });
+  graph.inputs.push({ name: 'columns', dataType: 'int64', shape: [2] });
+  const b = new GraphBuilder(graph);
+  const picked = b.add('Gather', ['x', 'columns'], { axis: int(1) });
+  const best = b.add('ArgMax', ['x'], { axis: int(1), keepdims: int(0) });
+  const positive = b.add('Cast', [b.add('Relu', ['x'])], { to: int(9) });
+  graph.outputs.push(
+    { name: picked, dataType: 'float32', shape: [2, 2] },
+    { name: best, dataType: 'int64', shape: [2] },
+  );
+  const session = await nodeRuntime.createSession(
+    encodeModel({ graph, opsetVersion: 17, irVersion: 8, producerName: 't', metadata: {} }),
+    { threads: 1 },
+  );
+  const x = { dims: [2, 3], data: Float32Array.of(1, 5, 2, 7, -1, 3) };
+  const outputs = await session.run({ x, columns: { dims: [2], data: BigInt64Array.of(2n, 0n) } });
+  assert.deepStrictEqual(outputs, {
+    [picked]: { dims: [2, 2], data: Float32Array.of(2, 1, 3, 7) },
+    [best]: { dims: [2], data: BigInt64Array.of(1n, 0n) },
+  });
+  await session.release();
+
+  graph.outputs.push({ name: positive, dataType: 'bool', shape: [2, 3] });
+  const withBool = await nodeRuntime.createSession(
+    encodeModel({ graph, opsetVersion: 17, irVersion: 8, producerName: 't', metadata: {} }),
+  );
+  await assert.rejects(withBool.run({ x, columns: { dims: [2], data: BigInt64Array.of(0n, 1n) } }), {
+    message: `ORT output ${positive} is bool; the engine reads float32 and int64 outputs only`,
+  });
+  await withBool.release();
 });

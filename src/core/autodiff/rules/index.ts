@@ -20,6 +20,7 @@ import {
   passThroughGrad,
   reduceMeanGrad,
   reduceSumGrad,
+  reduceSumSquareGrad,
   reshapeGrad,
   sliceGrad,
   splitGrad,
@@ -60,4 +61,5 @@ export const GRADIENT_RULES: ReadonlyMap<string, GradRule> = new Map<string, Gra
   ['Dropout', passThroughGrad],
   ['ReduceMean', reduceMeanGrad],
   ['ReduceSum', reduceSumGrad],
+  ['ReduceSumSquare', reduceSumSquareGrad],
 ]);

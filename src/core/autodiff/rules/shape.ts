@@ -121,23 +121,30 @@ function cropAndPad(dY: string, yShape: number[], pads: number[], ctx: GradConte
   return grad;
 }
 
-/** ReduceMean / ReduceSum: broadcast the gradient back (divided by the count for the mean). */
-function reduceGrad(mean: boolean): GradRule {
+/**
+ * ReduceMean / ReduceSum: broadcast the gradient back (divided by the count for the mean).
+ * ReduceSumSquare: x times twice the gradient (the product broadcasts it).
+ */
+function reduceGrad(kind: 'sum' | 'mean' | 'sumSquare'): GradRule {
   return (node: Node, [dY], ctx: GradContext) => {
     if (!dY) return [];
-    const xShape = ctx.shape(node.inputs[0]!);
+    const x = node.inputs[0]!;
+    const xShape = ctx.shape(x);
     const rank = xShape.length;
     const axesIn = node.inputs[1];
     const listed = axesIn ? ctx.constantValues(axesIn, node) : attrInts(node, 'axes', []);
     const noop = listed.length === 0 && attrInt(node, 'noop_with_empty_axes', 0) === 1;
+    if (noop && kind === 'sumSquare') throw noGradientRule(node, 'with noop_with_empty_axes');
     if (noop) return [dY];
     const axes = listed.length === 0 ? xShape.map((_, i) => i) : listed.map((a) => normalizeAxis(a, rank, node.name));
     const kept = xShape.map((d, i) => (axes.includes(i) ? 1 : d));
+    if (kind === 'sumSquare') return [ctx.add('Mul', [x, ctx.reshape(ctx.add('Mul', [dY, ctx.scalar(2)]), kept)])];
     let grad = ctx.reshape(dY, kept);
-    if (mean) grad = ctx.add('Mul', [grad, ctx.scalar(1 / axes.reduce((n, a) => n * xShape[a]!, 1))]);
+    if (kind === 'mean') grad = ctx.add('Mul', [grad, ctx.scalar(1 / axes.reduce((n, a) => n * xShape[a]!, 1))]);
     return [ctx.add('Expand', [grad, ctx.int64s(xShape)])];
   };
 }
 
-export const reduceMeanGrad = reduceGrad(true);
-export const reduceSumGrad = reduceGrad(false);
+export const reduceMeanGrad = reduceGrad('mean');
+export const reduceSumGrad = reduceGrad('sum');
+export const reduceSumSquareGrad = reduceGrad('sumSquare');
