@@ -2,14 +2,16 @@
  * The package as users install it: `npm pack` of the repository, then
  * `ONNXRUNTIME_NODE_INSTALL=skip npm install <tarball>` in a fresh project, whose `deepdream`
  * command, library and types are then used from that project. Runs offline: the dependencies come
- * from the npm cache that installing this repository filled.
+ * from the npm cache that installing this repository filled, which the test reads and never writes.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import {
   cpSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -17,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -67,6 +69,24 @@ async function copyWorkingTree(dest: string): Promise<void> {
 }
 
 /**
+ * A private npm cache in `dest` that holds everything the user's holds: a copy of its index and
+ * links to its content. npm appends to the index on every install, even from the cache, and adds
+ * every tarball it packs or installs from a file; here that all stays in `dest`.
+ */
+async function overlayUserCache(dest: string): Promise<void> {
+  const user = join((await run('npm', ['config', 'get', 'cache'], REPO, process.env)).trim(), '_cacache');
+  cpSync(join(user, 'index-v5'), join(dest, '_cacache/index-v5'), { recursive: true });
+  const content = join(user, 'content-v2');
+  for (const path of readdirSync(content, { recursive: true, encoding: 'utf8' })) {
+    const target = join(content, path);
+    if (lstatSync(target).isDirectory()) continue;
+    const link = join(dest, '_cacache/content-v2', path);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(target, link);
+  }
+}
+
+/**
  * A new project whose lockfile pins the package's dependencies to the versions in this
  * repository's lockfile, as a user's project with a lockfile would: npm then needs only their
  * tarballs, which `npm ci` cached, and no registry metadata (it asks for more than `npm ci` caches).
@@ -97,20 +117,18 @@ describe('the npm package, installed as users install it', { timeout: 600_000 },
     dir = mkdtempSync(join(tmpdir(), 'inceptionism-package-'));
     // Converted models go to a folder of this test, not to the user's cache.
     env = userEnv({ ONNXRUNTIME_NODE_INSTALL: 'skip', INCEPTIONISM_CACHE_DIR: join(dir, 'models') });
-    // npm's logs go to this test's folder: in the user's npm cache each run would rotate theirs away.
-    npmFlags = ['--offline', '--no-audit', '--no-fund', '--no-update-notifier', `--logs-dir=${join(dir, 'npm-logs')}`];
+    const cache = join(dir, 'npm-cache');
+    await overlayUserCache(cache);
+    npmFlags = ['--offline', '--no-audit', '--no-fund', `--cache=${cache}`];
     const npm = (args: string[], cwd: string) => run('npm', [...args, ...npmFlags], cwd, env);
 
     const source = join(dir, 'source');
     await copyWorkingTree(source);
-    // Packing needs no cache, so its copy of the tarball goes to a throwaway one.
-    const packFlags = ['--json', `--pack-destination=${dir}`, `--cache=${join(dir, 'npm-cache')}`];
-    const [pack] = JSON.parse(await npm(['pack', ...packFlags], source)) as [
+    const [pack] = JSON.parse(await npm(['pack', '--json', `--pack-destination=${dir}`], source)) as [
       { filename: string; files: { path: string }[] },
     ];
     packed = pack.files.map((file) => file.path);
 
-    // The user's npm cache provides the dependencies; npm adds the tarball to it, as any install of a file does.
     project = join(dir, 'project');
     createProject(project);
     await npm(['install', join(dir, pack.filename)], project);
