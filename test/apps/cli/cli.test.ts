@@ -53,7 +53,7 @@ describe('deepdream CLI', () => {
       '--layer <name[:weight]>',
       '--from-noise <WxH>',
       'layers',
-      'recipe <image>',
+      'recipe <file>',
       'Examples:',
     ]) {
       assert.ok(stdout.includes(text), text);
