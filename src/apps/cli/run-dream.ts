@@ -1,4 +1,5 @@
 /** What the main command does: read photos, dream them, write each result with its recipe. */
+import { dirname } from 'node:path';
 import {
   classConflict,
   resolveDreamOptions,
@@ -10,6 +11,7 @@ import {
 import { checkInteger, definedOnly } from '../../core/options/checks.js';
 import { noiseImage } from '../../core/dream/random.js';
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
+import { checkWritable } from '../../node/image/files.js';
 import { DEFAULT_MAX_PIXELS, readImage, type LoadedImage } from '../../node/image/read.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 import { writeImage } from '../../node/image/write.js';
@@ -160,6 +162,7 @@ async function planDream(
     throw new Error(`the recipe dreams with the guide image ${recipe.guide.name}: pass it with --guide`);
   }
   const files = await planDreamFiles(noise ? [] : inputs, flags.output);
+  await checkOutputFolders(files);
   const guide = flags.guide === undefined ? undefined : await readGuide(flags.guide, maxSize);
   return {
     options,
@@ -171,6 +174,16 @@ async function planDream(
     ...(flags.threads !== undefined && { threads: flags.threads }),
     ...chosenBackend(flags),
   };
+}
+
+/** Every output folder can be written, proved before the first dream rather than after it. */
+async function checkOutputFolders(files: DreamFile[]): Promise<void> {
+  const checked = new Set<string>();
+  for (const { output } of files) {
+    if (checked.has(dirname(output))) continue;
+    await checkWritable(output);
+    checked.add(dirname(output));
+  }
 }
 
 /** The dream options the user typed. */
