@@ -41,6 +41,10 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['width', '--width'],
   ['preview', '--preview'],
   ['restart', '--restart'],
+  // Models added by hand (AddOptions of `deepdream models add`).
+  ['name', '--name'],
+  ['catalogName', '--as'],
+  ['prototxt', '--prototxt'],
   // The studio's options (StudioOptions) that `deepdream serve` sets.
   ['maxSize', '--max-size'],
   ['concurrency', '--concurrency'],

@@ -44,8 +44,11 @@ const videoOptions: Record<
   Exclude<keyof VideoOptions, 'input' | 'output' | 'keepFrames' | 'preview' | 'dreamSettings' | 'recipe'>,
   true
 > = { start: true, end: true, maxFrames: true, width: true, blend: true, schedule: true, seed: true, restart: true };
-/** `move` is checked field by field; `every` belongs to the schedule; the rest are the studio's (StudioOptions). */
-const otherNames = ['move.zoom', 'every', 'maxSize', 'concurrency', 'threads'];
+/**
+ * `move` is checked field by field; `every` belongs to the schedule; then the studio's (StudioOptions)
+ * and those of models added by hand (AddOptions).
+ */
+const otherNames = ['move.zoom', 'every', 'maxSize', 'concurrency', 'threads', 'name', 'catalogName', 'prototxt'];
 
 function longFlags(command: Command): string[] {
   return [...command.options.map((o) => o.long ?? ''), ...command.commands.flatMap(longFlags)];
