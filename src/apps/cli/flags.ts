@@ -29,6 +29,9 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['size', '--size'],
   ['from', '--from'],
   ['move.zoom', '--zoom'],
+  ['move.rotate', '--rotate'],
+  ['move.translateX', '--translate'],
+  ['move.translateY', '--translate'],
   ['colorLock', '--color-lock'],
   ['schedule', '--schedule'],
   ['every', '--every'],
@@ -36,7 +39,12 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['start', '--start'],
   ['end', '--end'],
   ['width', '--width'],
+  ['preview', '--preview'],
   ['restart', '--restart'],
+  // Models added by hand (AddOptions of `deepdream models add`).
+  ['name', '--name'],
+  ['catalogName', '--as'],
+  ['prototxt', '--prototxt'],
   // The studio's options (StudioOptions) that `deepdream serve` sets.
   ['maxSize', '--max-size'],
   ['concurrency', '--concurrency'],

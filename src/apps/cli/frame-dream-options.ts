@@ -17,6 +17,7 @@ export function addFrameDreamOptions(command: Command, defaults: { octaves: numb
     .option('--seed <n>', 'base seed (each frame gets its own, derived from it)', parseInteger)
     .option('--restart', 'discard frames saved by an earlier render with other settings')
     .option('--keep-frames', 'keep the work folder of PNG frames after encoding')
+    .option('--recipe-from <file>', 'render again with the recipe in an earlier output (flags given override it)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress as JSON lines on stdout');
 }

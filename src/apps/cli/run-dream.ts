@@ -1,6 +1,5 @@
 /** What the main command does: read photos, dream them, write each result with its recipe. */
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { dirname } from 'node:path';
 import {
   classConflict,
   resolveDreamOptions,
@@ -12,18 +11,25 @@ import {
 import { checkInteger, definedOnly } from '../../core/options/checks.js';
 import { noiseImage } from '../../core/dream/random.js';
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
+import { checkWritable } from '../../node/image/files.js';
 import { DEFAULT_MAX_PIXELS, readImage, type LoadedImage } from '../../node/image/read.js';
-import { readRecipe } from '../../node/image/recipe.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 import { writeImage } from '../../node/image/write.js';
-import { PROGRAM_NAME } from '../shared/errors.js';
 import { THREADS } from './commands/dream.js';
 import { planDreamFiles, type DreamFile } from './dream-files.js';
 import { createDreamReporter, type DreamReporter } from './dream-report.js';
 import { progressStyle } from '../shared/progress.js';
-import { parseRecipe, type DreamRecipe, type RecipeFile } from '../shared/recipe.js';
+import {
+  otherFileWarning,
+  parseRecipe,
+  readRecipeFile,
+  recipeFile,
+  type DreamRecipe,
+  type RecipeFile,
+} from '../shared/recipe.js';
 import { programVersion } from '../shared/version.js';
 import { chosenBackend } from './backend-option.js';
+import { warner } from './warn.js';
 
 export interface DreamFlags {
   output?: string;
@@ -73,10 +79,7 @@ export async function runDreamCommand(
 ): Promise<void> {
   const plan = await planDream(inputs, flags, isExplicit);
   const reporter = createDreamReporter(progressStyle(flags, process.stderr), process);
-  const warn =
-    flags.quiet || flags.json
-      ? () => undefined
-      : (text: string) => process.stderr.write(`${PROGRAM_NAME}: warning: ${text}\n`);
+  const warn = warner(flags);
   const abort = new AbortController();
   const onInterrupt = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onInterrupt);
@@ -105,7 +108,9 @@ async function dreamFile(
 ): Promise<void> {
   const started = performance.now();
   const photo = file.input === undefined ? undefined : await readPhoto(file.input, plan.maxSize);
-  if (photo && plan.recipe) checkRecipeInput(plan.recipe.input, photo.file, run.warn);
+  const mismatch =
+    photo && plan.recipe && 'name' in plan.recipe.input && otherFileWarning(plan.recipe.input, photo.file);
+  if (mismatch) run.warn(mismatch);
   const image = photo?.loaded.image ?? noiseImage(plan.noise!.width, plan.noise!.height, plan.options.seed);
   run.reporter.start(file.input ?? 'noise');
   const dreamed = await run.dream(
@@ -157,6 +162,7 @@ async function planDream(
     throw new Error(`the recipe dreams with the guide image ${recipe.guide.name}: pass it with --guide`);
   }
   const files = await planDreamFiles(noise ? [] : inputs, flags.output);
+  await checkOutputFolders(files);
   const guide = flags.guide === undefined ? undefined : await readGuide(flags.guide, maxSize);
   return {
     options,
@@ -168,6 +174,16 @@ async function planDream(
     ...(flags.threads !== undefined && { threads: flags.threads }),
     ...chosenBackend(flags),
   };
+}
+
+/** Every output folder can be written, proved before the first dream rather than after it. */
+async function checkOutputFolders(files: DreamFile[]): Promise<void> {
+  const checked = new Set<string>();
+  for (const { output } of files) {
+    if (checked.has(dirname(output))) continue;
+    await checkWritable(output);
+    checked.add(dirname(output));
+  }
 }
 
 /** The dream options the user typed. */
@@ -191,9 +207,7 @@ function optionFlags(flags: DreamFlags): DreamOptionsInput {
 }
 
 async function recipeFrom(path: string): Promise<DreamRecipe> {
-  const recipe = await readRecipe(path);
-  if (!recipe) throw new Error(`${path} holds no recipe (was it written by deepdream?)`);
-  return parseRecipe(recipe, path);
+  return parseRecipe(await readRecipeFile(path), path);
 }
 
 async function readPhoto(
@@ -201,22 +215,12 @@ async function readPhoto(
   maxSize: number | undefined,
 ): Promise<{ loaded: LoadedImage; file: RecipeFile }> {
   const loaded = await readImage(path, { maxSize });
-  return { loaded, file: { name: basename(path), bytes: (await stat(path)).size } };
+  return { loaded, file: await recipeFile(path) };
 }
 
 async function readGuide(path: string, maxSize: number | undefined): Promise<{ image: RgbImage; file: RecipeFile }> {
   const { loaded, file } = await readPhoto(path, maxSize);
   return { image: loaded.image, file };
-}
-
-/** Dreaming another photo with a recipe is allowed, but rarely meant: say so. */
-function checkRecipeInput(recipeInput: DreamRecipe['input'], file: RecipeFile, warn: (text: string) => void): void {
-  if (!('name' in recipeInput)) return;
-  if (recipeInput.name !== file.name || recipeInput.bytes !== file.bytes) {
-    warn(
-      `the recipe was made from ${recipeInput.name} (${recipeInput.bytes} bytes), not ${file.name} (${file.bytes} bytes)`,
-    );
-  }
 }
 
 /** The worker's settings: its backend (see backend-option.ts) and threads. */

@@ -6,6 +6,7 @@
  * metadata.
  */
 import type { Objective } from '../autodiff/objective.js';
+import { must, OptionError } from '../options/checks.js';
 import type { LoadedModel } from './types.js';
 
 export interface Preprocessing {
@@ -219,11 +220,12 @@ export const LABELS_METADATA = 'inceptionism.labels';
  */
 export function classObjective(model: LoadedModel, label: string): Objective {
   const logits = model.model.metadata[LOGITS_METADATA];
-  if (!logits) throw new Error(`model '${model.name}' has no classifier head, so --class cannot be used with it`);
+  if (!logits) throw new OptionError('class', `cannot be used with model '${model.name}': it has no classifier head`);
   const labelsJson = model.model.metadata[LABELS_METADATA];
   const labels = labelsJson ? (JSON.parse(labelsJson) as string[]) : undefined;
   const index = labels ? classIndex(labels, label) : /^\d+$/.test(label.trim()) ? Number(label.trim()) : undefined;
-  if (index === undefined)
-    throw new Error(`model '${model.name}' ships no class names; pass --class as a class number`);
+  if (index === undefined) {
+    throw new OptionError('class', must(`be a class number: model '${model.name}' ships no class names`, label));
+  }
   return { terms: [{ kind: 'layer', layer: logits, weight: 1, reduce: 'mean', channels: [index] }] };
 }

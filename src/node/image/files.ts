@@ -27,13 +27,30 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
   }
 }
 
-function describeFsError(err: unknown, path: string, access: 'read' | 'write'): string {
+/**
+ * Proves that `path` can be written, before any work is done for it, by creating and removing a
+ * file beside it. Throws the error writeFileAtomic would ("cannot write x.png: folder out does not exist"),
+ * naming the output `name` (default: `path`).
+ */
+export async function checkWritable(path: string, name = path): Promise<void> {
+  const probe = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(probe, '', { flag: 'wx' });
+    await unlink(probe);
+  } catch (err) {
+    throw new Error(`cannot write ${name}: ${describeFsError(err, path, 'write')}`, { cause: err });
+  }
+}
+
+/** Why an access to `path` failed, in words. */
+export function describeFsError(err: unknown, path: string, access: 'read' | 'write'): string {
   switch ((err as NodeJS.ErrnoException).code) {
     case 'ENOENT':
       return access === 'write' ? `folder ${dirname(path)} does not exist` : 'no such file';
     case 'EISDIR':
       return 'it is a folder';
     case 'ENOTDIR':
+    case 'EEXIST':
       return `${dirname(path)} is not a folder`;
     case 'EACCES':
     case 'EPERM':

@@ -3,7 +3,9 @@
  * licence, and the descriptor (preprocessing, recommended layers, labels) to import them with.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { type ModelDescriptor, parseDescriptor } from '../../core/models/descriptor.js';
+import type { Checksum } from './download.js';
 
 export interface CatalogFile {
   url: string;
@@ -46,3 +48,17 @@ export function catalogEntries(): CatalogEntry[] {
 export function findCatalogEntry(name: string): CatalogEntry | undefined {
   return catalogEntries().find((e) => e.name === name);
 }
+
+/** The model file of an entry (its weights): the .onnx, or the .caffemodel. */
+export const mainFile = (entry: CatalogEntry): CatalogFile =>
+  entry.files[entry.format === 'onnx' ? 'onnx' : 'caffemodel']!;
+
+/** The checksum published for a file, the strongest one when there are several. */
+export function catalogChecksum(file: CatalogFile): Checksum | undefined {
+  if (file.sha256) return { algorithm: 'sha256', hex: file.sha256 };
+  if (file.sha1) return { algorithm: 'sha1', hex: file.sha1 };
+  return undefined;
+}
+
+/** The name a file downloaded from `url` gets. */
+export const fileNameOf = (url: string): string => basename(new URL(url).pathname) || 'download';

@@ -29,6 +29,22 @@ export async function fileDigest(path: string, algorithm: Checksum['algorithm'])
   return hash.digest('hex');
 }
 
+/** A download that could not start: its server cannot be reached (offline, DNS, firewall). */
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+  /** "cannot reach HOST (CODE)". */
+  readonly reason: string;
+
+  constructor(
+    readonly url: string,
+    readonly code: string,
+  ) {
+    const reason = `cannot reach ${new URL(url).host} (${code})`;
+    super(`${reason}; download ${url} by hand and install it with 'deepdream models add PATH'`);
+    this.reason = reason;
+  }
+}
+
 const sizeOf = async (path: string): Promise<number> => (await stat(path).catch(() => undefined))?.size ?? 0;
 
 /** The error's code (ECONNREFUSED, ENOTFOUND...), also when wrapped as a cause. */
@@ -100,9 +116,7 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
     } catch (err) {
       const code = networkCode(err);
       if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENETUNREACH') {
-        throw new Error(
-          `cannot reach ${new URL(url).host} (${code}); download ${url} by hand and install it with 'deepdream models add PATH'`,
-        );
+        throw new UnreachableError(url, code);
       }
       if (i >= retries) {
         throw new Error(

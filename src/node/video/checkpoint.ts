@@ -88,9 +88,14 @@ export async function openWorkFolder(
   }
   await removeTempFiles(dir);
   await writeFileAtomic(join(dir, MANIFEST), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+  return { dir, done: await finishedFrames(dir), framePath: (i) => framePath(dir, i) };
+}
+
+/** How many frames, from the first on, the work folder holds (0 when it does not exist). */
+export async function finishedFrames(dir: string): Promise<number> {
   let done = 0;
   while (await stat(framePath(dir, done)).catch(() => undefined)) done++;
-  return { dir, done, framePath: (i) => framePath(dir, i) };
+  return done;
 }
 
 async function readManifest(dir: string): Promise<Manifest | undefined> {

@@ -12,22 +12,27 @@ export function ffmpegPath(): string {
 
 export interface FfmpegResult {
   code: number;
+  /** What ffmpeg wrote to "pipe:1" (text outputs such as ffmetadata). */
+  stdout: string;
   stderr: string;
 }
 
-/** Runs ffmpeg to completion (no stdin) and returns its exit code and stderr. */
+/** Runs ffmpeg to completion (no stdin) and returns its exit code, stdout and stderr. */
 export function runFfmpeg(args: string[]): Promise<FfmpegResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpegPath(), ['-hide_banner', '-nostdin', ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
     child.on('error', (err) => reject(new Error(`cannot run ffmpeg (${ffmpegPath()}): ${err.message}`)));
-    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
 

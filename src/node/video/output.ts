@@ -3,9 +3,10 @@
  * or a PNG sequence (a name pattern like "out/%05d.png", or a folder). Checked before any frame
  * is dreamed, so an unwritable output fails at once rather than after hours of work.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { checkWritable, describeFsError } from '../image/files.js';
+import { finishedFrames } from './checkpoint.js';
 
 export type OutputKind = 'mp4' | 'webm' | 'gif' | 'png';
 
@@ -16,7 +17,7 @@ export interface OutputTarget {
   pattern?: string;
 }
 
-const KIND_BY_EXTENSION: Readonly<Record<string, OutputKind>> = {
+export const KIND_BY_EXTENSION: Readonly<Record<string, OutputKind>> = {
   '.mp4': 'mp4',
   '.m4v': 'mp4',
   '.mov': 'mp4',
@@ -24,7 +25,8 @@ const KIND_BY_EXTENSION: Readonly<Record<string, OutputKind>> = {
   '.gif': 'gif',
 };
 
-const FRAME_PATTERN = /%(0?\d*)d/;
+/** The frame number in a PNG sequence's name pattern. */
+export const FRAME_PATTERN = /%(0?\d*)d/;
 const SUPPORTED_OUTPUTS = '.mp4, .mov, .m4v, .webm, .gif, a PNG pattern like frames/%05d.png, or a folder/';
 
 export function outputTarget(path: string): OutputTarget {
@@ -47,35 +49,42 @@ export function sequencePath(pattern: string, index: number): string {
   return pattern.replace(FRAME_PATTERN, (_m, width: string) => String(index).padStart(Number(width || '0'), '0'));
 }
 
-/** The folder files of this output are written to (created for PNG sequences). */
-function outputFolder(target: OutputTarget): string {
-  return target.pattern ? dirname(target.pattern) : dirname(target.path);
-}
-
 /** Proves the output can be written by creating (and removing) a file where it will go. */
 export async function checkOutputWritable(target: OutputTarget): Promise<void> {
-  const folder = outputFolder(target);
-  if (target.kind !== 'png') {
-    const existing = await stat(target.path).catch(() => undefined);
-    if (existing?.isDirectory()) throw new Error(`cannot write ${target.path}: it is a folder`);
+  if (target.pattern) {
+    const folder = dirname(target.pattern);
+    await mkdir(folder, { recursive: true }).catch((err: unknown) => {
+      throw new Error(`cannot write ${target.path}: ${describeFsError(err, target.pattern!, 'write')}`, { cause: err });
+    });
+    return checkWritable(target.pattern, target.path);
   }
-  const probe = join(folder, `.deepdream-probe-${randomBytes(4).toString('hex')}`);
-  try {
-    if (target.kind === 'png') await mkdir(folder, { recursive: true });
-    await writeFile(probe, '');
-    await unlink(probe);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? `folder ${folder} does not exist`
-        : code === 'ENOTDIR' || code === 'EEXIST'
-          ? `${folder} is not a folder`
-          : code === 'EACCES' || code === 'EPERM'
-            ? `permission denied in ${folder}`
-            : code === 'EROFS'
-              ? 'read-only file system'
-              : (err as Error).message;
-    throw new Error(`cannot write ${target.path}: ${why}`);
+  const existing = await stat(target.path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new Error(`cannot write ${target.path}: it is a folder`);
+  await checkWritable(target.path);
+}
+
+/**
+ * Refuses a render whose frames cannot fit on the disk of its work folder, before the first one is
+ * dreamed. Each frame is checkpointed as a PNG, at least half its raw size (dreams are full of
+ * detail), and a PNG sequence output copies them all; frames already checkpointed need no room.
+ */
+export async function checkFrameSpace(
+  target: OutputTarget,
+  workDir: string,
+  frames: number,
+  size: { width: number; height: number },
+): Promise<void> {
+  const frameBytes = (size.width * size.height * 3) / 2;
+  const copies = target.kind === 'png' ? frames : 0;
+  const needed = (frames - Math.min(frames, await finishedFrames(workDir)) + copies) * frameBytes;
+  const folder = dirname(workDir);
+  const { bavail, bsize } = await statfs(folder);
+  const free = bavail * bsize;
+  if (needed > free) {
+    throw new Error(
+      `not enough disk space for ${frames} frames of ${size.width}x${size.height}: they need at least ${gigabytes(needed)} in ${folder}, which has ${gigabytes(free)} free`,
+    );
   }
 }
+
+const gigabytes = (bytes: number): string => `${(bytes / 1e9).toFixed(bytes < 1e10 ? 1 : 0)} GB`;

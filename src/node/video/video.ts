@@ -6,6 +6,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RgbImage } from '../../core/image/rgb.js';
+import type { Recipe } from '../image/recipe.js';
 import { openWorkFolder, workFolderFor, type WorkFolder } from './checkpoint.js';
 import { colorStats, DriftTracker } from '../../core/video/color.js';
 import { decodeFrames } from './decode.js';
@@ -13,7 +14,7 @@ import type { FrameDreamer } from './dreamer.js';
 import { encodeOutput, type AudioSource } from './encode.js';
 import { backwardFlow } from './flow.js';
 import { fromBytes, readFramePng, roundFrame, writeFramePng } from './frames.js';
-import { checkOutputWritable, needsEvenSize, outputTarget, type OutputTarget } from './output.js';
+import { checkFrameSpace, checkOutputWritable, needsEvenSize, outputTarget, type OutputTarget } from './output.js';
 import { probeVideo, type VideoInfo } from './probe.js';
 import { SpeedMeter, StageTimer, type RenderControl } from '../../core/video/progress.js';
 import { layerAt, type LayerSchedule } from '../../core/video/schedule.js';
@@ -42,6 +43,8 @@ export interface VideoOptions {
   dreamSettings: Record<string, unknown>;
   restart?: boolean;
   keepFrames?: boolean;
+  /** Stored in the output (see recipe.ts); not part of the frames' settings. */
+  recipe?: Recipe;
 }
 
 /** A video render checked and set up by prepareVideo, for renderVideo. */
@@ -84,6 +87,7 @@ export async function prepareVideo(options: VideoOptions): Promise<PreparedVideo
   const duration = options.end !== undefined ? options.end - start : undefined;
   const seconds = duration ?? (Number.isFinite(info.duration) ? info.duration - start : 0);
   const estimatedFrames = Math.min(options.maxFrames ?? Infinity, Math.max(1, Math.round(seconds * info.fps)));
+  await checkFrameSpace(target, workFolderFor(options.output, options.preview), estimatedFrames, { width, height });
   const file = await stat(options.input);
   const settings = {
     input: { path: resolve(options.input), bytes: file.size, modified: file.mtimeMs },
@@ -187,7 +191,7 @@ export async function renderVideo(
       }
     : undefined;
   await timer.time('encode', () =>
-    encodeOutput(video.target, work.dir, { frames: total, fpsExpr: video.info.fpsExpr, ...(audio && { audio }) }),
+    encodeOutput(video.target, work.dir, { frames: total, fpsExpr: video.info.fpsExpr, audio, recipe: options.recipe }),
   );
   if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
   return {

@@ -9,13 +9,14 @@ import { noiseImage } from '../../core/dream/random.js';
 import { resizeImage } from '../../core/dream/resize.js';
 import { readInputFile } from '../image/files.js';
 import { readImage } from '../image/read.js';
+import type { Recipe } from '../image/recipe.js';
 import { createRgbImage, type RgbImage } from '../../core/image/rgb.js';
 import { openWorkFolder, workFolderFor, type WorkFolder } from './checkpoint.js';
 import { colorStats, correctColor, DriftTracker } from '../../core/video/color.js';
 import type { FrameDreamer } from './dreamer.js';
 import { encodeOutput } from './encode.js';
 import { readFramePng, roundFrame, writeFramePng } from './frames.js';
-import { checkOutputWritable, needsEvenSize, outputTarget, type OutputTarget } from './output.js';
+import { checkFrameSpace, checkOutputWritable, needsEvenSize, outputTarget, type OutputTarget } from './output.js';
 import { SpeedMeter, StageTimer, type RenderControl, type StageTimings } from '../../core/video/progress.js';
 import { layerAt, type LayerSchedule } from '../../core/video/schedule.js';
 import { checkZoomOptions } from '../../core/options/render.js';
@@ -40,6 +41,8 @@ export interface ZoomOptions {
   restart?: boolean;
   /** Keep the work folder after the output is written. */
   keepFrames?: boolean;
+  /** Stored in the output (see recipe.ts); not part of the frames' settings. */
+  recipe?: Recipe;
 }
 
 /** A zoom checked and set up by prepareZoom, for renderZoom. */
@@ -77,6 +80,7 @@ export async function prepareZoom(options: ZoomOptions): Promise<PreparedZoom> {
     throw new Error(`frame size ${width}x${height} is out of range`);
   start = start ? coverResize(start, width, height) : noiseImage(width, height, options.seed);
   await checkOutputWritable(target);
+  await checkFrameSpace(target, workFolderFor(options.output), options.frames, { width, height });
   const settings = {
     width,
     height,
@@ -155,7 +159,7 @@ export async function renderZoom(
   }
   control.onProgress?.({ phase: 'encode', done: total, total, resumed });
   await timer.time('encode', () =>
-    encodeOutput(zoom.target, work.dir, { frames: total, fpsExpr: String(options.fps) }),
+    encodeOutput(zoom.target, work.dir, { frames: total, fpsExpr: String(options.fps), recipe: options.recipe }),
   );
   if (!options.keepFrames) await rm(work.dir, { recursive: true, force: true });
   return { output: options.output, frames: total, resumed, timings: timer.timings, maxDrift: drift.max };

@@ -1,42 +1,16 @@
 /** The real `deepdream` executable, run as a child process (dreams use a fake network). */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readImage } from '../../../src/node/image/read.js';
 import { readRecipe } from '../../../src/node/image/recipe.js';
+import { assertOneLineError, deepdream, fakeBackendFlags } from '../../support/cli.js';
 
-const BIN = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
 /** Dreams in these tests use the fake network. */
-const FAKE_BACKEND = [
-  '--backend-module',
-  new URL('../../support/fake-backend-module.ts?kind=grid', import.meta.url).href,
-];
+const FAKE_BACKEND = fakeBackendFlags();
 const CAT = new URL('../../../examples/cat.jpg', import.meta.url).pathname;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function deepdream(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** A failed run prints exactly one line, "deepdream: ...", and exits non-zero. */
-function assertOneLineError(result: Result, pattern: RegExp): void {
-  assert.notEqual(result.code, 0);
-  assert.equal(result.stdout, '');
-  assert.match(result.stderr, /^deepdream: [^\n]+\n$/);
-  assert.match(result.stderr, pattern);
-}
 
 describe('deepdream CLI', () => {
   let dir = '';
@@ -53,7 +27,7 @@ describe('deepdream CLI', () => {
       '--layer <name[:weight]>',
       '--from-noise <WxH>',
       'layers',
-      'recipe <image>',
+      'recipe <file>',
       'Examples:',
     ]) {
       assert.ok(stdout.includes(text), text);

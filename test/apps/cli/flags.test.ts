@@ -11,7 +11,7 @@ import { createProgram } from '../../../src/apps/cli/main.js';
 import { errorLine } from '../../../src/apps/shared/errors.js';
 
 // Every option the library can name in an error (the types make these lists complete); file and
-// switch options (output, input, keepFrames, preview, dreamSettings) have no value to refuse.
+// switch options (output, input, keepFrames, preview, dreamSettings, recipe) have no value to refuse.
 const dreamOptions: Record<keyof DreamOptionsInput, true> = {
   preset: true,
   model: true,
@@ -29,7 +29,7 @@ const dreamOptions: Record<keyof DreamOptionsInput, true> = {
   class: true,
   blur: true,
 };
-const zoomOptions: Record<Exclude<keyof ZoomOptions, 'output' | 'keepFrames' | 'dreamSettings'>, true> = {
+const zoomOptions: Record<Exclude<keyof ZoomOptions, 'output' | 'keepFrames' | 'dreamSettings' | 'recipe'>, true> = {
   frames: true,
   fps: true,
   size: true,
@@ -41,11 +41,14 @@ const zoomOptions: Record<Exclude<keyof ZoomOptions, 'output' | 'keepFrames' | '
   restart: true,
 };
 const videoOptions: Record<
-  Exclude<keyof VideoOptions, 'input' | 'output' | 'keepFrames' | 'preview' | 'dreamSettings'>,
+  Exclude<keyof VideoOptions, 'input' | 'output' | 'keepFrames' | 'preview' | 'dreamSettings' | 'recipe'>,
   true
 > = { start: true, end: true, maxFrames: true, width: true, blend: true, schedule: true, seed: true, restart: true };
-/** `move` is checked field by field; `every` belongs to the schedule; the rest are the studio's (StudioOptions). */
-const otherNames = ['move.zoom', 'every', 'maxSize', 'concurrency', 'threads'];
+/**
+ * `move` is checked field by field; `every` belongs to the schedule; then the studio's (StudioOptions)
+ * and those of models added by hand (AddOptions).
+ */
+const otherNames = ['move.zoom', 'every', 'maxSize', 'concurrency', 'threads', 'name', 'catalogName', 'prototxt'];
 
 function longFlags(command: Command): string[] {
   return [...command.options.map((o) => o.long ?? ''), ...command.commands.flatMap(longFlags)];

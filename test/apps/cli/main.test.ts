@@ -43,7 +43,7 @@ describe('main', () => {
       [[CAT, '-o', 'x.gif'], /cannot write x\.gif: unknown image extension/],
       [['missing.jpg', '-o', 'x.png'], /cannot read missing\.jpg: no such file/],
       [[CAT, '-o', 'x.png', '--recipe-from', CAT], /cat\.jpg holds no recipe/],
-      [['recipe'], /missing required argument 'image'/],
+      [['recipe'], /missing required argument 'file'/],
       [['recipe', CAT, 'extra'], /too many arguments/],
       [['recipe', CAT], /holds no recipe/],
     ];

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { catalogEntries } from '../../../src/node/models/catalog.js';
+import { catalogEntries, type CatalogEntry } from '../../../src/node/models/catalog.js';
 import { CAFFE_IMAGENET_PREPROCESSING } from '../../../src/core/models/descriptor.js';
 import { loadModel } from '../../../src/node/models/index.js';
 import { addModel, listInstalled, loadInstalledModel, removeInstalled } from '../../../src/node/models/installed.js';
+import { UnreachableError } from '../../../src/node/models/download.js';
+import { OptionError } from '../../../src/core/options/checks.js';
+import { caffeEntry, sha1, withCatalogEntries } from '../../support/catalog.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
 const ONNX = fixture('onnx/tiny_classifier.onnx');
@@ -152,6 +155,101 @@ describe('deepdream models add', () => {
 
   it('refuses unknown names and bad install names', async () => {
     await assert.rejects(addModel('no_such_model', { descriptor }), /'no_such_model' is not a known model/);
+  });
+});
+
+/** A folder holding `files` (fixture path -> name in the folder). */
+function folderWith(files: Record<string, string>): string {
+  const folder = mkdtempSync(join(tmpdir(), 'inceptionism-by-hand-'));
+  for (const [from, name] of Object.entries(files))
+    copyFileSync(new URL(`../../fixtures/${from}`, import.meta.url), join(folder, name));
+  return folder;
+}
+
+describe('models added by hand', () => {
+  it('recognises a catalog model by its published checksum and installs it as the catalog does', async () => {
+    const entry = caffeEntry('tiny_zoo', base, CAFFEMODEL);
+    const folder = folderWith({
+      'caffe/tiny_v1.caffemodel': 'downloaded.caffemodel',
+      'caffe/tiny_v1.prototxt': 'deploy.prototxt',
+    });
+    const record = await withCatalogEntries([entry], () => addModel(join(folder, 'downloaded.caffemodel')));
+    assert.deepEqual(
+      [record.name, record.format, record.catalogName, record.licence],
+      ['tiny_zoo', 'caffe', 'tiny_zoo', 'test licence'],
+    );
+    const model = loadInstalledModel('tiny_zoo');
+    assert.equal(model.defaultLayer, 'pool');
+    const stored = JSON.parse(model.model.metadata['inceptionism.descriptor']!) as {
+      preprocessing: unknown;
+      recommendedLayers: unknown;
+    };
+    assert.deepEqual(stored.preprocessing, entry.descriptor.preprocessing);
+    assert.deepEqual(stored.recommendedLayers, ['pool', 'conv']);
+    assert.deepEqual(JSON.parse(model.model.metadata['inceptionism.labels']!), ['ant', 'bee', 'cat', 'dog', 'eel']);
+  });
+
+  it('names the missing prototxt of a Caffe model in one line, and installs nothing', async () => {
+    const folder = folderWith({ 'caffe/tiny_v1.caffemodel': 'tiny_v1.caffemodel' });
+    await assert.rejects(addModel(join(folder, 'tiny_v1.caffemodel')), {
+      name: 'OptionError',
+      message:
+        'prototxt must name the deploy prototxt of tiny_v1.caffemodel: there is no tiny_v1.prototxt or deploy.prototxt beside it',
+    });
+    await withCatalogEntries([caffeEntry('tiny_zoo', base, CAFFEMODEL)], () =>
+      assert.rejects(addModel(join(folder, 'tiny_v1.caffemodel')), {
+        message: `prototxt must name the deploy prototxt of tiny_v1.caffemodel: there is no deploy.prototxt beside it (tiny_zoo's is ${base}/zoo/deploy.prototxt)`,
+      }),
+    );
+    assert.deepEqual(await listInstalled(), []);
+  });
+
+  it('installs a file as the catalog entry named, refusing one whose published checksum differs', async () => {
+    const places: CatalogEntry = {
+      ...caffeEntry('tiny_places', base, CAFFEMODEL),
+      format: 'onnx',
+      files: { onnx: { url: `${base}/tiny.onnx`, checksumSource: 'none published' } },
+      descriptor: { preprocessing: descriptor.preprocessing, labels: ['one', 'two'] },
+    };
+    const path = new URL('../../fixtures/onnx/tiny_classifier.onnx', import.meta.url).pathname;
+    await withCatalogEntries([places, caffeEntry('tiny_zoo', base, CAFFEMODEL)], async () => {
+      assert.equal((await addModel(path)).catalogName, undefined, 'no published checksum: not recognised');
+      const record = await addModel(path, { catalogName: 'tiny_places' });
+      assert.deepEqual([record.name, record.catalogName], ['tiny_places', 'tiny_places']);
+      const stored = loadInstalledModel('tiny_places').model.metadata['inceptionism.descriptor']!;
+      assert.deepEqual((JSON.parse(stored) as { preprocessing: unknown }).preprocessing, descriptor.preprocessing);
+      await assert.rejects(addModel(path, { catalogName: 'tiny_zoo' }), {
+        message: `catalogName must name the model in tiny_classifier.onnx: tiny_zoo is published with sha1 ${sha1(CAFFEMODEL)}, the file has ${sha1(ONNX)}`,
+      });
+      await assert.rejects(addModel(path, { catalogName: 'nope' }), (err: Error) => {
+        assert.ok(err instanceof OptionError);
+        assert.match(
+          err.message,
+          /^catalogName must be one of bvlc_googlenet, .*tiny_places, tiny_zoo \(got 'nope'\)$/,
+        );
+        return true;
+      });
+      await assert.rejects(addModel(path, { name: 'no spaces' }), {
+        message: "name must be a model name of letters, digits, '_', '-' and '.' (got 'no spaces')",
+      });
+    });
+  });
+
+  it('reports an unreachable catalog server with the URL it tried', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const offline = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await withCatalogEntries([caffeEntry('tiny_zoo', offline, CAFFEMODEL)], () =>
+      assert.rejects(addModel('tiny_zoo'), (err: Error) => {
+        assert.ok(err instanceof UnreachableError);
+        assert.deepEqual(
+          [err.url, err.code, err.reason],
+          [`${offline}/zoo/tiny_v1.caffemodel`, 'ECONNREFUSED', `cannot reach ${new URL(offline).host} (ECONNREFUSED)`],
+        );
+        return true;
+      }),
+    );
   });
 });
 

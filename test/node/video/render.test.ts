@@ -7,9 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FrameDreamer } from '../../../src/node/video/dreamer.js';
 import { prepareVideo, renderVideo, type VideoOptions } from '../../../src/node/video/video.js';
-import { prepareZoom, renderZoom, type ZoomOptions } from '../../../src/node/video/zoom.js';
+import { prepareZoom, renderZoom } from '../../../src/node/video/zoom.js';
 import { countFrames, durationOf, ffmpegInfo, makeClip, meanFrameChange, workFrames } from './clips.js';
 import { driftingDreamer, hallucinatingDreamer } from './fakes.js';
+import { zoomOptions } from './zoom-options.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let dir: string;
@@ -29,19 +30,6 @@ const videoOptions = (output: string, extra: Partial<VideoOptions> = {}): VideoO
   schedule: [],
   seed: 3,
   dreamSettings: { fake: 'hallucinating' },
-  ...extra,
-});
-
-const zoomOptions = (output: string, extra: Partial<ZoomOptions> = {}): ZoomOptions => ({
-  output,
-  frames: 20,
-  fps: 10,
-  size: { width: 32, height: 24 },
-  move: { zoom: 1.05, rotate: 2, translateX: 0.5, translateY: 0 },
-  schedule: [],
-  colorLock: 0.2,
-  seed: 1,
-  dreamSettings: { fake: 'drifting' },
   ...extra,
 });
 
@@ -146,8 +134,11 @@ describe('deepdream video', () => {
     );
     const sound = join(dir, 'tone.wav');
     assert.equal(
-      (await (await import('../../../src/node/video/ffmpeg.js')).runFfmpeg(['-f', 'lavfi', '-i', 'sine', '-t', '0.2', sound]))
-        .code,
+      (
+        await (
+          await import('../../../src/node/video/ffmpeg.js')
+        ).runFfmpeg(['-f', 'lavfi', '-i', 'sine', '-t', '0.2', sound])
+      ).code,
       0,
     );
     await assert.rejects(prepareVideo(videoOptions(out, { input: sound })), /tone\.wav has no video stream/);

@@ -56,11 +56,15 @@ export function register(program: Command): void {
   addFrameDreamOptions(command, VIDEO_DREAM_DEFAULTS)
     .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
-    .action(async (input: string, flags: VideoFlags) => {
-      const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');
+    .action(async (input: string, flags: VideoFlags, command: Command) => {
+      const { dreamOptionsFromFlags, inputFile, recipeFrom, runRender, scheduleFromFlags, withRecipeSettings } =
+        await import('../render/run.js');
       const { prepareVideo, renderVideo } = await import('../../../node/video/video.js');
-      const options = dreamOptionsFromFlags(flags, flags.preview ? PREVIEW_DREAM_DEFAULTS : VIDEO_DREAM_DEFAULTS);
-      const video = await prepareVideo({
+      const { videoRecipe } = await import('../../shared/recipe.js');
+      const recipe = await recipeFrom(flags, 'video');
+      const defaults = flags.preview ? PREVIEW_DREAM_DEFAULTS : VIDEO_DREAM_DEFAULTS;
+      const options = dreamOptionsFromFlags(flags, recipe?.options ?? defaults);
+      const videoOptions = withRecipeSettings(recipe, command, {
         input,
         output: flags.output,
         ...(flags.start !== undefined && { start: flags.start }),
@@ -75,6 +79,10 @@ export function register(program: Command): void {
         restart: flags.restart ?? false,
         keepFrames: flags.keepFrames ?? false,
       });
-      await runRender(options, flags, video.work.dir, (dream, control) => renderVideo(video, dream, control));
+      const video = await prepareVideo(videoOptions);
+      const embedded = videoRecipe(videoOptions, options, await inputFile(input, recipe?.input, flags));
+      await runRender(options, flags, video, (dream, control) =>
+        renderVideo({ ...video, options: { ...video.options, recipe: embedded } }, dream, control),
+      );
     });
 }

@@ -56,11 +56,17 @@ export function register(program: Command): void {
   addFrameDreamOptions(command, ZOOM_DREAM_DEFAULTS)
     .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
-    .action(async (flags: ZoomFlags) => {
-      const { dreamOptionsFromFlags, runRender, scheduleFromFlags } = await import('../render/run.js');
+    .action(async (flags: ZoomFlags, command: Command) => {
+      const { dreamOptionsFromFlags, inputFile, recipeFrom, runRender, scheduleFromFlags, withRecipeSettings } =
+        await import('../render/run.js');
       const { prepareZoom, renderZoom } = await import('../../../node/video/zoom.js');
-      const options = dreamOptionsFromFlags(flags, ZOOM_DREAM_DEFAULTS);
-      const zoom = await prepareZoom({
+      const { zoomRecipe } = await import('../../shared/recipe.js');
+      const recipe = await recipeFrom(flags, 'zoom');
+      if (recipe?.from && flags.from === undefined) {
+        throw new Error(`the recipe zooms from the photo ${recipe.from.name}: pass it with --from`);
+      }
+      const options = dreamOptionsFromFlags(flags, recipe?.options ?? ZOOM_DREAM_DEFAULTS);
+      const zoomOptions = withRecipeSettings(recipe, command, {
         output: flags.output,
         frames: flags.frames,
         fps: flags.fps,
@@ -74,6 +80,11 @@ export function register(program: Command): void {
         restart: flags.restart ?? false,
         keepFrames: flags.keepFrames ?? false,
       });
-      await runRender(options, flags, zoom.work.dir, (dream, control) => renderZoom(zoom, dream, control));
+      const zoom = await prepareZoom(zoomOptions);
+      const from = flags.from === undefined ? undefined : await inputFile(flags.from, recipe?.from, flags);
+      const embedded = zoomRecipe(zoomOptions, options, from);
+      await runRender(options, flags, zoom, (dream, control) =>
+        renderZoom({ ...zoom, options: { ...zoom.options, recipe: embedded } }, dream, control),
+      );
     });
 }
