@@ -3,12 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  classObjective,
-  LOGITS_METADATA,
-  readDescriptorFile,
-  readLabelSet,
-} from '../../../src/node/models/descriptor.js';
+import { classObjective, LOGITS_METADATA } from '../../../src/core/models/descriptor.js';
+import { readDescriptorFile, readLabelSet } from '../../../src/node/models/descriptor.js';
 import { OptionError } from '../../../src/core/options/checks.js';
 import type { LoadedModel } from '../../../src/core/models/types.js';
 import { flagName } from '../../../src/apps/cli/flags.js';
