@@ -42,11 +42,11 @@ export function modelBackend(
 
     resolveLayers(layers: DreamLayer[], channels?: number[]): DreamLayer[] {
       const chosen = layers.length > 0 ? layers : [{ name: model.defaultLayer, weight: 1 }];
-      for (const { name } of chosen) {
+      return chosen.map(({ name, weight }) => {
         const info = findLayer(model, name);
         if (channels) checkChannels(name, info.channels, channels);
-      }
-      return chosen;
+        return { name: info.name, weight };
+      });
     },
 
     async gradientSession(objective: Objective, tile: TileShape) {

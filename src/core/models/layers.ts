@@ -1,11 +1,41 @@
 /** Layer lookup on a loaded model, with refusals that say why or list the layers there are. */
-import type { LayerInfo, LoadedModel } from './types.js';
+import type { BlockInfo, LayerInfo, LoadedModel } from './types.js';
 
-/** The layer `name`, if it can be dreamed on; otherwise an Error that says why or lists the options. */
+/** What names a model offers: its layers and its blocks (see BlockInfo). */
+export interface LayerNames {
+  layers: readonly { name: string }[];
+  blocks?: readonly BlockInfo[];
+}
+
+/**
+ * The layer (tensor) a typed name stands for: a layer of that name, else a block of that name,
+ * else the one block whose name ends in ".name" (a module inside a wrapper such as "model").
+ */
+export function layerTensorName(model: LayerNames, name: string): string | undefined {
+  if (model.layers.some((l) => l.name === name)) return name;
+  const blocks = model.blocks ?? [];
+  const block = blocks.find((b) => b.name === name);
+  if (block) return block.output;
+  const nested = blocks.filter((b) => b.name.endsWith(`.${name}`));
+  return nested.length === 1 ? nested[0]!.output : undefined;
+}
+
+/** The layer `name` stands for (see layerTensorName), dreamable or not. */
+export function findLayerIfAny(model: Pick<LoadedModel, 'layers' | 'blocks'>, name: string): LayerInfo | undefined {
+  const tensor = layerTensorName(model, name);
+  return tensor === undefined ? undefined : model.layers.find((l) => l.name === tensor);
+}
+
+/**
+ * The layer `name` stands for (a layer or block name), if it can be dreamed on; otherwise an
+ * Error that says why or lists the options.
+ */
 export function findLayer(model: LoadedModel, name: string): LayerInfo {
-  const layer = model.layers.find((l) => l.name === name);
+  const layer = findLayerIfAny(model, name);
   if (!layer) {
-    const valid = model.layers.filter((l) => l.dreamable).map((l) => l.name);
+    const dreamable = model.layers.filter((l) => l.dreamable).map((l) => l.name);
+    const blocks = (model.blocks ?? []).filter((b) => dreamable.includes(b.output)).map((b) => b.name);
+    const valid = [...blocks, ...dreamable];
     throw new Error(`model ${model.name} has no layer '${name}'; ${layerHint(model.name, valid, name)}`);
   }
   if (!layer.dreamable)
