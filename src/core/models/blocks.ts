@@ -75,16 +75,24 @@ const position = (layers: readonly LayerInfo[], name: string): number => layers.
 
 /**
  * The modules the list is grouped by: the outermost ones, where a wrapper that holds everything
- * and a numbered sequence (a Sequential's features.0, features.1, ...) give way to their children.
+ * gives way to its children, and a numbered sequence (a Sequential's features.0, features.1, ...)
+ * to its elements, which stay whole even when they are sequences themselves.
  */
 function groupingLevel(roots: Module[]): Module[] {
+  const elements = new Set<Module>();
+  const numbered = (m: Module): boolean =>
+    !elements.has(m) &&
+    m.children.length > 0 &&
+    m.children.every((c) => new RegExp(`^${escape(m.name)}\\.\\d+$`).test(c.name));
   let level = roots;
   for (;;) {
-    const numbered = (m: Module): boolean =>
-      m.children.length > 0 && m.children.every((c) => new RegExp(`^${escape(m.name)}\\.\\d+$`).test(c.name));
-    const next = level.flatMap((m) =>
-      m.children.length > 0 && (level.length === 1 || numbered(m)) ? m.children : [m],
-    );
+    const wrapper = level.length === 1 && level[0]!.children.length > 0;
+    const next = level.flatMap((m) => {
+      const sequence = numbered(m);
+      if (!sequence && !wrapper) return [m];
+      if (sequence) m.children.forEach((c) => elements.add(c));
+      return m.children;
+    });
     if (next.length === level.length && next.every((m, i) => m === level[i])) return level;
     level = next;
   }
