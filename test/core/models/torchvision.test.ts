@@ -90,6 +90,25 @@ describe('torchvision exports', () => {
     });
   }
 
+  it('changes the photo as much where pixel gradients are tiny (weights of std 0.01, as torchvision gives GoogLeNet)', async () => {
+    const model = torchvisionModel('googlenet', { std: 0.01 });
+    const backend = modelBackend(model, nodeRuntime, { threads: 1 });
+    try {
+      const objective = {
+        terms: [
+          { kind: 'layer' as const, layer: '/inception4d/Concat_output_0', weight: 1, reduce: 'meanSquare' as const },
+        ],
+      };
+      const session = await backend.gradientSession(objective, { height: HEIGHT, width: WIDTH });
+      const { gradient } = await session.run(new Float32Array(3 * HEIGHT * WIDTH).fill(100));
+      const meanAbs = gradient.reduce((sum, g) => sum + Math.abs(g), 0) / gradient.length;
+      assert.ok(meanAbs > 0 && meanAbs < 1e-12, `mean |gradient| ${meanAbs}`);
+    } finally {
+      await backend.release();
+    }
+    assert.ok((await dreamChange(model, model.defaultLayer)) > 1);
+  });
+
   it('names blocks as PyTorch does, at every level', () => {
     const model = torchvisionModel('resnet50');
     assert.equal(findLayer(model, 'layer3').name, '/layer3/layer3.5/relu_2/Relu_output_0');
