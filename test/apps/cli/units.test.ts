@@ -28,6 +28,19 @@ describe('option parsers', () => {
     assert.throws(() => parseLayer(':2'), { message: "must be a layer name, optionally with :weight (got ':2')" });
   });
 
+  it('parse layer names that hold colons as a whole, before a :weight', () => {
+    const names = new Set(['onnx::Clip_203', 'conv/Conv:0', 'Split', 'Split:1']);
+    const isLayer = (name: string) => names.has(name);
+    assert.deepEqual(parseLayer('onnx::Clip_203', isLayer), { name: 'onnx::Clip_203', weight: 1 });
+    assert.deepEqual(parseLayer('conv/Conv:0', isLayer), { name: 'conv/Conv:0', weight: 1 });
+    assert.deepEqual(parseLayer('conv/Conv:0:2', isLayer), { name: 'conv/Conv:0', weight: 2 });
+    assert.deepEqual(parseLayer('Split:1', isLayer), { name: 'Split:1', weight: 1 });
+    assert.deepEqual(parseLayer('Split:3', isLayer), { name: 'Split', weight: 3 });
+    assert.throws(() => parseLayer('onnx::Clip_204', isLayer), {
+      message: "must be a layer name with a number as :weight (got 'onnx::Clip_204')",
+    });
+  });
+
   it('parse sizes, choices and lists', () => {
     assert.deepEqual(parseSize('1024x768'), { width: 1024, height: 768 });
     assert.deepEqual(parseSize('64X32'), { width: 64, height: 32 });
