@@ -127,4 +127,26 @@ describe('layerTable', () => {
       ].join('\n'),
     );
   });
+
+  it('lists the layers of a block under a row for the block', () => {
+    const table = layerTable(
+      [
+        { name: '/conv1/Relu_output_0', shape: [8, 56, 56], channels: 8, dreamable: true },
+        { name: '/mix/a/Conv_output_0', shape: [4, 28, 28], channels: 4, dreamable: true, block: 'mix' },
+        { name: '/mix/Concat_output_0', shape: [12, 28, 28], channels: 12, dreamable: true, block: 'mix' },
+      ],
+      [{ name: 'mix', output: '/mix/Concat_output_0' }],
+    );
+    assert.equal(
+      table,
+      [
+        'name                    shape     channels  dreamable  reason',
+        '/conv1/Relu_output_0    8x56x56   8         yes',
+        'mix                     12x28x28  12        yes',
+        '  /mix/a/Conv_output_0  4x28x28   4         yes',
+        '  /mix/Concat_output_0  12x28x28  12        yes',
+        '',
+      ].join('\n'),
+    );
+  });
 });
