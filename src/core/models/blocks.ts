@@ -26,12 +26,12 @@ export function modulePath(nodeName: string): string[] {
 interface Module {
   name: string;
   children: Module[];
-  /** Its last listed layer, in graph order. */
+  /** What its last node (in graph order) computes, when that is a listed layer. */
   output?: string;
 }
 
 export interface Blocks {
-  /** Every module that ends in a listed layer, shallow to deep. */
+  /** Every module whose last node computes a listed layer, shallow to deep. */
   all: BlockInfo[];
   /** The level the layer list is grouped by (see groupingLevel). */
   listed: BlockInfo[];
@@ -39,7 +39,7 @@ export interface Blocks {
   groupOf: Map<string, string>;
 }
 
-/** The modules of `graph` that end in one of `layers`. */
+/** The modules of `graph` whose last node computes one of `layers`. */
 export function findBlocks(graph: Graph, layers: readonly LayerInfo[]): Blocks {
   const listedLayers = new Set(layers.map((l) => l.name));
   const modules = new Map<string, Module>();
@@ -53,10 +53,9 @@ export function findBlocks(graph: Graph, layers: readonly LayerInfo[]): Blocks {
       modules.set(name, module);
       (depth === 0 ? roots : modules.get(path[depth - 1]!)!.children).push(module);
     });
-    for (const output of node.outputs.filter((o) => listedLayers.has(o))) {
-      layerModules.set(output, path);
-      for (const name of path) modules.get(name)!.output = output;
-    }
+    const output = node.outputs.find((o) => listedLayers.has(o));
+    if (output !== undefined) layerModules.set(output, path);
+    for (const name of path) modules.get(name)!.output = output;
   }
   const block = (m: Module): BlockInfo => ({ name: m.name, output: m.output! });
   const order = (a: BlockInfo, b: BlockInfo): number => position(layers, a.output) - position(layers, b.output);

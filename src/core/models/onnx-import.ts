@@ -218,7 +218,7 @@ function wrapWithPreprocessing(model: Model, input: DetectedInput, p: Preprocess
   return nodes.flatMap((n) => n.outputs);
 }
 
-// ---------------------------------------------------------------- layers
+// ---------------------------------------------------------------- classifier
 
 /** The classifier's logits: the input of a final Softmax, else a 2-D graph output. */
 function detectLogits(graph: Graph): string | undefined {
