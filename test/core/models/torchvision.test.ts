@@ -39,54 +39,60 @@ async function dreamChange(model: LoadedModel, layer: string): Promise<number> {
   }
 }
 
-const EXPECTED: Record<
-  TorchvisionNet,
-  { high: string; output: string; defaultLayer: string; recommended: string[]; member: [string, string] }
-> = {
-  googlenet: {
-    high: 'inception5b',
-    output: '/inception5b/Concat_output_0',
-    defaultLayer: 'inception4d',
-    recommended: ['inception4a', 'inception4d', 'inception5b'],
-    member: ['/inception4c/branch2/branch2.1/Relu_output_0', 'inception4c'],
-  },
-  vgg16: {
-    high: 'features.29',
-    output: '/features/features.29/Relu_output_0',
-    defaultLayer: 'features.20',
-    recommended: ['features.10', 'features.20', 'avgpool'],
-    member: ['/features/features.28/Conv_output_0', 'features.28'],
-  },
-  resnet50: {
-    high: 'layer4',
-    output: '/layer4/layer4.2/relu_2/Relu_output_0',
-    defaultLayer: 'layer3.2',
-    recommended: ['layer2.1', 'layer3.2', 'layer4.2'],
-    member: ['/layer3/layer3.1/Add_output_0', 'layer3.1'],
-  },
-  mobilenet_v2: {
-    high: 'features.18',
-    output: '/features/features.18/features.18.2/Clip_output_0',
-    defaultLayer: 'features.12',
-    recommended: ['features.6', 'features.12', 'features.18'],
-    member: ['/features/features.7/conv/conv.1/conv.1.0/Conv_output_0', 'features.7'],
-  },
-};
+/** Per network: a high block, its output, the default layer, the recommended ones, a layer and its block. */
+type Expected = [TorchvisionNet, string, string, string, string[], string, string];
+const EXPECTED: Expected[] = [
+  [
+    'googlenet',
+    'inception5b',
+    '/inception5b/Concat_output_0',
+    'inception4d',
+    ['inception4a', 'inception4d', 'inception5b'],
+    '/inception4c/branch2/branch2.1/Relu_output_0',
+    'inception4c',
+  ],
+  [
+    'vgg16',
+    'features.29',
+    '/features/features.29/Relu_output_0',
+    'features.20',
+    ['features.10', 'features.20', 'avgpool'],
+    '/features/features.28/Conv_output_0',
+    'features.28',
+  ],
+  [
+    'resnet50',
+    'layer4',
+    '/layer4/layer4.2/relu_2/Relu_output_0',
+    'layer3.2',
+    ['layer2.1', 'layer3.2', 'layer4.2'],
+    '/layer3/layer3.1/Add_output_0',
+    'layer3.1',
+  ],
+  [
+    'mobilenet_v2',
+    'features.18',
+    '/features/features.18/features.18.2/Clip_output_0',
+    'features.12',
+    ['features.6', 'features.12', 'features.18'],
+    '/features/features.7/conv/conv.1/conv.1.0/Conv_output_0',
+    'features.7',
+  ],
+];
 
 describe('torchvision exports', () => {
-  for (const [net, expected] of Object.entries(EXPECTED) as [TorchvisionNet, (typeof EXPECTED)[TorchvisionNet]][]) {
+  for (const [net, high, output, defaultLayer, recommended, member, block] of EXPECTED) {
     it(`${net}: lists its layers by block and dreams its top block at ${WIDTH}x${HEIGHT}`, async () => {
       const model = torchvisionModel(net);
-      assert.equal(findLayer(model, expected.high).name, expected.output);
-      assert.equal(model.defaultLayer, expected.defaultLayer);
-      assert.deepEqual(model.recommendedLayers, expected.recommended);
-      const [member, block] = expected.member;
+      assert.equal(findLayer(model, high).name, output);
+      assert.equal(model.defaultLayer, defaultLayer);
+      assert.deepEqual(model.recommendedLayers, recommended);
       assert.equal(model.layers.find((l) => l.name === member)?.block, block);
       assert.ok(
         model.layers.every((l) => l.dreamable && l.shape.slice(1).some((d) => d > 1)),
         'every listed layer is dreamable and larger than 1x1',
       );
-      assert.ok((await dreamChange(model, expected.high)) > 1, 'the dream changes the photo');
+      assert.ok((await dreamChange(model, high)) > 1, 'the dream changes the photo');
     });
   }
 
