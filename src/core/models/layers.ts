@@ -35,8 +35,7 @@ export function findLayer(model: LoadedModel, name: string): LayerInfo {
   if (!layer) {
     const dreamable = model.layers.filter((l) => l.dreamable).map((l) => l.name);
     const blocks = (model.blocks ?? []).filter((b) => dreamable.includes(b.output)).map((b) => b.name);
-    const valid = [...blocks, ...dreamable];
-    throw new Error(`model ${model.name} has no layer '${name}'; ${layerHint(model.name, valid, name)}`);
+    throw new Error(`model ${model.name} has no layer '${name}'; ${layerHint(model.name, blocks, dreamable, name)}`);
   }
   if (!layer.dreamable)
     throw new Error(`layer '${name}' of ${model.name} cannot be dreamed: ${layer.reason ?? 'not offered'}`);
@@ -45,8 +44,9 @@ export function findLayer(model: LoadedModel, name: string): LayerInfo {
 
 const MAX_LISTED_LAYERS = 12;
 
-/** All dreamable layers when few, else the ones whose names resemble the one asked for. */
-function layerHint(modelName: string, valid: string[], asked: string): string {
+/** All dreamable layers when few, else the block and layer names that resemble the one asked for. */
+function layerHint(modelName: string, blocks: string[], layers: string[], asked: string): string {
+  const valid = [...blocks, ...layers];
   if (valid.length <= MAX_LISTED_LAYERS) return `dreamable layers: ${valid.join(', ')}`;
   const wanted = asked.toLowerCase();
   const close = valid
@@ -57,7 +57,7 @@ function layerHint(modelName: string, valid: string[], asked: string): string {
         editDistance(v.toLowerCase(), wanted) <= 2,
     )
     .slice(0, MAX_LISTED_LAYERS);
-  const list = `\`deepdream layers --model ${modelName}\` lists all ${valid.length}`;
+  const list = `\`deepdream layers --model ${modelName}\` lists all ${layers.length}`;
   return close.length > 0 ? `similar: ${close.join(', ')} (${list})` : list;
 }
 
