@@ -19,8 +19,12 @@ export function parseNumber(value: string): number {
   return numberText(value) ?? refuse('a number', value);
 }
 
-/** "mixed4" (weight 1) or "mixed4:1.5". */
-export function parseLayer(value: string): DreamLayer {
+/**
+ * "mixed4" (weight 1) or "mixed4:1.5". Text that `isLayer` knows as a whole is a name, colons and
+ * all ("onnx::Clip_203", "model/conv/Conv:0"); only then is a :weight split off.
+ */
+export function parseLayer(value: string, isLayer: (name: string) => boolean = () => false): DreamLayer {
+  if (isLayer(value)) return { name: value, weight: 1 };
   const colon = value.lastIndexOf(':');
   const name = colon < 0 ? value : value.slice(0, colon);
   if (name.trim() === '') refuse('a layer name, optionally with :weight', value);

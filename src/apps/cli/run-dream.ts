@@ -2,6 +2,7 @@
 import { dirname } from 'node:path';
 import {
   classConflict,
+  DEFAULT_MODEL,
   resolveDreamOptions,
   type DreamLayer,
   type DreamOptions,
@@ -30,11 +31,13 @@ import {
 import { programVersion } from '../shared/version.js';
 import { chosenBackend } from './backend-option.js';
 import { warner } from './warn.js';
+import { parseLayerFlags } from './layer-flags.js';
 
 export interface DreamFlags {
   output?: string;
   model?: string;
-  layer?: DreamLayer[];
+  /** As typed: read against the model's names by parseLayerFlags. */
+  layer?: string[];
   channel?: number[];
   guide?: string;
   class?: string;
@@ -143,7 +146,9 @@ async function planDream(
   checkInteger('--max-size', flags.maxSize, { min: 0 });
   if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
   const recipe = flags.recipeFrom === undefined ? undefined : await recipeFrom(flags.recipeFrom);
-  const options = resolveDreamOptions({ ...recipe?.options, ...optionFlags(flags) });
+  const model = flags.model ?? recipe?.options.model ?? DEFAULT_MODEL;
+  const layers = flags.layer && (await parseLayerFlags(flags.layer, model, flags.backendModule));
+  const options = resolveDreamOptions({ ...recipe?.options, ...optionFlags(flags, layers) });
   // The guide is read after the options are settled: its conflict is checked here, before reading it.
   if (options.class !== undefined && flags.guide !== undefined) throw classConflict('guide');
   const maxSize = isExplicit('maxSize') || !recipe ? flags.maxSize || undefined : recipe.maxSize;
@@ -187,11 +192,11 @@ async function checkOutputFolders(files: DreamFile[]): Promise<void> {
 }
 
 /** The dream options the user typed. */
-function optionFlags(flags: DreamFlags): DreamOptionsInput {
+function optionFlags(flags: DreamFlags, layers: DreamLayer[] | undefined): DreamOptionsInput {
   return definedOnly({
     preset: flags.preset,
     model: flags.model,
-    layers: flags.layer,
+    layers,
     channels: flags.channel,
     octaves: flags.octaves,
     octaveScale: flags.octaveScale,

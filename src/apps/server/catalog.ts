@@ -3,6 +3,7 @@
  * bundled ones convert on first use, then load from the cache) and are kept for the server's life.
  */
 import { DEFAULT_MODEL, PRESETS } from '../../core/dream/options.js';
+import type { BlockInfo } from '../../core/models/types.js';
 
 export interface ModelSummary {
   name: string;
@@ -16,13 +17,20 @@ export interface LayerSummary {
   /** Output shape, CHW. */
   shape: number[];
   channels: number;
+  /** The block the layer is listed under, for networks that name their modules. */
+  block?: string;
 }
 
 export interface ModelLayers {
   model: string;
+  /** A layer or block name. */
   defaultLayer: string;
   /** The layers that can be dreamed, shallow to deep. */
   layers: LayerSummary[];
+  /** Names that stand for a layer: modules of the network, each for its output (see BlockInfo). */
+  blocks?: BlockInfo[];
+  /** Good layers or blocks to dream, shallow to deep. */
+  recommendedLayers?: string[];
 }
 
 export interface ModelCatalog {
@@ -68,11 +76,18 @@ export function installedModelCatalog(): ModelCatalog {
 async function loadLayers(name: string): Promise<ModelLayers> {
   const { loadModel } = await import('../../node/models/index.js');
   const model = await loadModel(name);
+  const layers = model.layers.filter((l) => l.dreamable);
+  const blocks = model.blocks?.filter((b) => layers.some((l) => l.name === b.output));
   return {
     model: model.name,
     defaultLayer: model.defaultLayer,
-    layers: model.layers
-      .filter((l) => l.dreamable)
-      .map((l) => ({ name: l.name, shape: [...l.shape], channels: l.channels })),
+    layers: layers.map((l) => ({
+      name: l.name,
+      shape: [...l.shape],
+      channels: l.channels,
+      ...(l.block !== undefined && { block: l.block }),
+    })),
+    ...(blocks && { blocks }),
+    ...(model.recommendedLayers && { recommendedLayers: model.recommendedLayers }),
   };
 }

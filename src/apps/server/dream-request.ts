@@ -4,6 +4,7 @@
  */
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { resolveDreamOptions, type DreamOptions } from '../../core/dream/options.js';
+import { layerTensorName } from '../../core/models/layers.js';
 import { readImage, type LoadedImage } from '../../node/image/read.js';
 import { encodeImage } from '../../node/image/write.js';
 import { errorMessage } from '../shared/errors.js';
@@ -68,7 +69,7 @@ async function checkModel(options: DreamOptions, catalog: ModelCatalog): Promise
     throw new HttpError(400, `unknown model '${options.model}' (models: ${known})`);
   }
   for (const { name } of options.layers) {
-    if (!model.layers.some((l) => l.name === name)) {
+    if (layerTensorName(model, name) === undefined) {
       throw new HttpError(400, `model ${model.model} has no dreamable layer '${name}'`);
     }
   }

@@ -4,8 +4,9 @@
  * ONNX Runtime session computes both.
  */
 import { isIntegerType } from '../onnx/data-types.js';
-import type { Graph, Model, Node, ValueInfo } from '../onnx/ir.js';
+import type { Graph, Model, ValueInfo } from '../onnx/ir.js';
 import { DEFAULT_OPSET, floatTensor } from '../onnx/ir.js';
+import { ancestorNodes } from '../onnx/prune.js';
 import { GradContext, type GradOptions } from './grad-context.js';
 import { GRADIENT_OUTPUT, OBJECTIVE_OUTPUT, type Objective } from './objective.js';
 import { mergePadIntoAveragePool } from './merge-pad-pool.js';
@@ -21,21 +22,6 @@ export interface GradientGraph {
   /** Inputs: the image, then guide features and channel weights. */
   model: Model;
   channelInputs: ChannelInput[];
-}
-
-/** The nodes needed to compute `targets`, in their original (topological) order. */
-function ancestorNodes(graph: Graph, targets: string[]): Node[] {
-  const producer = new Map<string, Node>();
-  graph.nodes.forEach((n) => n.outputs.forEach((o) => producer.set(o, n)));
-  const needed = new Set<Node>();
-  const stack = [...targets];
-  while (stack.length > 0) {
-    const node = producer.get(stack.pop()!);
-    if (!node || needed.has(node)) continue;
-    needed.add(node);
-    stack.push(...node.inputs.filter((i) => i !== ''));
-  }
-  return graph.nodes.filter((n) => needed.has(n));
 }
 
 /** Float values computed from `source` through the graph (integer ones, e.g. shapes, carry no gradient). */
@@ -91,15 +77,12 @@ function prunedGraph(graph: Graph, image: ValueInfo, layers: string[]): Graph {
  * their channel slices.
  */
 function dropUnusedNodes(graph: Graph): void {
-  const needed = new Set(graph.outputs.map((o) => o.name));
-  const kept = new Set<Node>();
-  for (const node of [...graph.nodes].reverse()) {
-    if (!node.outputs.some((o) => needed.has(o))) continue;
-    kept.add(node);
-    node.inputs.forEach((i) => needed.add(i));
-  }
-  graph.nodes = graph.nodes.filter((n) => kept.has(n));
-  for (const name of [...graph.initializers.keys()]) if (!needed.has(name)) graph.initializers.delete(name);
+  graph.nodes = ancestorNodes(
+    graph,
+    graph.outputs.map((o) => o.name),
+  );
+  const used = new Set(graph.nodes.flatMap((n) => n.inputs));
+  for (const name of [...graph.initializers.keys()]) if (!used.has(name)) graph.initializers.delete(name);
 }
 
 /** Adds an Identity that exposes `value` under the exact graph output `name`. */

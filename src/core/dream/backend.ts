@@ -18,7 +18,8 @@ export interface DreamBackend {
   /** Smallest image side the network accepts. */
   readonly minInputSize: number;
   /**
-   * The layers to dream: `layers` as given, or the model's default layer (weight 1) when empty.
+   * The layers to dream: `layers` as given, or the model's default layer (weight 1) when empty,
+   * each named by its tensor (a block's name becomes its output's).
    * Throws a one-line error for an unknown or undreamable layer, or a channel out of range.
    */
   resolveLayers(layers: DreamLayer[], channels?: number[]): DreamLayer[];

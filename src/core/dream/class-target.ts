@@ -8,6 +8,7 @@ import type { Objective } from '../autodiff/objective.js';
 import type { TileShape } from '../engine/gradient-session.js';
 import { classObjective, LOGITS_METADATA } from '../models/descriptor.js';
 import type { LoadedModel } from '../models/types.js';
+import { ancestorsGraph } from '../onnx/prune.js';
 import { shapeOf, withInputShape } from '../onnx/shapes.js';
 
 export interface ClassTarget {
@@ -33,10 +34,11 @@ export function classTarget(model: LoadedModel, label: string): ClassTarget {
   return { objective, ...(fixed && { fixedInput: { height, width } }) };
 }
 
-/** The logits' shape for an input of `size`, or undefined when the graph cannot run at that size. */
+/** The logits' shape for an input of `size`, or undefined when what computes them cannot run at that size. */
 function logitsShape(model: LoadedModel, logits: string, [height, width]: [number, number]): number[] | undefined {
   try {
-    return shapeOf(withInputShape(model.model.graph, model.inputName, [1, 3, height, width]), logits);
+    const head = ancestorsGraph(model.model.graph, [logits]);
+    return shapeOf(withInputShape(head, model.inputName, [1, 3, height, width]), logits);
   } catch {
     return undefined;
   }

@@ -19,7 +19,6 @@ import { classTarget } from './class-target.js';
 import type { DreamLayer } from './options.js';
 import { SessionCache } from './session-cache.js';
 
-
 export interface ModelBackendOptions extends SessionOptions {
   /** Where gradient programs are kept (and how many). Default: all of them until `release()`. */
   sessionCache?: SessionCache<GradientProgram>;
@@ -42,11 +41,11 @@ export function modelBackend(
 
     resolveLayers(layers: DreamLayer[], channels?: number[]): DreamLayer[] {
       const chosen = layers.length > 0 ? layers : [{ name: model.defaultLayer, weight: 1 }];
-      for (const { name } of chosen) {
+      return chosen.map(({ name, weight }) => {
         const info = findLayer(model, name);
         if (channels) checkChannels(name, info.channels, channels);
-      }
-      return chosen;
+        return { name: info.name, weight };
+      });
     },
 
     async gradientSession(objective: Objective, tile: TileShape) {

@@ -8,7 +8,7 @@ import { type Objective, objectiveStructureKey } from '../autodiff/objective.js'
 import type { LoadedModel } from '../models/types.js';
 import { encodeModel } from '../onnx/codec.js';
 import type { Model } from '../onnx/ir.js';
-import { pruneGraph } from '../onnx/prune.js';
+import { ancestorsGraph, pruneGraph } from '../onnx/prune.js';
 import { withInputShape } from '../onnx/shapes.js';
 import type { TileShape } from './gradient-session.js';
 
@@ -23,8 +23,12 @@ export interface CompiledGradient {
   channelInputs: ChannelInput[];
 }
 
-/** The model with its image input fixed to a 1x3xHxW tile and every value's shape inferred. */
-function modelForTile(loaded: LoadedModel, tile: TileShape): Model {
+/**
+ * The part of the model that computes `tensors`, with its image input fixed to a 1x3xHxW tile
+ * and every value's shape inferred. Layers above them (a classifier bound to one input size, ops
+ * without rules) are cut off first, so they never stop a dream below them.
+ */
+function modelForTile(loaded: LoadedModel, tile: TileShape, tensors: string[]): Model {
   if (!Number.isInteger(tile.height) || !Number.isInteger(tile.width) || tile.height < 1 || tile.width < 1) {
     throw new Error(`tile size must be positive integers, got ${tile.width}x${tile.height}`);
   }
@@ -34,13 +38,15 @@ function modelForTile(loaded: LoadedModel, tile: TileShape): Model {
       `${loaded.name} needs images of at least ${loaded.minInputSize}x${loaded.minInputSize} pixels, got ${tile.width}x${tile.height}`,
     );
   }
-  const graph = withInputShape(loaded.model.graph, loaded.inputName, [1, 3, tile.height, tile.width]);
+  const trunk = ancestorsGraph(loaded.model.graph, tensors);
+  const graph = withInputShape(trunk, loaded.inputName, [1, 3, tile.height, tile.width]);
   return { ...loaded.model, graph };
 }
 
 /** The gradient model of `objective`'s structure on tiles of one shape; its terms may read any tensor of the model. */
 export function compileGradient(loaded: LoadedModel, objective: Objective, tile: TileShape): CompiledGradient {
-  const { model, channelInputs } = buildGradientGraph(modelForTile(loaded, tile), objective);
+  const layers = objective.terms.map((t) => t.layer);
+  const { model, channelInputs } = buildGradientGraph(modelForTile(loaded, tile, layers), objective);
   return {
     bytes: encodeModel(model),
     inputName: loaded.inputName,
@@ -52,6 +58,6 @@ export function compileGradient(loaded: LoadedModel, objective: Objective, tile:
 
 /** The forward pass up to `tensor` (NCHW), for images of one size. */
 export function compileActivation(loaded: LoadedModel, tensor: string, size: TileShape): Uint8Array {
-  const model = modelForTile(loaded, size);
+  const model = modelForTile(loaded, size, [tensor]);
   return encodeModel({ ...model, graph: pruneGraph(model.graph, [tensor]) });
 }

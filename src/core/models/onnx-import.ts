@@ -3,7 +3,6 @@
  * 'image' NCHW [1, 3, H, W] RGB 0..255 like the bundled models, with the network's own
  * preprocessing (channel order, range, mean, std, layout) built into the graph as one 1x1 Conv.
  */
-import { GRADIENT_RULES } from '../autodiff/rules/index.js';
 import { decodeModel } from '../onnx/codec.js';
 import {
   type Dim,
@@ -15,7 +14,6 @@ import {
   int64Tensor,
   ints,
 } from '../onnx/ir.js';
-import { withInputShape } from '../onnx/shapes.js';
 import { convertCaffe } from '../convert/caffe/convert.js';
 import {
   type LabelSetReader,
@@ -25,7 +23,10 @@ import {
   LOGITS_METADATA,
   resolveLabels,
 } from './descriptor.js';
-import type { LayerInfo, LoadedModel } from './types.js';
+import { blockAt, findBlocks } from './blocks.js';
+import { findLayerIfAny } from './layers.js';
+import { listLayers, minimumInputSize } from './onnx-layers.js';
+import type { BlockInfo, LayerInfo, LoadedModel } from './types.js';
 
 export const IMAGE_INPUT = 'image';
 /** Metadata key holding the descriptor the model was imported with. */
@@ -217,87 +218,7 @@ function wrapWithPreprocessing(model: Model, input: DetectedInput, p: Preprocess
   return nodes.flatMap((n) => n.outputs);
 }
 
-// ---------------------------------------------------------------- layers
-
-/** A copy of the graph whose value_info holds the shapes at the given input size. */
-function shapedCopy(graph: Graph, size: [number, number]): Graph {
-  return withInputShape(graph, IMAGE_INPUT, [1, 3, size[0], size[1]]);
-}
-
-/** For every value on the image's path, why no gradient can flow back through it (if so). */
-function gradientBlockers(graph: Graph): Map<string, string | undefined> {
-  const blocked = new Map<string, string | undefined>([[IMAGE_INPUT, undefined]]);
-  for (const node of graph.nodes) {
-    const onPath = node.inputs.filter((i) => blocked.has(i));
-    if (onPath.length === 0) continue;
-    const inherited = onPath.map((i) => blocked.get(i)).find((r) => r !== undefined);
-    const own = GRADIENT_RULES.has(node.opType)
-      ? undefined
-      : `op ${node.opType} (node ${node.name}) has no gradient rule`;
-    node.outputs.forEach((o) => blocked.set(o, inherited ?? own));
-  }
-  return blocked;
-}
-
-function listLayers(
-  graph: Graph,
-  size: [number, number],
-  hidden: Set<string>,
-  keep?: (name: string) => boolean,
-): LayerInfo[] {
-  const shaped = shapedCopy(graph, size);
-  const blockers = gradientBlockers(graph);
-  const layers: LayerInfo[] = [];
-  for (const node of graph.nodes) {
-    for (const name of node.outputs) {
-      const shape = shaped.valueInfo.get(name)?.shape;
-      if (hidden.has(name) || !shape || shape.length !== 4 || !blockers.has(name) || (keep && !keep(name))) continue;
-      const chw = shape.slice(1) as number[];
-      const reason = blockers.get(name);
-      layers.push({
-        name,
-        shape: chw,
-        channels: chw[0]!,
-        dreamable: reason === undefined,
-        ...(reason ? { reason } : {}),
-      });
-    }
-  }
-  return layers;
-}
-
-/** Only the nodes `target` depends on. */
-function ancestorsGraph(graph: Graph, target: string): Graph {
-  const needed = new Set([target]);
-  const nodes = [...graph.nodes].reverse().filter((n) => {
-    if (!n.outputs.some((o) => needed.has(o))) return false;
-    n.inputs.forEach((i) => needed.add(i));
-    return true;
-  });
-  return { ...graph, nodes: nodes.reverse(), outputs: [], valueInfo: new Map() };
-}
-
-/** The smallest square input for which `layer` still has a non-empty output (binary search). */
-function minimumInputSize(graph: Graph, layer: string, upper: number): number {
-  const trunk = ancestorsGraph(graph, layer);
-  const fits = (s: number): boolean => {
-    try {
-      const shape = shapedCopy(trunk, [s, s]).valueInfo.get(layer)?.shape;
-      return !!shape && shape.every((d) => typeof d === 'number' && d > 0);
-    } catch {
-      return false;
-    }
-  };
-  let lo = 1;
-  let hi = upper;
-  if (!fits(hi)) return upper;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (fits(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
+// ---------------------------------------------------------------- classifier
 
 /** The classifier's logits: the input of a final Softmax, else a 2-D graph output. */
 function detectLogits(graph: Graph): string | undefined {
@@ -314,7 +235,7 @@ function detectLogits(graph: Graph): string | undefined {
 const CAFFE_METADATA = 'inceptionism.caffe';
 const isCaffeBlob = (name: string): boolean => !name.includes(':');
 
-/** Layer list, default layer and minimum size of a model whose graph already starts at 'image'. */
+/** Layer list, blocks, default layer and minimum size of a model whose graph already starts at 'image'. */
 function describe(
   model: Model,
   descriptor: ModelDescriptor,
@@ -323,31 +244,48 @@ function describe(
   name: string,
 ): LoadedModel {
   const keep = model.metadata[CAFFE_METADATA] === '1' ? isCaffeBlob : undefined;
-  const layers = listLayers(model.graph, size, hidden, keep);
-  const dreamable = layers.filter((l) => l.dreamable);
+  const listed = listLayers({ graph: model.graph, input: IMAGE_INPUT, size, hidden, ...(keep && { keep }) });
+  const dreamable = listed.filter((l) => l.dreamable);
   if (dreamable.length === 0) {
-    const reason = layers.find((l) => l.reason)?.reason;
+    const reason = listed.find((l) => l.reason)?.reason;
     throw new Error(
       `model '${name}' has no layer that can be dreamed${reason ? `: ${reason}` : ' (no 4-D activations)'}`,
     );
   }
-  const byName = new Set(dreamable.map((l) => l.name));
-  for (const l of [descriptor.defaultLayer, ...(descriptor.recommendedLayers ?? [])]) {
-    if (l !== undefined && !byName.has(l))
-      throw new Error(`model '${name}': layer '${l}' named in the descriptor is not a dreamable layer of the network`);
-  }
-  return {
+  const blocks = findBlocks(model.graph, listed);
+  const layers = listed.map((l) => {
+    const block = blocks.groupOf.get(l.name);
+    return block === undefined ? l : { ...l, block };
+  });
+  const partial: Omit<LoadedModel, 'defaultLayer' | 'minInputSize'> = {
     name,
     model,
     inputName: IMAGE_INPUT,
     defaultInputSize: size,
-    minInputSize: minimumInputSize(model.graph, dreamable.at(-1)!.name, Math.max(...size)),
     layers,
+    ...(blocks.all.length > 0 && { blocks: blocks.all }),
+  };
+  for (const l of [descriptor.defaultLayer, ...(descriptor.recommendedLayers ?? [])]) {
+    if (l !== undefined && !findLayerIfAny(partial, l)?.dreamable)
+      throw new Error(`model '${name}': layer '${l}' named in the descriptor is not a dreamable layer of the network`);
+  }
+  const recommended = descriptor.recommendedLayers ?? suggestedLayers(blocks.listed, layers);
+  return {
+    ...partial,
+    minInputSize: minimumInputSize(model.graph, IMAGE_INPUT, dreamable.at(-1)!.name, Math.max(...size)),
     defaultLayer:
       descriptor.defaultLayer ??
       descriptor.recommendedLayers?.[0] ??
+      blockAt(blocks.listed, layers, 2 / 3)?.name ??
       dreamable[Math.floor((dreamable.length * 2) / 3)]!.name,
+    ...(recommended.length > 0 && { recommendedLayers: recommended }),
   };
+}
+
+/** Blocks a third and two thirds of the way up, and the deepest: fine patterns, parts, objects. */
+function suggestedLayers(blocks: BlockInfo[], layers: LayerInfo[]): string[] {
+  const names = [1 / 3, 2 / 3, 1].map((f) => blockAt(blocks, layers, f)?.name);
+  return [...new Set(names.filter((n) => n !== undefined))];
 }
 
 /** Wraps an IR network (input in the network's own convention) into a dream model. */

@@ -13,6 +13,41 @@ function producers(graph: Graph): Map<string, Node> {
 }
 
 /**
+ * The nodes needed to compute `targets` (value names) from the graph's inputs and initializers,
+ * in graph order. The one walk from values to their ancestors: pruning, the gradient pass and the
+ * importer's per-layer checks all cut graphs with it.
+ */
+export function ancestorNodes(graph: Graph, targets: Iterable<string>): Node[] {
+  const byOutput = producers(graph);
+  const kept = new Set<Node>();
+  const pending = [...targets];
+  while (pending.length > 0) {
+    const node = byOutput.get(pending.pop()!);
+    if (!node || kept.has(node)) continue;
+    kept.add(node);
+    pending.push(...node.inputs.filter((i) => i !== ''));
+  }
+  return graph.nodes.filter((n) => kept.has(n));
+}
+
+/**
+ * A new graph of only what `targets` need: their ancestor nodes and the inputs, initializers and
+ * value_info those read. It has no outputs yet. Tensors are shared, not copied.
+ */
+export function ancestorsGraph(graph: Graph, targets: string[]): Graph {
+  const nodes = ancestorNodes(graph, targets);
+  const needed = new Set([...targets, ...nodes.flatMap((n) => n.inputs)]);
+  return {
+    name: graph.name,
+    nodes,
+    inputs: graph.inputs.filter((i) => needed.has(i.name)),
+    outputs: [],
+    initializers: new Map([...graph.initializers].filter(([name]) => needed.has(name))),
+    valueInfo: new Map([...graph.valueInfo].filter(([name]) => needed.has(name))),
+  };
+}
+
+/**
  * A new graph holding only the nodes, initializers and inputs needed to compute `outputNames`,
  * which may be intermediate values; they become the graph outputs. Tensors are shared, not copied.
  */
@@ -20,32 +55,12 @@ export function pruneGraph(graph: Graph, outputNames: string[]): Graph {
   if (outputNames.length === 0) throw new Error('pruneGraph: no outputs requested');
   const byOutput = producers(graph);
   const inputNames = new Set(graph.inputs.map((i) => i.name));
-  const needed = new Set<string>();
-  const keptNodes = new Set<Node>();
-  const pending = [...outputNames];
   for (const name of outputNames) {
     if (!byOutput.has(name) && !inputNames.has(name) && !graph.initializers.has(name)) {
       throw new Error(`pruneGraph: graph has no value ${name}`);
     }
   }
-  while (pending.length > 0) {
-    const name = pending.pop()!;
-    if (needed.has(name)) continue;
-    needed.add(name);
-    const node = byOutput.get(name);
-    if (node && !keptNodes.has(node)) {
-      keptNodes.add(node);
-      pending.push(...node.inputs.filter((i) => i !== ''));
-    }
-  }
-  const pruned: Graph = {
-    name: graph.name,
-    nodes: graph.nodes.filter((n) => keptNodes.has(n)),
-    inputs: graph.inputs.filter((i) => needed.has(i.name)),
-    outputs: [],
-    initializers: new Map([...graph.initializers].filter(([name]) => needed.has(name))),
-    valueInfo: new Map([...graph.valueInfo].filter(([name]) => needed.has(name))),
-  };
+  const pruned = ancestorsGraph(graph, outputNames);
   pruned.outputs = outputNames.map((name) => outputInfo(graph, pruned, name));
   return pruned;
 }

@@ -206,9 +206,10 @@ const globalPool: Rule = (c) => {
 
 const batchNorm: Rule = (c) => {
   const x = c.dims(0);
-  // Outputs 1 and 2 (training mode) are the running mean and variance, one per channel.
+  // Training mode's further outputs are per-channel statistics: the running mean and variance,
+  // and before opset 14 also the batch's mean and variance.
   const stat: Known = { dataType: c.type(0), shape: [x[1]!] };
-  return [{ ...c.info(0) }, stat, stat];
+  return [{ ...c.info(0) }, stat, stat, stat, stat];
 };
 
 const dropout: Rule = (c) => [{ ...c.info(0) }, { dataType: 'bool', shape: [...c.dims(0)] }];
@@ -534,6 +535,21 @@ const isStatic = (shape: Dim[]): shape is number[] => shape.every((d) => typeof 
 
 /** Fills graph.valueInfo with the inferred type and shape of every node output. */
 export function inferShapes(graph: Graph): void {
+  infer(graph);
+}
+
+/**
+ * Like inferShapes, except that a node whose shapes cannot be inferred (an op without a rule,
+ * sizes that do not fit) stops only the values computed from it: returns why, for each of them.
+ */
+export function inferShapesWhereKnown(graph: Graph): Map<string, string> {
+  const unknown = new Map<string, string>();
+  infer(graph, unknown);
+  return unknown;
+}
+
+/** Without `unknown`, the first failure throws; with it, failures are recorded there and passed on. */
+function infer(graph: Graph, unknown?: Map<string, string>): void {
   const known = new Map<string, Known>();
   const values = new Map<string, number[]>();
   for (const input of graph.inputs) known.set(input.name, { dataType: input.dataType, shape: [...input.shape] });
@@ -542,20 +558,39 @@ export function inferShapes(graph: Graph): void {
     // Only small initializers can be shape parameters (axes, pads, shapes, scales).
     if (t.data.length <= MAX_FOLDED) values.set(name, tensorValues(t));
   }
+  const outputs = (node: Node): string[] => node.outputs.filter((o) => o !== '');
   for (const node of graph.nodes) {
-    const rule = !node.domain || node.domain === 'ai.onnx' ? RULES[node.opType] : undefined;
-    if (!rule) throw new Error(`shape inference: unsupported op ${node.opType} (node ${node.name})`);
-    const c = new NodeContext(node, known, values);
-    const outs = rule(c);
-    node.outputs.forEach((name, i) => {
-      if (name === '') return;
-      const out = outs[i] ?? c.fail(`has no output ${i}`);
-      known.set(name, out);
-      graph.valueInfo.set(name, { name, dataType: out.dataType, shape: [...out.shape] });
-    });
-    const folded = foldNode(node, c, known, values, outs[0]!);
-    if (folded) values.set(node.outputs[0]!, folded);
+    const inherited = unknown && node.inputs.map((i) => unknown.get(i)).find((r) => r !== undefined);
+    if (inherited !== undefined) {
+      for (const o of outputs(node)) unknown!.set(o, inherited);
+      continue;
+    }
+    try {
+      inferNode(graph, node, known, values);
+    } catch (err) {
+      if (!unknown) throw err;
+      for (const o of outputs(node)) {
+        unknown.set(o, (err as Error).message);
+        known.delete(o);
+        graph.valueInfo.delete(o);
+      }
+    }
   }
+}
+
+function inferNode(graph: Graph, node: Node, known: Map<string, Known>, values: Map<string, number[]>): void {
+  const rule = !node.domain || node.domain === 'ai.onnx' ? RULES[node.opType] : undefined;
+  if (!rule) throw new Error(`shape inference: unsupported op ${node.opType} (node ${node.name})`);
+  const c = new NodeContext(node, known, values);
+  const outs = rule(c);
+  node.outputs.forEach((name, i) => {
+    if (name === '') return;
+    const out = outs[i] ?? c.fail(`has no output ${i}`);
+    known.set(name, out);
+    graph.valueInfo.set(name, { name, dataType: out.dataType, shape: [...out.shape] });
+  });
+  const folded = foldNode(node, c, known, values, outs[0]!);
+  if (folded) values.set(node.outputs[0]!, folded);
 }
 
 /** The value of the node's first output, when it is computable at inference time. */
@@ -630,12 +665,27 @@ export function setInputShape(graph: Graph, inputName: string, dims: number[]): 
  * shape at that size. Nodes and initializers are shared with the original, which is unchanged.
  */
 export function withInputShape(graph: Graph, inputName: string, dims: number[]): Graph {
+  const copy = resizedCopy(graph, inputName, dims);
+  inferShapes(copy);
+  return copy;
+}
+
+/** withInputShape by inferShapesWhereKnown: the copy, and why some values have no shape in it. */
+export function withInputShapeWhereKnown(
+  graph: Graph,
+  inputName: string,
+  dims: number[],
+): { graph: Graph; unknown: Map<string, string> } {
+  const copy = resizedCopy(graph, inputName, dims);
+  return { graph: copy, unknown: inferShapesWhereKnown(copy) };
+}
+
+function resizedCopy(graph: Graph, inputName: string, dims: number[]): Graph {
   const copy: Graph = {
     ...graph,
     inputs: graph.inputs.map((i) => ({ ...i, shape: [...i.shape] })),
     valueInfo: new Map(),
   };
   setInputShape(copy, inputName, dims);
-  inferShapes(copy);
   return copy;
 }

@@ -9,10 +9,13 @@ export interface ScheduleEntry {
 /** Empty: every frame uses the dream's default layer. */
 export type LayerSchedule = ScheduleEntry[];
 
-/** "mixed5:100,mixed4:100,mixed3:100": each layer for that many frames, then around again. */
+/**
+ * "mixed5:100,mixed4:100,mixed3:100": each layer for that many frames, then around again. The
+ * frame count follows the last colon: layer names may hold colons ("onnx::Clip_203:100").
+ */
 export function parseSchedule(text: string): LayerSchedule {
   return text.split(',').map((part) => {
-    const match = /^\s*([^:\s]+)\s*:\s*(\d+)\s*$/.exec(part);
+    const match = /^\s*(\S.*?)\s*:\s*(\d+)\s*$/.exec(part);
     if (!match || Number(match[2]) < 1) {
       throw invalid('schedule', 'layer:frames entries, e.g. mixed5:100,mixed4:100', part.trim());
     }

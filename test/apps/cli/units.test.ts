@@ -28,6 +28,19 @@ describe('option parsers', () => {
     assert.throws(() => parseLayer(':2'), { message: "must be a layer name, optionally with :weight (got ':2')" });
   });
 
+  it('parse layer names that hold colons as a whole, before a :weight', () => {
+    const names = new Set(['onnx::Clip_203', 'conv/Conv:0', 'Split', 'Split:1']);
+    const isLayer = (name: string) => names.has(name);
+    assert.deepEqual(parseLayer('onnx::Clip_203', isLayer), { name: 'onnx::Clip_203', weight: 1 });
+    assert.deepEqual(parseLayer('conv/Conv:0', isLayer), { name: 'conv/Conv:0', weight: 1 });
+    assert.deepEqual(parseLayer('conv/Conv:0:2', isLayer), { name: 'conv/Conv:0', weight: 2 });
+    assert.deepEqual(parseLayer('Split:1', isLayer), { name: 'Split:1', weight: 1 });
+    assert.deepEqual(parseLayer('Split:3', isLayer), { name: 'Split', weight: 3 });
+    assert.throws(() => parseLayer('onnx::Clip_204', isLayer), {
+      message: "must be a layer name with a number as :weight (got 'onnx::Clip_204')",
+    });
+  });
+
   it('parse sizes, choices and lists', () => {
     assert.deepEqual(parseSize('1024x768'), { width: 1024, height: 768 });
     assert.deepEqual(parseSize('64X32'), { width: 64, height: 32 });
@@ -110,6 +123,28 @@ describe('layerTable', () => {
         'name     shape      channels  dreamable  reason',
         'input_1  3x299x299  3         no         it is the input',
         'mixed3   768x17x17  768       yes',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('lists the layers of a block under a row for the block', () => {
+    const table = layerTable(
+      [
+        { name: '/conv1/Relu_output_0', shape: [8, 56, 56], channels: 8, dreamable: true },
+        { name: '/mix/a/Conv_output_0', shape: [4, 28, 28], channels: 4, dreamable: true, block: 'mix' },
+        { name: '/mix/Concat_output_0', shape: [12, 28, 28], channels: 12, dreamable: true, block: 'mix' },
+      ],
+      [{ name: 'mix', output: '/mix/Concat_output_0' }],
+    );
+    assert.equal(
+      table,
+      [
+        'name                    shape     channels  dreamable  reason',
+        '/conv1/Relu_output_0    8x56x56   8         yes',
+        'mix                     12x28x28  12        yes',
+        '  /mix/a/Conv_output_0  4x28x28   4         yes',
+        '  /mix/Concat_output_0  12x28x28  12        yes',
         '',
       ].join('\n'),
     );

@@ -82,6 +82,11 @@ const CASES: Case[] = [
     (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }),
   ],
   [
+    'MaxPool 2x2 stride 2 ceil on odd sizes (a window runs past the edge)',
+    [1, 2, 7, 5],
+    (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) }),
+  ],
+  [
     'MaxPool 3x3 stride 3, uncovered edge',
     [1, 2, 8, 10],
     (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([3, 3]), strides: ints([3, 3]) }),

@@ -6,7 +6,7 @@ import { type Objective, guideInputName } from '../../../src/core/autodiff/objec
 import { int, ints } from '../../../src/core/onnx/ir.js';
 import { buildModel } from './graphs.js';
 import { relativeL2 } from '../../support/compare.js';
-import { gradientRunner, randomNormal } from './harness.js';
+import { gradientRunner, meanSquareOf, randomNormal } from './harness.js';
 
 const SHAPE = [1, 3, 4, 5];
 const N = 60;
@@ -128,6 +128,19 @@ describe('buildGradientModel', () => {
     const pool = grad.graph.nodes.find((n) => n.opType === 'AveragePool' && n.inputs[0] === 'image');
     assert.deepEqual(pool?.attributes['pads'], ints([1, 1, 1, 1]));
     assert.deepEqual(pool?.attributes['count_include_pad'], int(1));
+  });
+
+  it('keeps the MaxUnpool fast path for a ceil-mode pool on odd sizes, equal to the exact scatter', async () => {
+    const model = buildModel([1, 2, 7, 5], (k, x) =>
+      k.op('MaxPool', [x], { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) }),
+    );
+    const objective = meanSquareOf(model.graph.outputs[0]!.name);
+    const ops = buildGradientModel(model, objective).graph.nodes.map((n) => n.opType);
+    assert.ok(ops.includes('MaxUnpool') && !ops.includes('ScatterElements'), ops.join(' '));
+    const x = randomNormal(70, 5);
+    const fast = await (await gradientRunner(model, objective))(x);
+    const scatter = await (await gradientRunner(model, objective, { fastPaths: false }))(x);
+    assert.deepEqual(fast.gradient, scatter.gradient);
   });
 
   it('fails clearly for an op without a gradient rule', () => {

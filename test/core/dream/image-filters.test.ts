@@ -102,6 +102,23 @@ test('every normalization ignores the gradient magnitude', () => {
   }
 });
 
+test('every normalization gives the same step for gradients as small as randomly initialized networks give', () => {
+  for (const method of ['meanAbs', 'std', 'laplacian'] as const) {
+    for (const magnitude of [1e-7, 1e-12, 1e-17]) {
+      const unit = randomImage(33, 21, 4);
+      const tiny = createRgbImage(
+        33,
+        21,
+        unit.data.map((v) => v * magnitude),
+      );
+      normalizeGradient(unit, method);
+      normalizeGradient(tiny, method);
+      const worst = Math.max(...unit.data.map((v, i) => Math.abs(v - tiny.data[i]!)));
+      assert.ok(worst < 1e-4, `${method} at ${magnitude}: differs by ${worst}`);
+    }
+  }
+});
+
 test('halving and doubling keep constants and have the expected sizes', () => {
   const flat = imageFrom(11, 6, () => 3);
   const low = filterImage(flat, halveTaps(11), halveTaps(6));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { encodeModel } from '../../../src/core/onnx/codec.js';
 import { emptyGraph, floatTensor, GraphBuilder, ints, type Graph } from '../../../src/core/onnx/ir.js';
 import { createOrtSession, fetchFloat32, float32Feed } from '../../../src/node/runtime/ort.js';
-import { pruneGraph, topologicalSort } from '../../../src/core/onnx/prune.js';
+import { ancestorNodes, ancestorsGraph, pruneGraph, topologicalSort } from '../../../src/core/onnx/prune.js';
 import { inferShapes } from '../../../src/core/onnx/shapes.js';
 
 /** x -> Conv(w) -> Relu -> MaxPool -> y, plus a side branch from a second input and an unused weight. */
@@ -78,6 +78,25 @@ test('pruning uses value_info and declared outputs, and keeps several outputs', 
     ['Conv', 'Relu', 'MaxPool'],
   );
   assert.deepStrictEqual([...pruned.valueInfo.keys()].sort(), ['Conv_out', 'MaxPool_out', 'Relu_out']);
+});
+
+test('ancestorsGraph keeps what the targets need, in graph order, without outputs', () => {
+  const { graph, relu, side } = branchyGraph();
+  assert.deepStrictEqual(
+    ancestorNodes(graph, [side, relu]).map((n) => n.opType),
+    ['Conv', 'Relu', 'Sigmoid'],
+  );
+  const trunk = ancestorsGraph(graph, [relu]);
+  assert.deepStrictEqual(
+    trunk.nodes.map((n) => n.opType),
+    ['Conv', 'Relu'],
+  );
+  assert.deepStrictEqual(
+    trunk.inputs.map((i) => i.name),
+    ['x'],
+  );
+  assert.deepStrictEqual([...trunk.initializers.keys()], ['w']);
+  assert.deepStrictEqual(trunk.outputs, []);
 });
 
 test('pruning to an unknown value fails clearly', () => {

@@ -21,7 +21,13 @@ import {
   type Tensor,
 } from '../../../src/core/onnx/ir.js';
 import { createOrtSession } from '../../../src/node/runtime/ort.js';
-import { inferShapes, setInputShape, shapeOf, withInputShape } from '../../../src/core/onnx/shapes.js';
+import {
+  inferShapes,
+  inferShapesWhereKnown,
+  setInputShape,
+  shapeOf,
+  withInputShape,
+} from '../../../src/core/onnx/shapes.js';
 
 /** A graph input fed at run time (shape) or an initializer (tensor). */
 type Operand = number[] | { type: DataType; shape: number[] } | Tensor | '';
@@ -471,6 +477,28 @@ test('an unknown op is rejected naming the op and node', () => {
   graph.inputs.push({ name: 'x', dataType: 'float32', shape: [1] });
   graph.nodes.push({ opType: 'FancyOp', name: 'fancy1', inputs: ['x'], outputs: ['y'], attributes: {} });
   assert.throws(() => inferShapes(graph), { message: 'shape inference: unsupported op FancyOp (node fancy1)' });
+});
+
+test('inferShapesWhereKnown stops only the values computed from a node it cannot infer', () => {
+  const graph = emptyGraph('g');
+  graph.inputs.push({ name: 'x', dataType: 'float32', shape: [1, 2] });
+  const node = (opType: string, inputs: string[], output: string) =>
+    graph.nodes.push({ opType, name: output, inputs, outputs: [output], attributes: {} });
+  node('FancyOp', ['x'], 'fancy');
+  node('Relu', ['fancy'], 'above');
+  node('Sigmoid', ['x'], 'beside');
+  node('Add', ['beside', 'above'], 'joined');
+  const unknown = inferShapesWhereKnown(graph);
+  const why = 'shape inference: unsupported op FancyOp (node fancy)';
+  assert.deepStrictEqual(
+    [...unknown],
+    [
+      ['fancy', why],
+      ['above', why],
+      ['joined', why],
+    ],
+  );
+  assert.deepStrictEqual([...graph.valueInfo.keys()], ['beside']);
 });
 
 test('inconsistent shapes are reported with the node', () => {

@@ -39,11 +39,20 @@ describe('layer schedule', () => {
     assert.equal(layerAt([], 7), undefined);
   });
 
+  it('takes the frame count after the last colon: layer names may hold colons', () => {
+    assert.deepEqual(parseSchedule('onnx::Clip_203:5, model/conv/Conv:0 : 7,inception4c:2'), [
+      { layer: 'onnx::Clip_203', frames: 5 },
+      { layer: 'model/conv/Conv:0', frames: 7 },
+      { layer: 'inception4c', frames: 2 },
+    ]);
+  });
+
   it('rejects malformed entries', () => {
     assert.throws(() => parseSchedule('mixed5'), {
       message: "schedule must be layer:frames entries, e.g. mixed5:100,mixed4:100 (got 'mixed5')",
     });
     assert.throws(() => parseSchedule('mixed5:2, mixed4:0'), /layer:frames .*\(got 'mixed4:0'\)$/);
+    assert.throws(() => parseSchedule(':3'), /layer:frames .*\(got ':3'\)$/);
     assert.throws(() => cycleLayers(['a'], 0), { message: 'every must be an integer of at least 1 (got 0)' });
   });
 

@@ -9,7 +9,7 @@ import {
 } from '../../../core/dream/options.js';
 import type { Range } from '../../../core/options/checks.js';
 import type { DreamFlags } from '../run-dream.js';
-import { collect, collectList, oneOf, parseInteger, parseLayer, parseNumber, parseSize } from '../parse.js';
+import { collect, collectList, oneOf, parseInteger, parseNumber, parseSize } from '../parse.js';
 import { backendModuleOption } from '../backend-option.js';
 
 export const DEFAULT_MAX_SIZE = 1024;
@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .option(
       '-l, --layer <name[:weight]>',
       'layer to amplify, repeatable, with an optional weight (see `deepdream layers`)',
-      collect(parseLayer),
+      collect(String),
     )
     .option(
       '-c, --channel <index>',

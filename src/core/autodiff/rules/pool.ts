@@ -129,10 +129,14 @@ function unpoolMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string | u
   const kernel = attrInts(node, 'kernel_shape', []);
   const g = windowGeometry(node, xShape.slice(2), kernel);
   if (g.extent.some((extent, axis) => extent > g.strides[axis]!)) return undefined;
+  // MaxUnpool refuses an output smaller than its windows span: the end pads also count the part
+  // of a ceil_mode window that runs past the input (no index points there; it stays below the
+  // kernel size since every window starts inside the input).
+  const { pads } = transposedPads(g, xShape.slice(2), ctx.shape(node.outputs[0]!).slice(2));
   return ctx.add('MaxUnpool', [dY, maxPoolIndices(node, ctx), ctx.int64s(xShape)], {
     kernel_shape: ints(kernel),
     strides: ints(g.strides),
-    pads: ints([...g.padsBegin, ...g.padsEnd]),
+    pads: ints(pads),
   });
 }
 

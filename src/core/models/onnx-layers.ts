@@ -1,0 +1,115 @@
+/**
+ * The layers of an imported network and, for each, whether it can be dreamed and if not why:
+ * an op without a gradient rule below it, a node exported in training mode, a head that only
+ * computes at one input size, or a shape that cannot be inferred. A dream compiles only the
+ * layers' ancestors, so whatever stops one layer leaves the layers below it dreamable.
+ */
+import { GRADIENT_RULES } from '../autodiff/rules/index.js';
+import { attrInt, type Graph, type Node, tensorValues } from '../onnx/ir.js';
+import { ancestorsGraph } from '../onnx/prune.js';
+import { withInputShape, withInputShapeWhereKnown } from '../onnx/shapes.js';
+import type { LayerInfo } from './types.js';
+
+/** Why a node computes something else than at inference, if it does. */
+function trainingMode(graph: Graph, node: Node): string | undefined {
+  const training =
+    node.opType === 'BatchNormalization'
+      ? attrInt(node, 'training_mode', 0) === 1 || node.outputs.slice(1).some((o) => o !== '')
+      : node.opType === 'Dropout' && (node.inputs[2] ?? '') !== '' && constantValue(graph, node.inputs[2]!) !== 0;
+  return training
+    ? `node ${node.name} (${node.opType}) runs in training mode: the model was exported for training; export it again in inference mode (PyTorch: model.eval() before torch.onnx.export)`
+    : undefined;
+}
+
+/** The first value of an initializer or Constant, if `name` is one (undefined: computed or fed at run time). */
+function constantValue(graph: Graph, name: string): number | undefined {
+  const init = graph.initializers.get(name);
+  if (init) return tensorValues(init)[0];
+  const constant = graph.nodes.find((n) => n.opType === 'Constant' && n.outputs[0] === name);
+  const value = constant?.attributes['value'];
+  return value?.type === 'tensor' ? tensorValues(value.value)[0] : undefined;
+}
+
+/** For every value computed from `input`, why no gradient can flow back through it (if so). */
+function gradientBlockers(graph: Graph, input: string): Map<string, string | undefined> {
+  const blocked = new Map<string, string | undefined>([[input, undefined]]);
+  for (const node of graph.nodes) {
+    const onPath = node.inputs.filter((i) => blocked.has(i));
+    if (onPath.length === 0) continue;
+    const inherited = onPath.map((i) => blocked.get(i)).find((r) => r !== undefined);
+    const own =
+      trainingMode(graph, node) ??
+      (GRADIENT_RULES.has(node.opType) ? undefined : `op ${node.opType} (node ${node.name}) has no gradient rule`);
+    node.outputs.forEach((o) => blocked.set(o, inherited ?? own));
+  }
+  return blocked;
+}
+
+export interface LayerListing {
+  /** The graph, its image input `input` (NCHW) and the size it was made for, [height, width]. */
+  graph: Graph;
+  input: string;
+  size: [number, number];
+  /** Values never listed (the importer's own preprocessing). */
+  hidden: Set<string>;
+  /** Lists only the values it accepts, when given. */
+  keep?: (name: string) => boolean;
+}
+
+/**
+ * The feature maps computed from the image, shallow to deep: 4-D values larger than 1x1 at the
+ * model's size. Where shapes stop being known, the value that stopped them is listed with why,
+ * not every value above it.
+ */
+export function listLayers({ graph, input, size, hidden, keep }: LayerListing): LayerInfo[] {
+  const [height, width] = size;
+  const atSize = withInputShapeWhereKnown(graph, input, [1, 3, height, width]);
+  const atOther = withInputShapeWhereKnown(graph, input, [1, 3, 2 * height, 2 * width]);
+  const blockers = gradientBlockers(graph, input);
+  const sizeBound = (name: string): string | undefined => {
+    const failure = atOther.unknown.get(name);
+    return (
+      failure && `it can only be computed at the ${width}x${height} input (at ${2 * width}x${2 * height}: ${failure})`
+    );
+  };
+  const layers: LayerInfo[] = [];
+  for (const node of graph.nodes) {
+    for (const name of node.outputs) {
+      if (name === '' || hidden.has(name) || !blockers.has(name) || (keep && !keep(name))) continue;
+      const shape = atSize.graph.valueInfo.get(name)?.shape;
+      if (!shape) {
+        const failure = atSize.unknown.get(name);
+        if (failure && !node.inputs.some((i) => atSize.unknown.has(i)))
+          layers.push({ name, shape: [], channels: 0, dreamable: false, reason: blockers.get(name) ?? failure });
+        continue;
+      }
+      if (shape.length !== 4 || (shape[2] === 1 && shape[3] === 1)) continue;
+      const chw = shape.slice(1) as number[];
+      const reason = blockers.get(name) ?? sizeBound(name);
+      layers.push({ name, shape: chw, channels: chw[0]!, dreamable: reason === undefined, ...(reason && { reason }) });
+    }
+  }
+  return layers;
+}
+
+/** The smallest square input for which `layer` still has a non-empty output (binary search). */
+export function minimumInputSize(graph: Graph, input: string, layer: string, upper: number): number {
+  const trunk = ancestorsGraph(graph, [layer]);
+  const fits = (s: number): boolean => {
+    try {
+      const shape = withInputShape(trunk, input, [1, 3, s, s]).valueInfo.get(layer)?.shape;
+      return !!shape && shape.every((d) => typeof d === 'number' && d > 0);
+    } catch {
+      return false;
+    }
+  };
+  let lo = 1;
+  let hi = upper;
+  if (!fits(hi)) return upper;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
