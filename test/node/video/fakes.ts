@@ -49,6 +49,14 @@ export const driftingDreamer: FrameDreamer = async (frame, frameIndex) => {
   return out;
 };
 
+/** A dream that only brightens: every value +8, so how much of it a frame shows can be read off its mean. */
+export const brighteningDreamer: FrameDreamer = async (frame) =>
+  createRgbImage(
+    frame.width,
+    frame.height,
+    frame.data.map((v) => v + 8),
+  );
+
 /**
  * Hallucinates like a dream: amplifies the fine detail of its input into strong strokes
  * (tanh of the high-pass), with frame-seeded noise deciding what appears where the input is flat.

@@ -8,8 +8,17 @@ import { fileURLToPath } from 'node:url';
 import type { FrameDreamer } from '../../../src/node/video/dreamer.js';
 import { prepareVideo, renderVideo, type VideoOptions } from '../../../src/node/video/video.js';
 import { prepareZoom, renderZoom, type ZoomOptions } from '../../../src/node/video/zoom.js';
-import { countFrames, durationOf, ffmpegInfo, makeClip, meanFrameChange, workFrames } from './clips.js';
-import { driftingDreamer, hallucinatingDreamer } from './fakes.js';
+import {
+  countFrames,
+  decodedFrames,
+  durationOf,
+  ffmpegInfo,
+  makeClip,
+  meanFrameChange,
+  meanLevel,
+  workFrames,
+} from './clips.js';
+import { brighteningDreamer, driftingDreamer, hallucinatingDreamer } from './fakes.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let dir: string;
@@ -80,6 +89,28 @@ describe('deepdream video', () => {
     );
   });
 
+  it('starts the first frame at the strength later frames build up to; strength scales every dream', async () => {
+    const grey = join(dir, 'grey.mp4');
+    await makeClip(grey, { seconds: 1, fps: 10, flat: true });
+    const original = meanLevel((await decodedFrames(grey))[0]!);
+    /** How far each dreamed frame is above the clip: what it shows of the +8 dream. */
+    const shown = async (name: string, extra: Partial<VideoOptions>) => {
+      const out = join(dir, name);
+      await renderVideo(
+        await prepareVideo(videoOptions(out, { input: grey, keepFrames: true, ...extra })),
+        brighteningDreamer,
+      );
+      return (await workFrames(`${out}.frames`)).map((frame) => meanLevel(frame) - original);
+    };
+    // Blend 0.5 builds a +8 dream up to +16: the first frame, dreamed 4 times over, shows +15.
+    const built = await shown('built.mp4', { blend: 0.5 });
+    assert.ok(Math.abs(built.at(-1)! - 16) < 1, `last frame ${built.at(-1)}`);
+    assert.ok(built[0]! > 0.9 * built.at(-1)!, `first frame ${built[0]}, last ${built.at(-1)}`);
+    // Each frame alone at strength 2 shows twice the dream, the first frame too.
+    const alone = await shown('strong.mp4', { blend: 0, strength: 2 });
+    for (const level of alone) assert.ok(Math.abs(level - 16) < 1, `frames ${alone.join(', ')}`);
+  });
+
   it('renders a time range to WebM, re-encoding the audio to Opus, and removes its work folder', async () => {
     const out = join(dir, 'range.webm');
     const result = await renderVideo(
@@ -146,8 +177,11 @@ describe('deepdream video', () => {
     );
     const sound = join(dir, 'tone.wav');
     assert.equal(
-      (await (await import('../../../src/node/video/ffmpeg.js')).runFfmpeg(['-f', 'lavfi', '-i', 'sine', '-t', '0.2', sound]))
-        .code,
+      (
+        await (
+          await import('../../../src/node/video/ffmpeg.js')
+        ).runFfmpeg(['-f', 'lavfi', '-i', 'sine', '-t', '0.2', sound])
+      ).code,
       0,
     );
     await assert.rejects(prepareVideo(videoOptions(out, { input: sound })), /tone\.wav has no video stream/);
@@ -168,6 +202,9 @@ describe('deepdream video', () => {
     });
     await assert.rejects(prepareVideo(videoOptions(out, { start: 1, end: 0.5 })), {
       message: 'end must be after start (got 0.5)',
+    });
+    await assert.rejects(prepareVideo(videoOptions(out, { strength: 0 })), {
+      message: 'strength must be a number over 0 and at most 10 (got 0)',
     });
     assert.deepEqual(
       (await readdir(dir)).filter((n) => n.startsWith('err.mp4') || n.startsWith('x.')),
