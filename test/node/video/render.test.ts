@@ -18,7 +18,8 @@ import {
   meanLevel,
   workFrames,
 } from './clips.js';
-import { brighteningDreamer, driftingDreamer, hallucinatingDreamer } from './fakes.js';
+import { brighteningDreamer, colouringDreamer, driftingDreamer, hallucinatingDreamer } from './fakes.js';
+import { colorStats } from '../../../src/core/video/color.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let dir: string;
@@ -228,6 +229,19 @@ describe('deepdream zoom', () => {
       driftingDreamer,
     );
     assert.ok(free.maxDrift.luminance > 60, `unlocked luminance drift ${free.maxDrift.luminance}`);
+  });
+
+  it('from noise, locks the colours of a developed dream, not of grey noise, and holds them', async () => {
+    const out = join(dir, 'colours/');
+    const move = { zoom: 1.02, rotate: 0, translateX: 0, translateY: 0 };
+    const options = zoomOptions(out, { frames: 300, size: { width: 64, height: 36 }, move });
+    const result = await renderZoom(await prepareZoom(options), colouringDreamer);
+    const saturation = (await workFrames(out)).map((frame) => colorStats(frame).saturation);
+    // Neither grey (the noise's 0.1) nor neon, from the first frame to the 300th.
+    assert.ok(Math.min(...saturation) >= 0.25, `lowest saturation ${Math.min(...saturation)}`);
+    assert.ok(Math.max(...saturation) <= 0.5, `highest saturation ${Math.max(...saturation)}`);
+    assert.ok(saturation.at(-1)! >= 0.25, `frame 300 saturation ${saturation.at(-1)}`);
+    assert.ok(result.maxDrift.luminance < 10, `luminance drift ${result.maxDrift.luminance}`);
   });
 
   it('reports drift and speed with every frame', async () => {
