@@ -188,8 +188,8 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
  */
 export function resolveDreamOptions(input: DreamOptionsInput = {}, image?: Size): DreamOptions {
   const options = resolveForReference(input);
-  // A class visualization builds one object from noise, coarse to fine, at the network's input
-  // size: its octave count does not depend on the picture's.
+  // A classifier sees every octave at no less than its fixed input size (smaller ones are
+  // enlarged), so octaves do not set the size of what a class visualization draws: it keeps its count.
   if (image === undefined || input.octaves !== undefined || options.class !== undefined) return options;
   const side = Math.max(image.width, image.height);
   return { ...options, octaves: octavesForSize(options.octaves, options.octaveScale, side) };

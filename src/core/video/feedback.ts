@@ -14,11 +14,12 @@ const WARM_UP_SHARE = 0.9;
 /** The warm-up costs at most this many dreams, whatever the blend (b^10 is 0.35 at b = 0.9). */
 const MAX_WARM_UP_PASSES = 10;
 
-/** How many times the first frame is dreamed: 1 without blending, 4 at the default blend 0.5. */
-export function warmUpPasses(blend: number): number {
-  if (blend <= 0) return 1;
-  if (blend >= 1) return MAX_WARM_UP_PASSES;
-  return Math.min(MAX_WARM_UP_PASSES, Math.max(1, Math.ceil(Math.log(1 - WARM_UP_SHARE) / Math.log(blend))));
+/** How many times the first frame is dreamed at this blend weight: 1 without blending, 4 at the default 0.5. */
+export function warmUpPasses(blendWeight: number): number {
+  if (blendWeight <= 0) return 1;
+  if (blendWeight >= 1) return MAX_WARM_UP_PASSES;
+  const passes = Math.ceil(Math.log(1 - WARM_UP_SHARE) / Math.log(blendWeight));
+  return Math.min(MAX_WARM_UP_PASSES, Math.max(1, passes));
 }
 
 /** The dream of `input` with its change scaled by `strength` (1: the dream itself, a new image otherwise). */

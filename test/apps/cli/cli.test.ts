@@ -161,17 +161,8 @@ describe('deepdream CLI', () => {
     assert.equal((recipe?.options as Record<string, unknown>).octaves, 2);
     // A 200-px dream would get 1 octave; the recipe's count wins.
     const again = join(dir, 'octaves-again.png');
-    const rerun = await deepdream([
-      CAT,
-      '-o',
-      again,
-      '--recipe-from',
-      first,
-      '--max-size',
-      '200',
-      '-q',
-      ...FAKE_BACKEND,
-    ]);
+    const rerunArgs = [CAT, '-o', again, '--recipe-from', first, '--max-size', '200', '-q'];
+    const rerun = await deepdream([...rerunArgs, ...FAKE_BACKEND]);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.equal(((await readRecipe(again))?.options as Record<string, unknown>).octaves, 2);
   });
