@@ -36,6 +36,7 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['schedule', '--schedule'],
   ['every', '--every'],
   ['blend', '--blend'],
+  ['strength', '--strength'],
   ['start', '--start'],
   ['end', '--end'],
   ['width', '--width'],

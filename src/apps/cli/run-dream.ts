@@ -62,6 +62,9 @@ export interface DreamFlags {
 
 /** Everything settled before the first pixel is dreamed, so bad flags fail fast. */
 interface DreamPlan {
+  /** The options as given (recipe, then flags); each photo's octave count follows its size unless set. */
+  input: DreamOptionsInput;
+  /** The options resolved for a 1024-px photo: what the checks and the model warm-up need. */
   options: DreamOptions;
   maxSize?: number;
   noise?: { width: number; height: number };
@@ -115,10 +118,12 @@ async function dreamFile(
     photo && plan.recipe && 'name' in plan.recipe.input && otherFileWarning(plan.recipe.input, photo.file);
   if (mismatch) run.warn(mismatch);
   const image = photo?.loaded.image ?? noiseImage(plan.noise!.width, plan.noise!.height, plan.options.seed);
+  // Resolved here, with the photo's size, so that the recipe holds the octave count dreamed with.
+  const options = resolveDreamOptions(plan.input, image);
   run.reporter.start(file.input ?? 'noise');
   const dreamed = await run.dream(
     image,
-    { ...plan.options, ...(plan.guide && { guide: plan.guide.image }) },
+    { ...options, ...(plan.guide && { guide: plan.guide.image }) },
     { onProgress: (p) => run.reporter.update(p), signal: run.signal },
     // The CLI is done with the photo's pixels: hand them to the worker rather than copy them.
     // Sessions are worth keeping only for a photo that follows.
@@ -129,7 +134,7 @@ async function dreamFile(
     version: programVersion(),
     input: photo?.file ?? { noise: plan.noise! },
     ...(plan.maxSize && { maxSize: plan.maxSize }),
-    options: plan.options,
+    options,
     ...(plan.guide && { guide: plan.guide.file }),
   };
   await writeImage(file.output, dreamed, { ...(photo?.loaded.alpha && { alpha: photo.loaded.alpha }), recipe });
@@ -148,7 +153,8 @@ async function planDream(
   const recipe = flags.recipeFrom === undefined ? undefined : await recipeFrom(flags.recipeFrom);
   const model = flags.model ?? recipe?.options.model ?? DEFAULT_MODEL;
   const layers = flags.layer && (await parseLayerFlags(flags.layer, model, flags.backendModule));
-  const options = resolveDreamOptions({ ...recipe?.options, ...optionFlags(flags, layers) });
+  const input = { ...recipe?.options, ...optionFlags(flags, layers) };
+  const options = resolveDreamOptions(input);
   // The guide is read after the options are settled: its conflict is checked here, before reading it.
   if (options.class !== undefined && flags.guide !== undefined) throw classConflict('guide');
   const maxSize = isExplicit('maxSize') || !recipe ? flags.maxSize || undefined : recipe.maxSize;
@@ -170,6 +176,7 @@ async function planDream(
   await checkOutputFolders(files);
   const guide = flags.guide === undefined ? undefined : await readGuide(flags.guide, maxSize);
   return {
+    input,
     options,
     files,
     ...(maxSize && { maxSize }),

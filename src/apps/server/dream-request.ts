@@ -33,12 +33,13 @@ export async function parseDreamRequest(
 ): Promise<DreamRequest> {
   const form = await asClientError(() => parseForm(upload.fields, context.limits));
   if (!upload.photo) throw new HttpError(400, "no photo: send it in the 'image' field");
-  const options = await asClientError(() => resolveDreamOptions(form.options));
-  await checkModel(options, context.catalog);
+  await checkModel(await asClientError(() => resolveDreamOptions(form.options)), context.catalog);
   const { name, bytes } = upload.photo;
   const photo = await asClientError(() =>
     readImage(bytes, { maxSize: form.size, maxPixels: context.limits.maxPixels, name }),
   );
+  // The octave count follows the photo's size, as in the CLI; the recipe records it.
+  const options = resolveDreamOptions(form.options, photo.image);
   const recipe: DreamRecipe = {
     program: 'inceptionism',
     version: programVersion(),

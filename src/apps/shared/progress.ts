@@ -163,10 +163,14 @@ function barReporter<P, R>(format: ProgressFormat<P, R>, stream: NodeJS.WriteStr
   };
 }
 
+/** "3.1 s", "42 s", "2 min 05 s", "3 min": rounded to whole seconds first, so never "60 s". */
 export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${round(seconds, seconds < 10 ? 1 : 0)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${String(Math.round(seconds - minutes * 60)).padStart(2, '0')} s`;
+  if (seconds < 10) return `${round(seconds, 1)} s`;
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  const minutes = Math.floor(whole / 60);
+  const rest = whole % 60;
+  return rest === 0 ? `${minutes} min` : `${minutes} min ${String(rest).padStart(2, '0')} s`;
 }
 
 function round(value: number, digits: number): number {

@@ -53,10 +53,13 @@ export async function dreamImage(
   return runDream(image, options, backend, control, releaseSessions);
 }
 
-/** The resolved options, once the image and the options are valid; throws a one-line error otherwise. */
+/**
+ * The resolved options for this image (an octave count left unset follows its size), once the
+ * image and the options are valid; throws a one-line error otherwise.
+ */
 export function checkDreamInput(image: RgbImage, input: DreamOptionsInput): DreamOptions {
   checkImage(image);
-  return resolveDreamOptions(input);
+  return resolveDreamOptions(input, image);
 }
 
 function checkImage(image: RgbImage): void {

@@ -3,6 +3,7 @@
  * `DreamOptions`, so a resolved options object (plus the input image) reproduces a dream exactly.
  */
 import type { RgbImage } from '../image/rgb.js';
+import type { Size } from './octaves.js';
 import {
   checkInteger,
   checkNumber,
@@ -36,7 +37,11 @@ export interface DreamOptions {
    * channels (mean square of the activation, as in Google's original notebook).
    */
   channels?: number[];
-  /** Number of scales, from a shrunk image up to the full size. */
+  /**
+   * Number of scales, from a shrunk image up to the full size. Left unset in a layer dream, it
+   * follows the image's size (see octavesForSize): the preset's or default count is the one for a
+   * 1024-px photo.
+   */
   octaves: number;
   /** Size ratio between consecutive octaves. */
   octaveScale: number;
@@ -135,6 +140,25 @@ export const PRESETS: Readonly<Record<string, DreamPreset>> = {
   },
 };
 
+/** Long side, in pixels, of the photo that a preset's (or the default) octave count is meant for. */
+export const OCTAVE_REFERENCE_SIDE = 1024;
+
+const MAX_OCTAVES = 12;
+
+/**
+ * The octave count for an image whose long side is `side`, given the count for a photo of
+ * OCTAVE_REFERENCE_SIDE: one octave more for each factor `octaveScale` the image is larger, one
+ * fewer for each it is smaller. The smallest octave, where the largest features are dreamed, then
+ * keeps about the same size relative to the picture (within a factor of sqrt(octaveScale)), so a
+ * big photo gets larger features instead of a wallpaper of tiny ones.
+ */
+export function octavesForSize(referenceOctaves: number, octaveScale: number, side: number): number {
+  // A bad image size is reported by the image check, not here.
+  if (!(side > 0)) return referenceOctaves;
+  const steps = Math.round(Math.log(side / OCTAVE_REFERENCE_SIDE) / Math.log(octaveScale));
+  return Math.min(MAX_OCTAVES, Math.max(1, referenceOctaves + steps));
+}
+
 /** The preset used when neither a preset nor layers are given (with the default model). */
 export const DEFAULT_PRESET = 'eyes';
 
@@ -158,9 +182,20 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
 
 /**
  * Fills defaults (preset, then caller's values on top) and validates every value, throwing an
- * OptionError with a one-line message for the first bad one.
+ * OptionError with a one-line message for the first bad one. With the `image` to dream, an octave
+ * count the caller did not set follows its size (octavesForSize); without, it is the count for a
+ * 1024-px photo.
  */
-export function resolveDreamOptions(input: DreamOptionsInput = {}): DreamOptions {
+export function resolveDreamOptions(input: DreamOptionsInput = {}, image?: Size): DreamOptions {
+  const options = resolveForReference(input);
+  // A classifier sees every octave at no less than its fixed input size (smaller ones are
+  // enlarged), so octaves do not set the size of what a class visualization draws: it keeps its count.
+  if (image === undefined || input.octaves !== undefined || options.class !== undefined) return options;
+  const side = Math.max(image.width, image.height);
+  return { ...options, octaves: octavesForSize(options.octaves, options.octaveScale, side) };
+}
+
+function resolveForReference(input: DreamOptionsInput): DreamOptions {
   if (typeof input !== 'object' || input === null) throw new Error('dream options must be an object');
   for (const key of Object.keys(input)) {
     if (!OPTION_KEYS.has(key)) throw new OptionError(key, 'is not a dream option');
@@ -212,7 +247,7 @@ function choosePreset(name: string | undefined, values: Partial<DreamOptions>): 
 
 function validate(o: DreamOptions): DreamOptions {
   checkText('model', o.model);
-  checkInteger('octaves', o.octaves, { min: 1, max: 12 });
+  checkInteger('octaves', o.octaves, { min: 1, max: MAX_OCTAVES });
   checkNumber('octaveScale', o.octaveScale, { min: 1.05, max: 4 });
   checkInteger('steps', o.steps, { min: 1, max: 1000 });
   checkNumber('stepSize', o.stepSize, { min: 0.01, max: 100 });

@@ -6,6 +6,8 @@ import { checkInteger, checkNumber, must, OptionError, type Range } from './chec
 
 /** Frame widths a video render accepts (given, or the input's own). */
 export const VIDEO_WIDTH: Range = { min: 8, max: 8192 };
+/** Multiples of each frame's dream a video render may keep (VideoOptions.strength). */
+export const VIDEO_STRENGTH: Range = { over: 0, max: 10 };
 
 export interface ZoomValues {
   frames: number;
@@ -16,6 +18,7 @@ export interface ZoomValues {
 
 export interface VideoValues {
   blend: number;
+  strength?: number;
   start?: number;
   end?: number;
   maxFrames?: number;
@@ -31,6 +34,7 @@ export function checkZoomOptions(options: ZoomValues): void {
 
 export function checkVideoOptions(options: VideoValues): void {
   checkNumber('blend', options.blend, { min: 0, max: 1 });
+  if (options.strength !== undefined) checkNumber('strength', options.strength, VIDEO_STRENGTH);
   const start = options.start === undefined ? 0 : checkNumber('start', options.start, { min: 0 });
   const { end } = options;
   if (end !== undefined && !(end > start)) {

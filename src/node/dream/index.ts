@@ -59,7 +59,7 @@ export async function dream(
   control: DreamControl = {},
   deps: WorkerDreamDeps = {},
 ): Promise<RgbImage> {
-  const resolved = resolveDreamOptions(options);
+  const resolved = resolveDreamOptions(options, image);
   control.signal?.throwIfAborted();
   return dreamWorkerFor(workerSetup(deps)).dream(image, resolved, control, {
     transferImage: deps.transferImage ?? false,

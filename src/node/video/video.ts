@@ -21,6 +21,7 @@ import { layerAt, type LayerSchedule } from '../../core/video/schedule.js';
 import { checkInteger, invalid } from '../../core/options/checks.js';
 import { checkVideoOptions, VIDEO_WIDTH } from '../../core/options/render.js';
 import { blend, warpByFlow } from '../../core/video/warp.js';
+import { warmUpPasses, withStrength } from '../../core/video/feedback.js';
 import type { RenderResult } from './zoom.js';
 
 export interface VideoOptions {
@@ -37,6 +38,12 @@ export interface VideoOptions {
   preview?: boolean;
   /** Weight of the flow-warped previous dream against the current frame, 0..1 (0: dream each frame alone). */
   blend: number;
+  /**
+   * How much of each dream's change to its frame is kept (default 1: all of it; 2: twice as strong).
+   * With `blend` b, the dream a frame shows builds up to about strength / (1 - b) times one dream;
+   * the first frame is dreamed over several times to start there (see core/video/feedback.ts).
+   */
+  strength?: number;
   schedule: LayerSchedule;
   seed: number;
   /** Everything else that shapes the dream (its resolved options), for the work folder's hash. */
@@ -96,12 +103,29 @@ export async function prepareVideo(options: VideoOptions): Promise<PreparedVideo
     height,
     fps: info.fpsExpr,
     blend: options.blend,
+    strength: options.strength ?? 1,
     schedule: options.schedule,
     seed: options.seed,
     dream: options.dreamSettings,
   };
   const work = await openWorkFolder(workFolderFor(options.output, options.preview), 'video', settings, options.restart);
   return { options, info, target, width, height, ...(duration !== undefined && { duration }), estimatedFrames, work };
+}
+
+/** One frame's dream at the render's strength; `passes` > 1 warms the first frame up. */
+async function dreamFrame(
+  frame: { input: RgbImage; original: RgbImage; index: number; layer: string | undefined; passes: number },
+  options: VideoOptions,
+  dream: FrameDreamer,
+  signal: AbortSignal | undefined,
+): Promise<RgbImage> {
+  const strength = options.strength ?? 1;
+  let dreamed = withStrength(frame.input, await dream(frame.input, frame.index, frame.layer, signal), strength);
+  for (let pass = 1; pass < frame.passes; pass++) {
+    const input = blend(dreamed, frame.original, options.blend);
+    dreamed = withStrength(input, await dream(input, frame.index, frame.layer, signal), strength);
+  }
+  return dreamed;
 }
 
 /**
@@ -155,7 +179,9 @@ export async function renderVideo(
           const flow = await timer.time('flow', () => backwardFlow(previousOriginal!, original));
           input = await timer.time('warp', () => blend(warpByFlow(previousDream!, flow), original, options.blend));
         }
-        dreamed = roundFrame(await timer.time('dream', () => dream(input, index, layer, control.signal)));
+        const passes = index === 0 ? warmUpPasses(options.blend) : 1;
+        const frame = { input, original, index, layer, passes };
+        dreamed = roundFrame(await timer.time('dream', () => dreamFrame(frame, options, dream, control.signal)));
         await timer.time('checkpoint', () => writeFramePng(work.framePath(index), dreamed));
         const color = drift.observe(dreamed);
         speed.frameDone();

@@ -64,6 +64,14 @@ export interface RenderResult {
 
 const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
 
+/**
+ * Times the first frame of a zoom from noise is dreamed over (without a camera move). Grey noise
+ * dreamed once is still grey, and the colour lock would hold every later frame to it; dreamed 20
+ * times it has the colours and contrast of a developed dream (mean saturation about 0.3 with the
+ * default model), and the lock holds those.
+ */
+export const NOISE_WARM_UP_PASSES = 20;
+
 /** Validates everything and opens the work folder, before any model is loaded. */
 export async function prepareZoom(options: ZoomOptions): Promise<PreparedZoom> {
   checkZoomOptions(options);
@@ -90,6 +98,7 @@ export async function prepareZoom(options: ZoomOptions): Promise<PreparedZoom> {
     colorLock: options.colorLock,
     seed: options.seed,
     dream: options.dreamSettings,
+    ...(!photo && { warmUp: NOISE_WARM_UP_PASSES }),
   };
   const work = await openWorkFolder(workFolderFor(options.output), 'zoom', settings, options.restart);
   return { options, target, start, work };
@@ -111,6 +120,17 @@ function coverResize(image: RgbImage, width: number, height: number): RgbImage {
     out.data.set(scaled.data.subarray(from, from + width * 3), y * width * 3);
   }
   return out;
+}
+
+/** The frame's dream, dreamed over `passes` times in all. */
+async function dreamOver(
+  dream: FrameDreamer,
+  frame: { input: RgbImage; index: number; layer: string | undefined; passes: number },
+  signal: AbortSignal | undefined,
+): Promise<RgbImage> {
+  let dreamed = await dream(frame.input, frame.index, frame.layer, signal);
+  for (let pass = 1; pass < frame.passes; pass++) dreamed = await dream(dreamed, frame.index, frame.layer, signal);
+  return dreamed;
 }
 
 /**
@@ -137,7 +157,10 @@ export async function renderZoom(
     control.signal?.throwIfAborted();
     const layer = layerAt(options.schedule, i);
     const input = previous ? await timer.time('warp', () => moveCamera(previous!, options.move)) : zoom.start;
-    const dreamed = await timer.time('dream', () => dream(input, i, layer, control.signal));
+    const passes = i === 0 && !options.from ? NOISE_WARM_UP_PASSES : 1;
+    const dreamed = await timer.time('dream', () =>
+      dreamOver(dream, { input, index: i, layer, passes }, control.signal),
+    );
     const frame = await timer.time('color', () => {
       if (drift.reference) correctColor(dreamed, colorStats(dreamed), drift.reference, options.colorLock);
       return roundFrame(dreamed);

@@ -126,6 +126,21 @@ describe('deepdream CLI', () => {
     assert.deepEqual(await readRecipe(again), recipe);
   });
 
+  it('records the octave count that followed the photo size, so --recipe-from repeats it', async () => {
+    // cat.jpg is 451 px wide: two octaves fewer than the 4 of a 1024-px photo.
+    const first = join(dir, 'octaves.png');
+    const run = await deepdream([CAT, '-o', first, '--max-size', '0', '--steps', '1', '-q', ...FAKE_BACKEND]);
+    assert.equal(run.code, 0, run.stderr);
+    const recipe = await readRecipe(first);
+    assert.equal((recipe?.options as Record<string, unknown>).octaves, 2);
+    // A 200-px dream would get 1 octave; the recipe's count wins.
+    const again = join(dir, 'octaves-again.png');
+    const rerunArgs = [CAT, '-o', again, '--recipe-from', first, '--max-size', '200', '-q'];
+    const rerun = await deepdream([...rerunArgs, ...FAKE_BACKEND]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.equal(((await readRecipe(again))?.options as Record<string, unknown>).octaves, 2);
+  });
+
   it('dreams from noise with JSON progress lines', async () => {
     const out = join(dir, 'noise.webp');
     const { code, stdout, stderr } = await deepdream([

@@ -43,7 +43,17 @@ const zoomOptions: Record<Exclude<keyof ZoomOptions, 'output' | 'keepFrames' | '
 const videoOptions: Record<
   Exclude<keyof VideoOptions, 'input' | 'output' | 'keepFrames' | 'preview' | 'dreamSettings' | 'recipe'>,
   true
-> = { start: true, end: true, maxFrames: true, width: true, blend: true, schedule: true, seed: true, restart: true };
+> = {
+  start: true,
+  end: true,
+  maxFrames: true,
+  width: true,
+  blend: true,
+  strength: true,
+  schedule: true,
+  seed: true,
+  restart: true,
+};
 /**
  * `move` is checked field by field; `every` belongs to the schedule; then the studio's (StudioOptions)
  * and those of models added by hand (AddOptions).

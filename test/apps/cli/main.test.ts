@@ -148,6 +148,7 @@ describe('main names options by their flags', () => {
     const video = (...args: string[]) => ['video', clip, '-o', join(dir, 'video.mp4'), ...args];
     await expectMessages([
       [video('--blend', '2'), '--blend must be a number from 0 to 1 (got 2)'],
+      [video('--strength', '0'), '--strength must be a number over 0 and at most 10 (got 0)'],
       [video('--start', '-1'), "--start must be seconds (12.5) or a time (1:02.5, 0:01:02.5) (got '-1')"],
       [video('--start', '2', '--end', '1'), '--end must be after --start (got 1)'],
       [video('--frames', '0'), '--frames must be an integer of at least 1 (got 0)'],

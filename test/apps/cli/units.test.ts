@@ -108,6 +108,11 @@ describe('progress', () => {
     assert.equal(formatSeconds(3.14), '3.1 s');
     assert.equal(formatSeconds(42.4), '42 s');
     assert.equal(formatSeconds(125), '2 min 05 s');
+    assert.equal(formatSeconds(9.97), '10 s');
+    assert.equal(formatSeconds(59.7), '1 min');
+    assert.equal(formatSeconds(179.4), '2 min 59 s');
+    assert.equal(formatSeconds(179.6), '3 min');
+    assert.equal(formatSeconds(180), '3 min');
   });
 });
 

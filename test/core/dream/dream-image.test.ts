@@ -168,3 +168,19 @@ test('releaseSessions: the backend is released when the next octave needs anothe
   await dreamImage(randomPhoto(120, 90), { ...small, octaves: 1 }, oneOctave, {}, { releaseSessions: true });
   assert.equal(oneOctave.released, false, 'the caller releases the last octave');
 });
+
+test('an octave count left unset follows the image size; a count given is kept', async () => {
+  const octavesDreamed = async (width: number, height: number, input: object = {}) => {
+    let octaves = 0;
+    const options = { layers: [{ name: 'a', weight: 1 }], steps: 1, ...input };
+    await dreamImage(randomPhoto(width, height), options, fakeBackend('zero'), {
+      onProgress: (p) => (octaves = p.octaves),
+    });
+    return octaves;
+  };
+  assert.deepEqual(
+    [await octavesDreamed(512, 342), await octavesDreamed(1024, 683), await octavesDreamed(1800, 1200)],
+    [2, 4, 6],
+  );
+  assert.equal(await octavesDreamed(512, 342, { octaves: 4 }), 4);
+});

@@ -1,6 +1,14 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_OPTIONS, PRESETS, DEFAULT_PRESET, resolveDreamOptions } from '../../../src/core/dream/options.js';
+import { octaveSizes } from '../../../src/core/dream/octaves.js';
+import {
+  DEFAULT_OPTIONS,
+  PRESETS,
+  DEFAULT_PRESET,
+  octavesForSize,
+  resolveDreamOptions,
+  type DreamOptionsInput,
+} from '../../../src/core/dream/options.js';
 import { createRgbImage } from '../../../src/core/image/rgb.js';
 import { OptionError } from '../../../src/core/options/checks.js';
 
@@ -95,4 +103,47 @@ test('errors carry the option, and other options they mention, for callers to re
       err instanceof OptionError &&
       err.messageFor(flag) === "--preset must be used with --model 'inception_v3' (got --model 'vgg')",
   );
+});
+
+describe('an octave count left unset follows the image size', () => {
+  const landscape = (side: number) => ({ width: side, height: Math.round((side * 2) / 3) });
+  const octaves = (side: number, input: DreamOptionsInput = {}) => resolveDreamOptions(input, landscape(side)).octaves;
+
+  it('keeps the largest features the same share of the picture at 512, 1024, 2500 and 4096 px', () => {
+    const sides = [512, 1024, 2500, 4096];
+    assert.deepEqual(
+      sides.map((side) => octaves(side)),
+      [2, 4, 7, 8],
+    );
+    // The largest features are dreamed at the smallest octave, in network pixels: their share of
+    // the picture is 1 / that octave's width. It stays a 1024-px photo's within one rounding of
+    // the octave count (a factor sqrt(1.4)); 4 octaves at 2500 px would make it 2.4 times smaller.
+    const smallestWidth = (side: number, count = octaves(side)) => {
+      const { width, height } = landscape(side);
+      return octaveSizes(width, height, count, 1.4, 1)[0]!.width;
+    };
+    for (const side of sides) {
+      const ratio = smallestWidth(side) / smallestWidth(1024);
+      assert.ok(ratio > 1 / Math.sqrt(1.4) && ratio < Math.sqrt(1.4), `${side} px: ${ratio.toFixed(3)}`);
+    }
+    assert.ok(smallestWidth(2500, 4) / smallestWidth(1024) > 2.4);
+  });
+
+  it("counts a preset's or the default octaves for a 1024-px photo, at any octave scale", () => {
+    assert.equal(octaves(1024), DEFAULT_OPTIONS.octaves);
+    assert.equal(octaves(2500, { preset: 'objects' }), 8);
+    assert.equal(octaves(2500, { preset: 'textures' }), 6);
+    assert.equal(octaves(1024, { octaveScale: 2 }), 4);
+    assert.equal(octaves(2048, { octaveScale: 2 }), 5);
+    assert.equal(octaves(900), 4);
+    assert.equal(octaves(100), 1, 'never fewer than one');
+    assert.equal(octavesForSize(4, 1.05, 4096), 12, 'never more than the options allow');
+  });
+
+  it('leaves a count the caller set, a class visualization and a dream without an image as they are', () => {
+    assert.equal(octaves(2500, { octaves: 4 }), 4);
+    assert.equal(octaves(512, { preset: 'objects', octaves: 5 }), 5);
+    assert.equal(octaves(2500, { class: 'banana' }), DEFAULT_OPTIONS.octaves);
+    assert.equal(resolveDreamOptions({}).octaves, DEFAULT_OPTIONS.octaves);
+  });
 });

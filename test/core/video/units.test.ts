@@ -7,6 +7,7 @@ import { outputTarget, sequencePath } from '../../../src/node/video/output.js';
 import { parseFfmpegInfo } from '../../../src/node/video/probe.js';
 import { cycleLayers, frameSeed, layerAt, parseSchedule } from '../../../src/core/video/schedule.js';
 import { blend, moveCamera, warpByFlow } from '../../../src/core/video/warp.js';
+import { warmUpPasses, withStrength } from '../../../src/core/video/feedback.js';
 import { parseTime } from '../../../src/apps/cli/commands/video.js';
 
 /** Red ramp along x, green along y, blue constant. */
@@ -180,5 +181,24 @@ describe('colour lock', () => {
       assert.ok(Math.abs(after.mean[k]! - (before.mean[k]! + reference.mean[k]!) / 2) < 1e-3);
     }
     assert.ok(Math.abs(after.std[0]! - (before.std[0]! + reference.std[0]!) / 2) < 1e-3);
+  });
+});
+
+describe('the dream of a video builds up through the blend', () => {
+  it('warms the first frame up to 90% of what the blend builds, in at most 10 dreams', () => {
+    assert.deepEqual([0, 0.3, 0.5, 0.6, 0.8, 0.95, 1].map(warmUpPasses), [1, 2, 4, 5, 10, 10, 10]);
+    for (const b of [0.3, 0.5, 0.6]) assert.ok(1 - b ** warmUpPasses(b) >= 0.9, `blend ${b}`);
+  });
+
+  it("scales the dream's change by the strength", () => {
+    const input = ramp(3, 2);
+    const dreamed = createRgbImage(
+      3,
+      2,
+      input.data.map((v) => v + 4),
+    );
+    assert.equal(withStrength(input, dreamed, 1), dreamed);
+    assert.deepEqual(pixel(withStrength(input, dreamed, 2.5), 1, 1), [20, 20, 60]);
+    assert.deepEqual(pixel(withStrength(input, dreamed, 0.5), 1, 1), [12, 12, 52]);
   });
 });

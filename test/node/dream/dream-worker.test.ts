@@ -30,6 +30,14 @@ test('a worker dream gives the same bytes as the same dream in process, with pro
   assert.equal(image.data.length, 90 * 70 * 3, "the caller's image stays usable");
 });
 
+test("a worker dream's octave count left unset follows the image size", async () => {
+  let octaves = 0;
+  const unset = { ...options, octaves: undefined };
+  const onProgress = (p: DreamProgress) => (octaves = p.octaves);
+  await dream(randomPhoto(512, 342), unset, { onProgress }, { backendModule: fakeModule('kind=zero') });
+  assert.equal(octaves, 2);
+});
+
 test('transferImage hands the pixels to the worker instead of copying them', async () => {
   const image = randomPhoto(40, 30);
   const expected = await dreamInProcess(image, options, {}, { backend: fakeBackend('grid') });

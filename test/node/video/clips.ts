@@ -2,13 +2,17 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runFfmpeg } from '../../../src/node/video/ffmpeg.js';
-import { readFramePng } from '../../../src/node/video/frames.js';
+import { decodeFrames } from '../../../src/node/video/decode.js';
+import { fromBytes, readFramePng } from '../../../src/node/video/frames.js';
+import { probeVideo } from '../../../src/node/video/probe.js';
 import type { RgbImage } from '../../../src/core/image/rgb.js';
 
 export interface ClipOptions {
   seconds: number;
   fps: number;
   audio?: boolean;
+  /** One flat grey (96 of 255) instead of the test pattern. */
+  flat?: boolean;
 }
 
 /**
@@ -16,7 +20,8 @@ export interface ClipOptions {
  * something to follow), with a 440 Hz tone when `audio`.
  */
 export async function makeClip(path: string, opts: ClipOptions): Promise<void> {
-  const args = ['-y', '-f', 'lavfi', '-i', `testsrc=size=192x128:rate=${opts.fps}`];
+  const source = opts.flat ? 'color=c=0x606060:' : 'testsrc=';
+  const args = ['-y', '-f', 'lavfi', '-i', `${source}size=192x128:rate=${opts.fps}`];
   if (opts.audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050');
   args.push('-t', String(opts.seconds), '-vf', 'crop=96:64:t*40:t*20', '-c:v', 'libx264', '-pix_fmt', 'yuv420p');
   if (opts.audio) args.push('-c:a', 'aac');
@@ -43,6 +48,20 @@ export function durationOf(info: string): number {
 export async function workFrames(dir: string): Promise<RgbImage[]> {
   const names = (await readdir(dir)).filter((n) => /^\d{6}\.png$/.test(n)).sort();
   return Promise.all(names.map((n) => readFramePng(join(dir, n))));
+}
+
+/** The frames of a clip at its own size and rate, as rendering decodes them. */
+export async function decodedFrames(path: string): Promise<RgbImage[]> {
+  const { width, height, fpsExpr } = await probeVideo(path);
+  const frames: RgbImage[] = [];
+  for await (const bytes of decodeFrames(path, { width, height, fpsExpr }))
+    frames.push(fromBytes(width, height, bytes));
+  return frames;
+}
+
+/** Mean of all values of a frame, 0..255. */
+export function meanLevel(frame: RgbImage): number {
+  return frame.data.reduce((sum, v) => sum + v, 0) / frame.data.length;
 }
 
 /** Mean absolute difference between consecutive frames, per value. */

@@ -50,6 +50,33 @@ export const driftingDreamer: FrameDreamer = async (frame, frameIndex) => {
 };
 
 /**
+ * How a dream colours grey noise: every pass moves each value's distance from its pixel's grey 15%
+ * of the way to 40 levels (a vivid dream's colours, which it does not exceed), adds a little noise
+ * and does not brighten. One pass leaves noise nearly grey; twenty make it vivid.
+ */
+export const colouringDreamer: FrameDreamer = async (frame, frameIndex) => {
+  const out = createRgbImage(frame.width, frame.height);
+  const noise = frameNoise(out.data.length, frameIndex, 2);
+  for (let i = 0; i < out.data.length; i += 3) {
+    const grey = (frame.data[i]! + frame.data[i + 1]! + frame.data[i + 2]!) / 3;
+    for (let k = 0; k < 3; k++) {
+      const distance = frame.data[i + k]! - grey;
+      const v = grey + distance + 0.05 * (Math.sign(distance) * 40 - distance) + noise[i + k]!;
+      out.data[i + k] = Math.min(255, Math.max(0, v));
+    }
+  }
+  return out;
+};
+
+/** A dream that only brightens: every value +8, so how much of it a frame shows can be read off its mean. */
+export const brighteningDreamer: FrameDreamer = async (frame) =>
+  createRgbImage(
+    frame.width,
+    frame.height,
+    frame.data.map((v) => v + 8),
+  );
+
+/**
  * Hallucinates like a dream: amplifies the fine detail of its input into strong strokes
  * (tanh of the high-pass), with frame-seeded noise deciding what appears where the input is flat.
  * Frames dreamed on their own therefore flicker; frames that start from the previous dream keep its strokes.

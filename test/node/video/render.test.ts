@@ -8,8 +8,18 @@ import { fileURLToPath } from 'node:url';
 import type { FrameDreamer } from '../../../src/node/video/dreamer.js';
 import { prepareVideo, renderVideo, type VideoOptions } from '../../../src/node/video/video.js';
 import { prepareZoom, renderZoom } from '../../../src/node/video/zoom.js';
-import { countFrames, durationOf, ffmpegInfo, makeClip, meanFrameChange, workFrames } from './clips.js';
-import { driftingDreamer, hallucinatingDreamer } from './fakes.js';
+import {
+  countFrames,
+  decodedFrames,
+  durationOf,
+  ffmpegInfo,
+  makeClip,
+  meanFrameChange,
+  meanLevel,
+  workFrames,
+} from './clips.js';
+import { brighteningDreamer, colouringDreamer, driftingDreamer, hallucinatingDreamer } from './fakes.js';
+import { colorStats } from '../../../src/core/video/color.js';
 import { zoomOptions } from './zoom-options.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -66,6 +76,28 @@ describe('deepdream video', () => {
       withFlow < 0.8 * alone,
       `frame-to-frame change with flow ${withFlow.toFixed(1)} vs alone ${alone.toFixed(1)}`,
     );
+  });
+
+  it('starts the first frame at the strength later frames build up to; strength scales every dream', async () => {
+    const grey = join(dir, 'grey.mp4');
+    await makeClip(grey, { seconds: 1, fps: 10, flat: true });
+    const original = meanLevel((await decodedFrames(grey))[0]!);
+    /** How far each dreamed frame is above the clip: what it shows of the +8 dream. */
+    const shown = async (name: string, extra: Partial<VideoOptions>) => {
+      const out = join(dir, name);
+      await renderVideo(
+        await prepareVideo(videoOptions(out, { input: grey, keepFrames: true, ...extra })),
+        brighteningDreamer,
+      );
+      return (await workFrames(`${out}.frames`)).map((frame) => meanLevel(frame) - original);
+    };
+    // Blend 0.5 builds a +8 dream up to +16: the first frame, dreamed 4 times over, shows +15.
+    const built = await shown('built.mp4', { blend: 0.5 });
+    assert.ok(Math.abs(built.at(-1)! - 16) < 1, `last frame ${built.at(-1)}`);
+    assert.ok(built[0]! > 0.9 * built.at(-1)!, `first frame ${built[0]}, last ${built.at(-1)}`);
+    // Each frame alone at strength 2 shows twice the dream, the first frame too.
+    const alone = await shown('strong.mp4', { blend: 0, strength: 2 });
+    for (const level of alone) assert.ok(Math.abs(level - 16) < 1, `frames ${alone.join(', ')}`);
   });
 
   it('renders a time range to WebM, re-encoding the audio to Opus, and removes its work folder', async () => {
@@ -160,6 +192,9 @@ describe('deepdream video', () => {
     await assert.rejects(prepareVideo(videoOptions(out, { start: 1, end: 0.5 })), {
       message: 'end must be after start (got 0.5)',
     });
+    await assert.rejects(prepareVideo(videoOptions(out, { strength: 0 })), {
+      message: 'strength must be a number over 0 and at most 10 (got 0)',
+    });
     assert.deepEqual(
       (await readdir(dir)).filter((n) => n.startsWith('err.mp4') || n.startsWith('x.')),
       [],
@@ -182,6 +217,19 @@ describe('deepdream zoom', () => {
       driftingDreamer,
     );
     assert.ok(free.maxDrift.luminance > 60, `unlocked luminance drift ${free.maxDrift.luminance}`);
+  });
+
+  it('from noise, locks the colours of a developed dream, not of grey noise, and holds them', async () => {
+    const out = join(dir, 'colours/');
+    const move = { zoom: 1.02, rotate: 0, translateX: 0, translateY: 0 };
+    const options = zoomOptions(out, { frames: 300, size: { width: 64, height: 36 }, move });
+    const result = await renderZoom(await prepareZoom(options), colouringDreamer);
+    const saturation = (await workFrames(out)).map((frame) => colorStats(frame).saturation);
+    // Neither grey (the noise's 0.1) nor neon, from the first frame to the 300th.
+    assert.ok(Math.min(...saturation) >= 0.25, `lowest saturation ${Math.min(...saturation)}`);
+    assert.ok(Math.max(...saturation) <= 0.5, `highest saturation ${Math.max(...saturation)}`);
+    assert.ok(saturation.at(-1)! >= 0.25, `frame 300 saturation ${saturation.at(-1)}`);
+    assert.ok(result.maxDrift.luminance < 10, `luminance drift ${result.maxDrift.luminance}`);
   });
 
   it('reports drift and speed with every frame', async () => {

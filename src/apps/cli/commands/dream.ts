@@ -5,6 +5,7 @@ import {
   DEFAULT_OPTIONS,
   DEFAULT_PRESET,
   NORMALIZATIONS,
+  OCTAVE_REFERENCE_SIDE,
   PRESETS,
 } from '../../../core/dream/options.js';
 import type { Range } from '../../../core/options/checks.js';
@@ -65,7 +66,11 @@ export function register(program: Command): void {
       parseNumber,
     )
     .option('-p, --preset <name>', `a named look (default ${DEFAULT_PRESET} when no --layer): ${presets}`)
-    .option('--octaves <n>', `number of scales (default ${d.octaves})`, parseInteger)
+    .option(
+      '--octaves <n>',
+      `number of scales (default ${d.octaves} at ${OCTAVE_REFERENCE_SIDE} px; more for larger photos, fewer for smaller)`,
+      parseInteger,
+    )
     .option('--octave-scale <x>', `size ratio between scales (default ${d.octaveScale})`, parseNumber)
     .option('--steps <n>', `gradient ascent steps per octave (default ${d.steps})`, parseInteger)
     .option('--step-size <x>', `pixel change per step (default ${d.stepSize})`, parseNumber)

@@ -7,6 +7,7 @@ import { backendModuleOption } from '../backend-option.js';
 
 interface VideoFlags extends RenderFlags {
   blend: number;
+  strength?: number;
   start?: number;
   end?: number;
   frames?: number;
@@ -48,6 +49,11 @@ export function register(program: Command): void {
       parseNumber,
       0.5,
     )
+    .option(
+      '--strength <x>',
+      "scale each frame's dream by this (default 1); with --blend it builds up to about strength / (1 - blend)",
+      parseNumber,
+    )
     .option('--start <time>', 'start this far into the input', parseTime)
     .option('--end <time>', 'stop at this time of the input', parseTime)
     .option('--frames <n>', 'dream at most this many frames', parseInteger)
@@ -73,6 +79,7 @@ export function register(program: Command): void {
         ...(flags.width !== undefined && { width: flags.width }),
         preview: flags.preview ?? false,
         blend: flags.blend,
+        ...(flags.strength !== undefined && { strength: flags.strength }),
         schedule: scheduleFromFlags(flags, 100),
         seed: options.seed,
         dreamSettings: { ...options },
