@@ -37,8 +37,17 @@ export function modelManifest(model: LoadedModel, onnx: string, bytes: number): 
 
 /** The manifest's model with its decoded graph. */
 export function manifestModel(manifest: ModelManifest, graph: Model): LoadedModel {
-  const { onnx: _onnx, bytes: _bytes, ...model } = manifest;
-  return { ...model, model: graph };
+  const { name, inputName, defaultInputSize, minInputSize, layers, defaultLayer, noClassifierMessage } = manifest;
+  return {
+    name,
+    model: graph,
+    inputName,
+    defaultInputSize,
+    minInputSize,
+    layers,
+    defaultLayer,
+    ...(noClassifierMessage !== undefined && { noClassifierMessage }),
+  };
 }
 
 /** `json` as a manifest, or an error naming `source` when it is not one. */
