@@ -28,8 +28,8 @@ export interface EngineRequest {
   maxThreads?: number;
 }
 
-export const NO_THREADS_NOTICE =
-  'This page is not cross-origin isolated, so WebAssembly runs on one thread (slower). Serve it with the COOP/COEP headers, or keep its service worker (sw.js) beside it.';
+/** The page cannot share memory with threads: served without COOP/COEP headers, and its service worker could not add them. */
+export const NO_THREADS_NOTICE = 'This page is not cross-origin isolated, so WebAssembly runs on one thread (slower).';
 export const NO_ADAPTER_NOTICE = 'No WebGPU adapter in this browser: dreaming on WebAssembly.';
 
 export function chooseEngine(browser: BrowserAbilities, request: EngineRequest = {}): WebEngine {

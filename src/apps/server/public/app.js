@@ -426,6 +426,7 @@ async function init() {
   if (models.some((m) => m.name === presetModel)) $('model').value = presetModel;
   $('where').hidden = deviceOnly || !settings.device;
   $('device-only-note').hidden = !deviceOnly;
+  if (deviceOnly) $('formats').textContent = 'JPEG, PNG, WebP, AVIF or GIF'; // browsers decode no TIFF
   for (const input of form.querySelectorAll('input[name=where]')) input.addEventListener('change', prepareDevice);
   $('model').addEventListener('change', prepareDevice);
   await loadLayers();
