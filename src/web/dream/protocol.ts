@@ -1,6 +1,7 @@
 /**
  * Messages between a page and its dream worker (worker.ts). The worker dreams one photo at a
- * time; every dream gets exactly one final reply with its id: done, failed or cancelled.
+ * time; every dream gets exactly one final reply with its id, done or failed. A dream is
+ * cancelled by ending the worker.
  */
 import type { DreamOptionsInput, DreamProgress } from '../../core/dream/options.js';
 import type { WebBackend } from '../runtime/engine-choice.js';
@@ -19,7 +20,7 @@ export interface DreamOrder {
 
 export type ToDreamWorker =
   /** Chooses the engine and loads the model named `model` ahead of a dream (replied to with engine and model). */
-  { type: 'prepare'; model: string } | DreamOrder | { type: 'cancel'; id: number };
+  { type: 'prepare'; model: string } | DreamOrder;
 
 export interface EngineView {
   backend: WebBackend;
@@ -37,8 +38,7 @@ export type FromDreamWorker =
   | { type: 'model-failed'; name: string; message: string }
   | { type: 'progress'; id: number; progress: DreamProgress }
   | { type: 'done'; id: number; png: Blob; width: number; height: number }
-  | { type: 'failed'; id: number; message: string }
-  | { type: 'cancelled'; id: number };
+  | { type: 'failed'; id: number; message: string };
 
 /** Where the worker finds its models, relative to its own script: `models/<name>.json`. */
 export function manifestUrl(workerUrl: string, model: string): string {

@@ -22,7 +22,6 @@ const post = (message: FromDreamWorker) => self.postMessage(message);
 
 let runtime: Promise<Runtime> | undefined;
 let current: { name: string; backend: Promise<DreamBackend> } | undefined;
-const aborts = new Map<number, AbortController>();
 /** Dreams run one after another. */
 let queue: Promise<void> = Promise.resolve();
 
@@ -57,38 +56,27 @@ function backendFor(name: string): Promise<DreamBackend> {
   return backend;
 }
 
-async function dream(order: DreamOrder, abort: AbortController): Promise<void> {
+async function dream(order: DreamOrder): Promise<void> {
   try {
-    abort.signal.throwIfAborted();
     const options = resolveDreamOptions(order.options);
     const { image, alpha } = await decodePhoto(order.photo, order.name, order);
     const backend = await backendFor(options.model);
-    abort.signal.throwIfAborted();
     const dreamed = await dreamImage(image, options, backend, {
-      signal: abort.signal,
       onProgress: (progress) => post({ type: 'progress', id: order.id, progress }),
     });
     const png = await encodePng(dreamed, alpha);
     post({ type: 'done', id: order.id, png, width: dreamed.width, height: dreamed.height });
   } catch (err) {
-    if (abort.signal.aborted) post({ type: 'cancelled', id: order.id });
-    else post({ type: 'failed', id: order.id, message: failureMessage(err) });
-  } finally {
-    aborts.delete(order.id);
+    post({ type: 'failed', id: order.id, message: failureMessage(err) });
   }
 }
 
 self.onmessage = (event: MessageEvent<ToDreamWorker>) => {
   const message = event.data;
-  if (message.type === 'cancel') aborts.get(message.id)?.abort();
   if (message.type === 'prepare') {
     backendFor(message.model).catch((err: unknown) =>
       post({ type: 'model-failed', name: message.model, message: failureMessage(err) }),
     );
   }
-  if (message.type === 'dream') {
-    const abort = new AbortController();
-    aborts.set(message.id, abort);
-    queue = queue.then(() => dream(message, abort));
-  }
+  if (message.type === 'dream') queue = queue.then(() => dream(message));
 };

@@ -1,8 +1,9 @@
 /**
  * The page's side of "Dream on this device": starts the dream worker, sends it photos and reports
- * each dream the way the studio server reports its dreams (queued/running/done/failed/cancelled
- * views), so the page shows both alike. A worker that dies (out of memory, say) ends its dream
- * with a one-line message and is replaced on the next dream.
+ * each dream the way the studio server reports its dreams (running/done/failed/cancelled views),
+ * so the page shows both alike. Cancelling ends the worker at once (a running WebAssembly session
+ * hears no message until it returns, which takes seconds) and starts a new one. A worker that dies
+ * (out of memory, say) ends its dream with a one-line message and is replaced on the next dream.
  */
 import type { DreamProgress } from '../../core/dream/options.js';
 import { WORKER_STOPPED } from '../dream/failure.js';
@@ -62,7 +63,12 @@ export class DeviceDreamer {
   }
 
   cancel(): void {
-    if (this.running) this.send({ type: 'cancel', id: this.running.id });
+    const running = this.running;
+    if (!running) return;
+    this.stopWorker();
+    running.onView({ id: running.id, status: 'cancelled' });
+    // The next dream should not wait for the model: the new worker loads it now.
+    if (this.prepared !== undefined) this.prepare(this.prepared);
   }
 
   private send(message: ToDreamWorker): void {
@@ -105,18 +111,23 @@ export class DeviceDreamer {
     if (message.type === 'done') {
       const { png, width, height } = message;
       running.onView({ id: message.id, status: 'done', png, width, height });
-    } else if (message.type === 'failed') {
-      running.onView({ id: message.id, status: 'failed', error: message.message });
     } else {
-      running.onView({ id: message.id, status: 'cancelled' });
+      running.onView({ id: message.id, status: 'failed', error: message.message });
     }
   }
 
   private workerDied(): void {
+    const running = this.running;
+    this.stopWorker();
+    if (!running) return;
+    running.onView({ id: running.id, status: 'failed', error: WORKER_STOPPED });
+    // Once per failed dream (a worker that dies while loading the model is not restarted in a loop).
+    if (this.prepared !== undefined) this.prepare(this.prepared);
+  }
+
+  private stopWorker(): void {
     this.worker?.terminate();
     this.worker = undefined;
-    const running = this.running;
     this.running = undefined;
-    running?.onView({ id: running.id, status: 'failed', error: WORKER_STOPPED });
   }
 }
