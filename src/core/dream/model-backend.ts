@@ -19,6 +19,7 @@ import { classTarget } from './class-target.js';
 import type { DreamLayer } from './options.js';
 import { SessionCache } from './session-cache.js';
 
+
 export interface ModelBackendOptions extends SessionOptions {
   /** Where gradient programs are kept (and how many). Default: all of them until `release()`. */
   sessionCache?: SessionCache<GradientProgram>;

@@ -146,11 +146,8 @@ describe('deepdream video', () => {
     );
     const sound = join(dir, 'tone.wav');
     assert.equal(
-      (
-        await (
-          await import('../../../src/node/video/ffmpeg.js')
-        ).runFfmpeg(['-f', 'lavfi', '-i', 'sine', '-t', '0.2', sound])
-      ).code,
+      (await (await import('../../../src/node/video/ffmpeg.js')).runFfmpeg(['-f', 'lavfi', '-i', 'sine', '-t', '0.2', sound]))
+        .code,
       0,
     );
     await assert.rejects(prepareVideo(videoOptions(out, { input: sound })), /tone\.wav has no video stream/);
