@@ -18,7 +18,7 @@ import { readImage } from '../../src/node/image/read.js';
 import { loadModel } from '../../src/node/models/index.js';
 import { NO_THREADS_NOTICE } from '../../src/web/runtime/engine-choice.js';
 import { CHROMIUM, CHROMIUM_ARGS, launchWithProfile, skipWithoutChromium, VIEWPORTS } from '../support/chromium.js';
-import { serveStatic, type StaticServer } from '../support/static-server.js';
+import { serveStatic, type StaticServer } from '../../scripts/static-server.js';
 
 const MODEL = 'mobilenet_v2';
 /**

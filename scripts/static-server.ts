@@ -1,6 +1,7 @@
 /**
  * A plain static file server on loopback, like any static host: files by path with a content type
- * from their extension, nothing else (no COOP/COEP, no compression, no server-side code).
+ * from their extension, nothing else (no compression, no server-side code, and no COOP/COEP unless
+ * given as `headers`). What the tests serve the static site with, and the bench its pages.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -26,7 +27,7 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, headers: Record<string, string> = {}): Promise<StaticServer> {
   const requests: string[] = [];
   const server: Server = createServer(async (request, response) => {
     requests.push(`${request.method} ${request.url}`);
@@ -38,6 +39,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       return;
     }
     response.writeHead(200, {
+      ...headers,
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': info.size,
     });
