@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { chromium, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { chromium, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -43,4 +43,14 @@ export async function launchWithProfile(
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Clicks the studio page's download link and saves the dream at `path`; returns the file name the page suggested. */
+export async function downloadDream(page: Page, path: string): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /Download the dream/ }).click(),
+  ]);
+  await download.saveAs(path);
+  return download.suggestedFilename();
 }

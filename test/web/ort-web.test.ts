@@ -8,12 +8,13 @@ import { test } from 'node:test';
 import { createGradientSession, type Runtime } from '../../src/core/engine/index.js';
 import { loadModel } from '../../src/node/models/index.js';
 import { nodeRuntime } from '../../src/node/runtime/ort.js';
+import type { WebEngine } from '../../src/web/runtime/engine-choice.js';
 import { importOrt, webRuntime, type OrtModule } from '../../src/web/runtime/ort-web.js';
 import { readModelFixture } from '../fixtures/models/read-fixture.js';
 import { relativeL2 } from '../support/compare.js';
 
 const WASM_PATHS = new URL('../../node_modules/onnxruntime-web/dist/', import.meta.url).href;
-const wasm = { backend: 'wasm', threads: 1, notices: [] } as const;
+const wasm: WebEngine = { backend: 'wasm', threads: 1, notices: [] };
 
 test('gradients on onnxruntime-web match PyTorch and the native runtime', async () => {
   const runtime = webRuntime(await importOrt(wasm), wasm, WASM_PATHS);

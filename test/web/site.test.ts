@@ -17,7 +17,14 @@ import { dreamInProcess, modelBackend } from '../../src/node/dream/index.js';
 import { readImage } from '../../src/node/image/read.js';
 import { loadModel } from '../../src/node/models/index.js';
 import { NO_THREADS_NOTICE } from '../../src/web/runtime/engine-choice.js';
-import { CHROMIUM, CHROMIUM_ARGS, launchWithProfile, skipWithoutChromium, VIEWPORTS } from '../support/chromium.js';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  downloadDream,
+  launchWithProfile,
+  skipWithoutChromium,
+  VIEWPORTS,
+} from '../support/chromium.js';
 import { serveStatic, type StaticServer } from '../../scripts/static-server.js';
 
 const MODEL = 'mobilenet_v2';
@@ -78,13 +85,8 @@ test('the static site dreams on this device like the Node dream, and a second vi
     await page.getByRole('img', { name: 'Dreamed photo', exact: true }).waitFor({ state: 'visible', timeout: 60_000 });
     assert.match(await page.locator('#status-text').innerText(), /^Done: 160×\d+ pixels\.$/);
     await capture(page, 'desktop-after');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: /Download the dream/ }).click(),
-    ]);
-    assert.equal(download.suggestedFilename(), 'cat-dream.png');
     const saved = join(dir, 'dream.png');
-    await download.saveAs(saved);
+    assert.equal(await downloadDream(page, saved), 'cat-dream.png');
 
     const browserDream = await sharp(saved).raw().toBuffer({ resolveWithObject: true });
     const { image } = await readImage(photoPath);

@@ -6,48 +6,38 @@
 import type { Model } from '../onnx/ir.js';
 import type { LayerInfo, LoadedModel } from './types.js';
 
-export interface ModelManifest {
-  name: string;
-  inputName: string;
-  defaultInputSize: [number, number];
-  minInputSize: number;
-  layers: LayerInfo[];
-  defaultLayer: string;
-  noClassifierMessage?: string;
+/** Everything of a LoadedModel but its graph. */
+const DESCRIPTION = [
+  'name',
+  'inputName',
+  'defaultInputSize',
+  'minInputSize',
+  'layers',
+  'defaultLayer',
+  'noClassifierMessage',
+] as const satisfies readonly (keyof LoadedModel)[];
+
+type ModelDescription = Pick<LoadedModel, (typeof DESCRIPTION)[number]>;
+
+export interface ModelManifest extends ModelDescription {
   /** Where the graph's ONNX bytes are, relative to the manifest; named after their content, so it changes with them. */
   onnx: string;
   /** Size of the ONNX bytes (for download progress). */
   bytes: number;
 }
 
+function description(from: ModelDescription): ModelDescription {
+  const picked = DESCRIPTION.filter((key) => from[key] !== undefined).map((key) => [key, from[key]]);
+  return Object.fromEntries(picked) as ModelDescription;
+}
+
 export function modelManifest(model: LoadedModel, onnx: string, bytes: number): ModelManifest {
-  const { name, inputName, defaultInputSize, minInputSize, layers, defaultLayer, noClassifierMessage } = model;
-  return {
-    name,
-    inputName,
-    defaultInputSize,
-    minInputSize,
-    layers,
-    defaultLayer,
-    ...(noClassifierMessage !== undefined && { noClassifierMessage }),
-    onnx,
-    bytes,
-  };
+  return { ...description(model), onnx, bytes };
 }
 
 /** The manifest's model with its decoded graph. */
 export function manifestModel(manifest: ModelManifest, graph: Model): LoadedModel {
-  const { name, inputName, defaultInputSize, minInputSize, layers, defaultLayer, noClassifierMessage } = manifest;
-  return {
-    name,
-    model: graph,
-    inputName,
-    defaultInputSize,
-    minInputSize,
-    layers,
-    defaultLayer,
-    ...(noClassifierMessage !== undefined && { noClassifierMessage }),
-  };
+  return { ...description(manifest), model: graph };
 }
 
 /** `json` as a manifest, or an error naming `source` when it is not one. */

@@ -3,7 +3,8 @@
  * Threads are a global setting of onnxruntime-web, so they are the engine's, not each session's.
  */
 import type * as Ort from 'onnxruntime-web';
-import type { Runtime, RuntimeTensor } from '../../core/engine/runtime.js';
+import { ortRuntimeSession } from '../../core/engine/ort-session.js';
+import type { Runtime } from '../../core/engine/runtime.js';
 import type { WebEngine } from './engine-choice.js';
 
 export type OrtModule = typeof Ort;
@@ -31,24 +32,7 @@ export function webRuntime(ort: OrtModule, engine: WebEngine, wasmPaths: string)
         // As on Node: the memory-pattern planner slows the first runs of each session.
         enableMemPattern: false,
       });
-      return {
-        async run(feeds) {
-          const inputs: Record<string, Ort.Tensor> = {};
-          for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.data, t.dims);
-          const results = await session.run(inputs);
-          const outputs: Record<string, RuntimeTensor> = {};
-          for (const [name, t] of Object.entries(results)) outputs[name] = runtimeTensor(name, t);
-          return outputs;
-        },
-        release: () => session.release(),
-      };
+      return ortRuntimeSession(session, (t) => new ort.Tensor(t.data, t.dims), 'onnxruntime-web');
     },
   };
-}
-
-function runtimeTensor(name: string, tensor: Ort.Tensor): RuntimeTensor {
-  const dims = [...tensor.dims];
-  if (tensor.type === 'float32') return { dims, data: tensor.data as Float32Array };
-  if (tensor.type === 'int64') return { dims, data: tensor.data as BigInt64Array };
-  throw new Error(`onnxruntime-web output ${name} is ${tensor.type}; the engine reads float32 and int64 outputs only`);
 }

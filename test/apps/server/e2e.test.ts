@@ -12,7 +12,7 @@ import { chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { DreamRecipe } from '../../../src/apps/shared/recipe.js';
 import { readRecipe } from '../../../src/node/image/recipe.js';
-import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium, VIEWPORTS } from '../../support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, downloadDream, skipWithoutChromium, VIEWPORTS } from '../../support/chromium.js';
 import { fakeBackendModule, testServer } from './helpers.js';
 
 const screenshots = process.env.STUDIO_SCREENSHOTS;
@@ -57,13 +57,8 @@ test('the studio page dreams a photo in Chromium', async (t) => {
       assert.equal(await page.getByRole('img', { name: 'Original photo', exact: true }).isVisible(), true);
       await capture(page, `${name}-after`);
 
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('link', { name: /Download the dream/ }).click(),
-      ]);
-      assert.equal(download.suggestedFilename(), 'cat-dream.png');
       const saved = join(dir, `${name}.png`);
-      await download.saveAs(saved);
+      assert.equal(await downloadDream(page, saved), 'cat-dream.png');
       const meta = await sharp(saved).metadata();
       assert.deepEqual([meta.format, meta.width], ['png', 160]);
       const recipe = (await readRecipe(saved)) as unknown as DreamRecipe;

@@ -253,6 +253,17 @@ function stopTracking() {
   clearInterval(tracked?.timer);
 }
 
+/** The page as a dream begins: busy, progress at zero, no result yet. */
+function showStarting(text) {
+  setBusy(true);
+  $('status').hidden = false;
+  $('progress').value = 0;
+  $('status-text').textContent = text;
+  $('download').hidden = true;
+  $('download-hint').hidden = true;
+  showPlaceholder('Dreaming…');
+}
+
 async function startDream(event) {
   event.preventDefault();
   showError('');
@@ -276,13 +287,7 @@ async function startDream(event) {
   if (model?.presets && preset) data.append('preset', preset.value);
   data.append('image', photo, photo.name);
 
-  setBusy(true);
-  $('status').hidden = false;
-  $('progress').value = 0;
-  $('status-text').textContent = 'Uploading…';
-  $('download').hidden = true;
-  $('download-hint').hidden = true;
-  showPlaceholder('Dreaming…');
+  showStarting('Uploading…');
   try {
     const view = await api('/api/dreams', { method: 'POST', body: data });
     track(view.id);
@@ -338,13 +343,7 @@ function dreamOnDevice() {
     ...($('layer').value && { layers: [{ name: $('layer').value, weight: 1 }] }),
     ...(model?.presets && preset && { preset: preset.value }),
   };
-  setBusy(true);
-  $('status').hidden = false;
-  $('progress').value = 0;
-  $('status-text').textContent = 'Starting on this device…';
-  $('download').hidden = true;
-  $('download-hint').hidden = true;
-  showPlaceholder('Dreaming…');
+  showStarting('Starting on this device…');
   const request = {
     photo,
     name: photo.name,
