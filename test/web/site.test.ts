@@ -96,15 +96,20 @@ test('the static site dreams on this device like the Node dream, and a second vi
     assert.deepEqual([browserDream.info.width, browserDream.info.height], [nodeDream.width, nodeDream.height]);
     assert.equal(browserDream.info.channels, 4);
     let sum = 0;
+    let dreamt = 0;
     for (let p = 0; p < nodeDream.width * nodeDream.height; p++) {
       for (let c = 0; c < 3; c++) {
         const expected = Math.min(255, Math.max(0, Math.round(nodeDream.data[3 * p + c]!)));
         sum += Math.abs(browserDream.data[4 * p + c]! - expected);
+        dreamt += Math.abs(browserDream.data[4 * p + c]! - image.data[3 * p + c]!);
       }
     }
-    const mad = sum / (nodeDream.width * nodeDream.height * 3);
+    const values = nodeDream.width * nodeDream.height * 3;
+    const mad = sum / values;
     t.diagnostic(`browser vs Node dream: mean absolute difference ${mad.toFixed(4)} / 255`);
     assert.ok(mad <= 1, `mean absolute difference ${mad} / 255`);
+    // The dream did change the photo (by 2-3 per value), so equal results are not two unchanged photos.
+    assert.ok(dreamt / values > 1, `the browser dream moved the photo by ${dreamt / values} / 255`);
     await page.close();
 
     const second = await browser.context.newPage();
