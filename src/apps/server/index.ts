@@ -1,6 +1,7 @@
 /**
  * The web studio: one page (public/) where a person uploads a photo, picks a look and gets a
- * dream back, over a small JSON API. Dreams run in the dream worker thread through a bounded queue.
+ * dream back, over a small JSON API. Dreams run in the dream worker thread through a bounded queue,
+ * or, with a web build, in the person's browser (routes-device.ts).
  */
 import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
@@ -12,7 +13,7 @@ import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import { handleError } from './errors.js';
 import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
-import { registerDeviceRoutes, hasWebBuild, DEVICE_PREFIX } from './routes-device.js';
+import { DEVICE_PREFIX, hasWebBuild, registerDeviceRoutes } from './routes-device.js';
 import { registerDreamRoutes } from './routes-dreams.js';
 
 export type { ModelCatalog, ModelLayers, ModelSummary, LayerSummary } from './catalog.js';
