@@ -1,17 +1,6 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { ESLint } from 'eslint';
-
-const eslint = new ESLint({ cwd: fileURLToPath(new URL('../..', import.meta.url)) });
-
-/** The rules that report on `code` as if it were the file `path` (relative to the repository). */
-async function violations(path: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: path });
-  return result!.messages.map((m) => m.ruleId ?? m.message);
-}
-
-const RESTRICTED = '@typescript-eslint/no-restricted-imports';
+import { RESTRICTED, violations } from '../support/lint.js';
 
 test('core imports no Node built-in and no host package, types included', async () => {
   const core = 'src/core/dream/planted.ts';

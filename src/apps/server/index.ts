@@ -1,6 +1,7 @@
 /**
  * The web studio: one page (public/) where a person uploads a photo, picks a look and gets a
- * dream back, over a small JSON API. Dreams run in the dream worker thread through a bounded queue.
+ * dream back, over a small JSON API. Dreams run in the dream worker thread through a bounded queue,
+ * or, with a web build, in the person's browser (routes-device.ts).
  */
 import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
@@ -12,6 +13,7 @@ import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import { handleError } from './errors.js';
 import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
+import { DEVICE_PREFIX, hasWebBuild, registerDeviceRoutes } from './routes-device.js';
 import { registerDreamRoutes } from './routes-dreams.js';
 
 export type { ModelCatalog, ModelLayers, ModelSummary, LayerSummary } from './catalog.js';
@@ -37,6 +39,11 @@ export interface StudioOptions {
   backendModule?: string | URL;
   /** ORT threads per dream. */
   threads?: number;
+  /**
+   * The web build (`npm run build:web`) whose worker the page's "Dream on this device" runs
+   * (default: dist/site of this package). Without one the page offers server dreams only.
+   */
+  webDir?: string;
   /** Where models and layers come from (default: bundled and installed models). */
   catalog?: ModelCatalog;
   /** Receives one line per request; quiet when absent. */
@@ -79,12 +86,21 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
       log(`${request.method} ${request.url} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`);
     });
   }
+  // Cross-origin isolated, so dreams on the device get WebAssembly threads (shared memory).
+  app.addHook('onSend', async (_request, reply) => {
+    void reply
+      .header('cross-origin-opener-policy', 'same-origin')
+      .header('cross-origin-embedder-policy', 'require-corp');
+  });
   // Before the server closes: cancelling ends the event streams that would keep it open.
   app.addHook('preClose', async () => queue.close());
 
   await app.register(fastifyMultipart);
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./public/', import.meta.url)) });
-  registerCatalogRoutes(app, { catalog, limits, maxUploadBytes: o.maxUploadBytes });
+  const webDir = o.webDir ?? fileURLToPath(new URL('../../../dist/site/', import.meta.url));
+  const device = hasWebBuild(webDir) ? { bundle: DEVICE_PREFIX } : undefined;
+  if (device) await registerDeviceRoutes(app, { webDir, catalog });
+  registerCatalogRoutes(app, { catalog, limits, maxUploadBytes: o.maxUploadBytes, ...(device && { device }) });
   registerDreamRoutes(app, { queue, catalog, limits, maxUploadBytes: o.maxUploadBytes, deps });
   // The default model loads in the dream worker now rather than when the first photo arrives.
   const { warmUpDream } = await import('../../node/dream/index.js');

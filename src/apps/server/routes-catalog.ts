@@ -6,11 +6,21 @@ import type { DreamLimits } from './dream-request.js';
 import { HttpError } from './errors.js';
 import { MIN_SIZE } from './form.js';
 
-export function registerCatalogRoutes(
-  app: FastifyInstance,
-  context: { catalog: ModelCatalog; limits: DreamLimits; maxUploadBytes: number },
-): void {
-  const { catalog, limits } = context;
+/** Where the page finds the web build for dreaming on the device (absent: it cannot). */
+export interface DeviceSettings {
+  /** URL of the folder holding worker.js and device.js. */
+  bundle: string;
+}
+
+export interface CatalogContext {
+  catalog: ModelCatalog;
+  limits: DreamLimits;
+  maxUploadBytes: number;
+  device?: DeviceSettings;
+}
+
+export function registerCatalogRoutes(app: FastifyInstance, context: CatalogContext): void {
+  const { catalog } = context;
 
   app.get('/api/models', async () => ({ models: await catalog.list() }));
 
@@ -20,7 +30,12 @@ export function registerCatalogRoutes(
     return layers;
   });
 
-  app.get('/api/presets', async () => ({
+  app.get('/api/presets', async () => presetsView(context));
+}
+
+/** The looks and the form's limits, as GET /api/presets answers (and the static site's site.json holds). */
+export function presetsView({ limits, maxUploadBytes, device }: Omit<CatalogContext, 'catalog'>) {
+  return {
     presets: Object.entries(PRESETS).map(([name, preset]) => ({
       name,
       description: preset.description,
@@ -30,8 +45,9 @@ export function registerCatalogRoutes(
     form: {
       steps: { default: DEFAULT_OPTIONS.steps, min: 1, max: limits.maxSteps },
       size: { default: limits.maxSize, min: MIN_SIZE, max: limits.maxSize },
-      maxUploadBytes: context.maxUploadBytes,
+      maxUploadBytes,
       maxPixels: limits.maxPixels,
     },
-  }));
+    ...(device && { device }),
+  };
 }

@@ -31,6 +31,11 @@ export interface RuntimeSession {
 
 export interface Runtime {
   createSession(model: Uint8Array, options?: SessionOptions): Promise<RuntimeSession>;
+  /**
+   * Whether the runtime computes MaxPool's indices output (default true). Where it does not
+   * (onnxruntime-web on WebGPU), compiling a gradient must use a MaxPool backward without indices.
+   */
+  readonly maxPoolIndices?: boolean;
 }
 
 /** The float32 output `name` of a run, with a clear error if it is missing or of another type. */

@@ -3,7 +3,8 @@
  * over them, and helpers to feed and fetch float32 tensors.
  */
 import * as ort from 'onnxruntime-node';
-import type { Runtime, RuntimeTensor } from '../../core/engine/runtime.js';
+import { ortRuntimeSession } from '../../core/engine/ort-session.js';
+import type { Runtime } from '../../core/engine/runtime.js';
 
 export interface OrtSessionOptions {
   /** Intra-op threads; the target machines have few cores, so the default is 2. */
@@ -54,23 +55,6 @@ export function fetchFloat32(results: ort.InferenceSession.ReturnType, name: str
 export const nodeRuntime: Runtime = {
   async createSession(model, options) {
     const session = await createOrtSession(model, options);
-    return {
-      async run(feeds) {
-        const inputs: Record<string, ort.Tensor> = {};
-        for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.data, t.dims);
-        const results = await session.run(inputs);
-        const outputs: Record<string, RuntimeTensor> = {};
-        for (const [name, t] of Object.entries(results)) outputs[name] = runtimeTensor(name, t);
-        return outputs;
-      },
-      release: () => session.release(),
-    };
+    return ortRuntimeSession(session, (t) => new ort.Tensor(t.data, t.dims), 'ORT');
   },
 };
-
-function runtimeTensor(name: string, tensor: ort.Tensor): RuntimeTensor {
-  const dims = [...tensor.dims];
-  if (tensor.type === 'float32') return { dims, data: tensor.data as Float32Array };
-  if (tensor.type === 'int64') return { dims, data: tensor.data as BigInt64Array };
-  throw new Error(`ORT output ${name} is ${tensor.type}; the engine reads float32 and int64 outputs only`);
-}

@@ -4,7 +4,6 @@
  * before and after the dream, at desktop and phone widths.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,27 +12,13 @@ import { chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { DreamRecipe } from '../../../src/apps/shared/recipe.js';
 import { readRecipe } from '../../../src/node/image/recipe.js';
+import { CHROMIUM, CHROMIUM_ARGS, downloadDream, skipWithoutChromium, VIEWPORTS } from '../../support/chromium.js';
 import { fakeBackendModule, testServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
 const screenshots = process.env.STUDIO_SCREENSHOTS;
 
 test('the studio page dreams a photo in Chromium', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is not installed (apt-get install chromium); the page is not tested in a browser`);
-    return;
-  }
+  if (skipWithoutChromium(t)) return;
   const dir = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
   // Slowed down for screenshots, so that one catches the dream in progress.
   const app = await testServer({ backendModule: fakeBackendModule(`kind=grid&delayMs=${screenshots ? 15 : 0}`) });
@@ -72,13 +57,8 @@ test('the studio page dreams a photo in Chromium', async (t) => {
       assert.equal(await page.getByRole('img', { name: 'Original photo', exact: true }).isVisible(), true);
       await capture(page, `${name}-after`);
 
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('link', { name: /Download the dream/ }).click(),
-      ]);
-      assert.equal(download.suggestedFilename(), 'cat-dream.png');
       const saved = join(dir, `${name}.png`);
-      await download.saveAs(saved);
+      assert.equal(await downloadDream(page, saved), 'cat-dream.png');
       const meta = await sharp(saved).metadata();
       assert.deepEqual([meta.format, meta.width], ['png', 160]);
       const recipe = (await readRecipe(saved)) as unknown as DreamRecipe;
@@ -94,10 +74,7 @@ test('the studio page dreams a photo in Chromium', async (t) => {
 });
 
 test('the page shows the server refusing a photo', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is not installed (apt-get install chromium); the page is not tested in a browser`);
-    return;
-  }
+  if (skipWithoutChromium(t)) return;
   const dir = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
   const app = await testServer();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -29,8 +29,16 @@ export const fakeCatalog: ModelCatalog = {
   },
 };
 
+/** A folder with no web build: tests see the studio without "Dream on this device" unless they give one. */
+const NO_WEB_BUILD = new URL('../../fixtures/no-web-build/', import.meta.url).pathname;
+
 export function testServer(options: StudioOptions = {}): Promise<FastifyInstance> {
-  return createStudioServer({ catalog: fakeCatalog, backendModule: fakeBackendModule(), ...options });
+  return createStudioServer({
+    catalog: fakeCatalog,
+    backendModule: fakeBackendModule(),
+    webDir: NO_WEB_BUILD,
+    ...options,
+  });
 }
 
 /** A small opaque PNG photo with a gradient. */

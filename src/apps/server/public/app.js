@@ -1,6 +1,9 @@
 // The dream studio page: fills the form from the API, uploads the photo, follows the dream's
-// progress (Server-Sent Events, polling as a fallback) and shows the result.
+// progress (Server-Sent Events, polling as a fallback) and shows the result. With a web build it
+// can also dream on this device (device.js, in a worker): then the photo is never sent anywhere.
+// The static site (npm run build:web) is this page in device-only mode, set up from site.json.
 const $ = (id) => document.getElementById(id);
+const deviceOnly = document.documentElement.dataset.mode === 'device-only';
 const form = $('dream-form');
 const SIZES = [
   [256, 'Small (fastest)'],
@@ -13,7 +16,9 @@ const DEFAULT_SIZE = 512;
 let settings; // GET /api/presets
 let models = [];
 let photo; // the File to dream
-let tracked; // the dream this page follows: { id, source?: EventSource, timer? }
+let tracked; // the dream this page follows: { id, source?: EventSource, timer?, device? }
+let site; // device-only mode: site.json
+let device; // the device dreamer, once device.js is loaded
 
 function showError(message) {
   // Server messages start in lower case, like the CLI's; on the page they are sentences.
@@ -92,7 +97,9 @@ async function loadLayers() {
   $('layer').replaceChildren(option('', 'Loading layers…'));
   $('layer').disabled = true;
   try {
-    const { defaultLayer, layers } = await api(`/api/models/${encodeURIComponent(model.name)}/layers`);
+    const { defaultLayer, layers } = deviceOnly
+      ? site.layers[model.name]
+      : await api(`/api/models/${encodeURIComponent(model.name)}/layers`);
     if ($('model').value !== model.name) return; // another model was picked meanwhile
     const automatic = model.presets ? 'Automatic (set by the look)' : `Automatic (${defaultLayer})`;
     $('layer').replaceChildren(
@@ -113,11 +120,7 @@ function choosePhoto(file) {
     showError(`${file.name} is not an image. Choose a photo (JPEG, PNG, WebP…).`);
     return;
   }
-  if (settings && file.size > settings.form.maxUploadBytes) {
-    const mb = Math.round(settings.form.maxUploadBytes / 1048576);
-    showError(`${file.name} is larger than ${mb} MB. Choose a smaller photo.`);
-    return;
-  }
+  if (tooLarge(file)) return;
   photo = file;
   const url = URL.createObjectURL(file);
   for (const img of [$('photo-thumb'), $('original')]) {
@@ -131,6 +134,14 @@ function choosePhoto(file) {
     Object.assign(document.createElement('strong'), { textContent: file.name }),
     Object.assign(document.createElement('small'), { textContent: 'Drop or choose another photo to replace it' }),
   );
+}
+
+/** Uploads have a limit; photos dreamed on this device do not. */
+function tooLarge(file) {
+  if (onDevice() || !settings || file.size <= settings.form.maxUploadBytes) return false;
+  const mb = Math.round(settings.form.maxUploadBytes / 1048576);
+  showError(`${file.name} is larger than ${mb} MB. Choose a smaller photo or dream it on this device.`);
+  return true;
 }
 
 /** A photo the browser cannot show (TIFF, say) may still be dreamable: the server decides. */
@@ -158,6 +169,10 @@ function describe(view) {
     return view.position === 1 ? 'Waiting in line: next up…' : `Waiting in line: number ${view.position}…`;
   }
   const p = view.progress;
+  if (!p && view.download) {
+    const { received, total } = view.download;
+    return `Downloading the network (once): ${Math.round((100 * received) / total)}% of ${Math.round(total / 1048576)} MB…`;
+  }
   if (!p) return 'Loading the network…';
   const percent = Math.round(p.fraction * 100);
   const eta = p.etaSeconds === undefined ? '' : ` · about ${formatSeconds(p.etaSeconds)} left`;
@@ -189,17 +204,19 @@ function update(view) {
 }
 
 function showResult(view) {
-  const url = `/api/dreams/${view.id}/result`;
+  const url = view.png ? URL.createObjectURL(view.png) : `/api/dreams/${view.id}/result`;
+  if ($('result').src.startsWith('blob:')) URL.revokeObjectURL($('result').src);
   $('progress').value = 1;
   $('status-text').textContent = `Done: ${view.width}×${view.height} pixels.`;
   $('result').src = url;
   $('result').hidden = false;
   $('result-placeholder').hidden = true;
   const download = $('download');
-  // The file name comes from the server's Content-Disposition (it wins over the download attribute).
-  download.href = `${url}?download`;
+  // From the server, the file name comes from its Content-Disposition (it wins over the download attribute).
+  download.href = view.png ? url : `${url}?download`;
+  download.download = view.png ? `${photo.name.replace(/\.[^.]*$/, '') || 'photo'}-dream.png` : '';
   download.hidden = false;
-  $('download-hint').hidden = false;
+  $('download-hint').hidden = Boolean(view.png);
   // On a phone the result is below the form: bring it into view.
   $('result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
 }
@@ -236,6 +253,17 @@ function stopTracking() {
   clearInterval(tracked?.timer);
 }
 
+/** The page as a dream begins: busy, progress at zero, no result yet. */
+function showStarting(text) {
+  setBusy(true);
+  $('status').hidden = false;
+  $('progress').value = 0;
+  $('status-text').textContent = text;
+  $('download').hidden = true;
+  $('download-hint').hidden = true;
+  showPlaceholder('Dreaming…');
+}
+
 async function startDream(event) {
   event.preventDefault();
   showError('');
@@ -243,6 +271,11 @@ async function startDream(event) {
     showError('Choose a photo first: drop it on the page or click the photo box.');
     return;
   }
+  if (onDevice()) {
+    dreamOnDevice();
+    return;
+  }
+  if (tooLarge(photo)) return;
   const data = new FormData();
   data.append('steps', $('steps').value);
   data.append('size', $('size').value);
@@ -254,13 +287,7 @@ async function startDream(event) {
   if (model?.presets && preset) data.append('preset', preset.value);
   data.append('image', photo, photo.name);
 
-  setBusy(true);
-  $('status').hidden = false;
-  $('progress').value = 0;
-  $('status-text').textContent = 'Uploading…';
-  $('download').hidden = true;
-  $('download-hint').hidden = true;
-  showPlaceholder('Dreaming…');
+  showStarting('Uploading…');
   try {
     const view = await api('/api/dreams', { method: 'POST', body: data });
     track(view.id);
@@ -275,6 +302,10 @@ async function startDream(event) {
 
 async function cancelDream() {
   if (!tracked) return;
+  if (tracked.device) {
+    device.cancel();
+    return;
+  }
   try {
     update(await api(`/api/dreams/${tracked.id}`, { method: 'DELETE' }));
   } catch (err) {
@@ -299,6 +330,75 @@ function listenForDrops() {
   });
 }
 
+const onDevice = () => deviceOnly || form.querySelector('input[name=where]:checked')?.value === 'device';
+
+/** The dream on this device: the same options as the form sends, the photo handed to the worker. */
+function dreamOnDevice() {
+  const model = selectedModel();
+  const preset = form.querySelector('input[name=preset]:checked');
+  const options = {
+    steps: Number($('steps').value),
+    seed: Number($('seed').value || '0'),
+    ...(model && { model: model.name }),
+    ...($('layer').value && { layers: [{ name: $('layer').value, weight: 1 }] }),
+    ...(model?.presets && preset && { preset: preset.value }),
+  };
+  showStarting('Starting on this device…');
+  const request = {
+    photo,
+    name: photo.name,
+    maxSize: Number($('size').value),
+    maxPixels: settings.form.maxPixels,
+    options,
+  };
+  tracked = { device: true };
+  tracked.id = device.dream(request, update);
+}
+
+/** Loads device.js and shows which engine the worker runs, once the device is chosen. */
+async function prepareDevice() {
+  if (!onDevice()) {
+    $('engine').hidden = true;
+    return;
+  }
+  $('engine').hidden = false;
+  if (!device) {
+    $('engine-text').textContent = 'Engine: starting…';
+    const { DeviceDreamer } = await deviceModule();
+    device = new DeviceDreamer(new URL(`${settings.device.bundle}worker.js`, location.href).href, {
+      engine(engine) {
+        $('engine-text').textContent = `Engine: ${engine.label}.`;
+        $('engine-notice').textContent = engine.notices.join(' ');
+        $('engine-notice').hidden = engine.notices.length === 0;
+      },
+      model(event) {
+        if (event.error) {
+          showError(`Could not load the network ${event.name}: ${event.error}`);
+          return;
+        }
+        const from = event.cached ? "from this browser's cache" : 'downloaded';
+        $('model-ready').textContent = `Network ${event.name} ready (${from}, ${(event.ms / 1000).toFixed(1)} s).`;
+      },
+    });
+  }
+  const model = selectedModel();
+  if (model) {
+    $('model-ready').textContent = `Loading the network ${model.name}…`;
+    device.prepare(model.name);
+  }
+}
+
+const deviceModule = () => import(new URL(`${settings.device.bundle}device.js`, location.href).href);
+
+/** Device-only mode: the settings the studio's API gives, from site.json; the page isolated for threads. */
+async function loadSite() {
+  site = await api('site.json');
+  settings = site.presets;
+  models = site.models;
+  const { isolatePage } = await deviceModule();
+  return !(await isolatePage('sw.js'));
+}
+
 async function init() {
   $('photo').addEventListener('change', () => choosePhoto($('photo').files[0]));
   $('original').addEventListener('error', noPreview);
@@ -308,7 +408,11 @@ async function init() {
   form.addEventListener('submit', startDream);
   listenForDrops();
   try {
-    [settings, { models }] = await Promise.all([api('/api/presets'), api('/api/models')]);
+    if (deviceOnly) {
+      if (!(await loadSite())) return; // reloading under the service worker
+    } else {
+      [settings, { models }] = await Promise.all([api('/api/presets'), api('/api/models')]);
+    }
   } catch (err) {
     showError(`The studio could not start: ${err.message}`);
     return;
@@ -319,7 +423,13 @@ async function init() {
   const presetModel = settings.presets[0]?.model;
   $('model').replaceChildren(...models.map((m) => option(m.name, m.name)));
   if (models.some((m) => m.name === presetModel)) $('model').value = presetModel;
+  $('where').hidden = deviceOnly || !settings.device;
+  $('device-only-note').hidden = !deviceOnly;
+  if (deviceOnly) $('formats').textContent = 'JPEG, PNG, WebP, AVIF or GIF'; // browsers decode no TIFF
+  for (const input of form.querySelectorAll('input[name=where]')) input.addEventListener('change', prepareDevice);
+  $('model').addEventListener('change', prepareDevice);
   await loadLayers();
+  await prepareDevice();
 }
 
 void init();
