@@ -61,7 +61,8 @@ async function dream(order: DreamOrder): Promise<void> {
     const options = resolveDreamOptions(order.options);
     const { image, alpha } = await decodePhoto(order.photo, order.name, order);
     const backend = await backendFor(options.model);
-    const dreamed = await dreamImage(image, options, backend, {
+    // The options as given: the octave count follows the photo's size, as on the server.
+    const dreamed = await dreamImage(image, order.options, backend, {
       onProgress: (progress) => post({ type: 'progress', id: order.id, progress }),
     });
     const png = await encodePng(dreamed, alpha);
