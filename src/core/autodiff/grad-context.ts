@@ -126,8 +126,8 @@ export class GradContext {
     return this.builder.add(opType, inputs, attributes, `grad_${opType}`);
   }
 
-  int64s(values: number[]): string {
-    return this.builder.constant('grad_ints', int64Tensor([values.length], values));
+  int64s(values: number[], dims = [values.length]): string {
+    return this.builder.constant('grad_ints', int64Tensor(dims, values));
   }
 
   floats(dims: number[], values: Float32Array | number[]): string {

@@ -106,14 +106,25 @@ function maxPoolIndices(node: Node, ctx: GradContext): string {
   return node.outputs[1]!;
 }
 
-/** General MaxPool backward: the output gradient scatter-added at the argmax indices. */
+/**
+ * General MaxPool backward: the output gradient scatter-added at the argmax indices, one row per
+ * channel. ORT runs ScatterElements in parallel over the axes other than the scatter axis, so a
+ * flat 1-D scatter runs on one thread; MaxPool's indices count from the start of the whole
+ * tensor, so each channel's plane offset is subtracted to index within its row.
+ */
 function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
   const xShape = ctx.shape(node.inputs[0]!);
-  const indices = ctx.reshape(maxPoolIndices(node, ctx), [-1]);
-  const scattered = ctx.add('ScatterElements', [ctx.zeros([product(xShape)]), indices, ctx.reshape(dY, [-1])], {
-    axis: int(0),
-    reduction: { type: 'string', value: 'add' },
-  });
+  const rows = xShape[0]! * xShape[1]!;
+  const plane = product(xShape.slice(2));
+  const offsets = Array.from({ length: rows }, (_, row) => row * plane);
+  const unit = xShape.slice(2).map(() => 1);
+  const flat = maxPoolIndices(node, ctx);
+  const inPlane = ctx.add('Sub', [flat, ctx.int64s(offsets, [xShape[0]!, xShape[1]!, ...unit])]);
+  const scattered = ctx.add(
+    'ScatterElements',
+    [ctx.zeros([rows, plane]), ctx.reshape(inPlane, [rows, -1]), ctx.reshape(dY, [rows, -1])],
+    { axis: int(1), reduction: { type: 'string', value: 'add' } },
+  );
   return ctx.reshape(scattered, xShape);
 }
 
