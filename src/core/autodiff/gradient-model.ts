@@ -115,7 +115,7 @@ export function buildGradientModel(model: Model, objective: Objective, opts: Gra
   const graph = prunedGraph(model.graph, image, [...layers]);
   mergePadIntoAveragePool(graph, layers);
   const forward = [...graph.nodes];
-  const ctx = new GradContext(graph, dependents(graph, image.name), layers, { fastPaths: opts.fastPaths ?? true });
+  const ctx = new GradContext(graph, dependents(graph, image.name), layers, opts);
 
   const objectiveGraph = buildObjectiveGraph(objective, ctx);
   const contributions = new Map<string, string[]>();

@@ -3,7 +3,7 @@
  * returns the objective and its gradient with respect to the image tile.
  */
 import type * as ort from 'onnxruntime-node';
-import { buildGradientModel } from '../autodiff/gradient-model.js';
+import { buildGradientModel, type GradOptions } from '../autodiff/gradient-model.js';
 import { GRADIENT_OUTPUT, OBJECTIVE_OUTPUT, type Objective } from '../autodiff/objective.js';
 import { encodeModel } from '../onnx/codec.js';
 import type { Model } from '../onnx/ir.js';
@@ -26,6 +26,8 @@ export interface SessionOptions {
   threads?: number;
   /** Write an ORT profile with this file prefix (see onnx/ort.ts). */
   profileFile?: string;
+  /** How the gradient graph is written (gradient sessions only). */
+  gradient?: GradOptions;
 }
 
 /** The model with its image input fixed to a 1x3xHxW tile and every value's shape inferred. */
@@ -87,7 +89,7 @@ export async function createGradientSession(
     loaded,
     objective.terms.map((t) => t.layer),
   );
-  const gradientModel = buildGradientModel(modelForTile(loaded, tile), objective);
+  const gradientModel = buildGradientModel(modelForTile(loaded, tile), objective, opts.gradient);
   const session = await createOrtSession(encodeModel(gradientModel), opts);
   return new OrtGradientSession(session, loaded.inputName, tile.height, tile.width);
 }
