@@ -21,7 +21,8 @@ export interface GradOptions {
   /**
    * Use the layout-friendly formulations measured to be fast in ONNX Runtime (Conv backward as a
    * Conv on flipped weights, ReLU masks that stay in ORT's blocked layout, MaxPool backward by
-   * equality masks). `false` keeps only the plain, general formulations (for comparison).
+   * MaxUnpool where windows never overlap). `false` keeps only the plain, general formulations
+   * (for comparison).
    */
   fastPaths?: boolean;
   /**

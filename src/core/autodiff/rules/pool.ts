@@ -134,9 +134,9 @@ function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
 /**
  * MaxPool backward for pools whose windows never overlap (e.g. 2x2 stride 2): MaxUnpool places
  * each output gradient at its argmax. It assigns rather than adds, which is exact only when no
- * two windows can pick the same input element; it is much faster than ORT's single-threaded
- * ScatterElements. (Overlapping pools were measured with one unpooled plane per window phase plus
- * a sum: slower than the scatter on InceptionV3, so they keep the scatter.)
+ * two windows can pick the same input element; it is much faster than ScatterElements.
+ * (Overlapping pools were measured with one unpooled plane per window phase plus a sum: slower
+ * than the scatter on InceptionV3, so they keep the scatter.)
  */
 function unpoolMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string | undefined {
   const xShape = ctx.shape(node.inputs[0]!);
