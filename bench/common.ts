@@ -1,5 +1,6 @@
 /** What the benchmarks share: timing, medians, and finding the PyTorch peer. */
 import { execFileSync } from 'node:child_process';
+import type { GradOptions } from '../src/core/autodiff/gradient-model.js';
 
 /** Debian's PyTorch (python3-torch): the `python3` on PATH may lack it. */
 export const TORCH_PYTHON = '/usr/bin/python3';
@@ -33,4 +34,14 @@ export const SESSION_OPTIONS = {
   layer: { type: 'string', default: 'mixed5' },
   size: { type: 'string', default: '512' },
   threads: { type: 'string', default: '2' },
+  /** GradOptions.maxPoolBackward: indices or indicesFree. */
+  'max-pool-backward': { type: 'string', default: 'indices' },
 } as const;
+
+/** The gradient options those command-line options choose. */
+export function gradOptionsOf(values: { 'max-pool-backward': string }): GradOptions {
+  const maxPoolBackward = values['max-pool-backward'];
+  if (maxPoolBackward !== 'indices' && maxPoolBackward !== 'indicesFree')
+    throw new Error(`--max-pool-backward must be indices or indicesFree, got ${maxPoolBackward}`);
+  return { maxPoolBackward };
+}

@@ -9,7 +9,7 @@ import { countForwardFlops } from '../src/core/engine/flops.js';
 import { loadModel } from '../src/node/models/index.js';
 import { pruneGraph } from '../src/core/onnx/prune.js';
 import { withInputShape } from '../src/core/onnx/shapes.js';
-import { medianMs, SESSION_OPTIONS } from './common.js';
+import { gradOptionsOf, medianMs, SESSION_OPTIONS } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ const session = await createGradientSession(
   model,
   { terms: [{ kind: 'layer', layer: values.layer, weight: 1, reduce: 'meanSquare' }] },
   tile,
-  { threads },
+  { threads, gradient: gradOptionsOf(values) },
 );
 const sessionMs = performance.now() - start;
 start = performance.now();

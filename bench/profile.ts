@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGradientSession } from '../src/node/runtime/engine.js';
 import { loadModel } from '../src/node/models/index.js';
-import { SESSION_OPTIONS } from './common.js';
+import { gradOptionsOf, SESSION_OPTIONS } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +40,7 @@ try {
     model,
     { terms: [{ kind: 'layer', layer: values.layer, weight: 1, reduce: 'meanSquare' }] },
     { height: size, width: size },
-    { threads: Number(values.threads), profileFile: join(dir, 'profile') },
+    { threads: Number(values.threads), profileFile: join(dir, 'profile'), gradient: gradOptionsOf(values) },
   );
   const pixels = Float32Array.from({ length: 3 * size * size }, (_, i) => (Math.sin(i * 0.37) * 0.5 + 0.5) * 255);
   for (let r = 0; r < runs; r++) await session.run(pixels);

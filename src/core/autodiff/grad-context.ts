@@ -21,9 +21,17 @@ export interface GradOptions {
   /**
    * Use the layout-friendly formulations measured to be fast in ONNX Runtime (Conv backward as a
    * Conv on flipped weights, ReLU masks that stay in ORT's blocked layout, MaxPool backward by
-   * equality masks). `false` keeps only the plain, general formulations (for comparison).
+   * MaxUnpool where windows never overlap). `false` keeps only the plain, general formulations
+   * (for comparison).
    */
   fastPaths?: boolean;
+  /**
+   * How MaxPool is differentiated: `indices` scatters the gradient at the argmax indices MaxPool
+   * outputs (fastest on CPU); `indicesFree` finds each window's argmax with standard ops instead,
+   * for runtimes whose MaxPool has no indices output (WebGPU). Both pick the first maximum of a
+   * window in row-major order, as ONNX Runtime's MaxPool does.
+   */
+  maxPoolBackward?: 'indices' | 'indicesFree';
 }
 
 /**
@@ -43,6 +51,7 @@ export function constantTensorOf(graph: Graph, value: string): Tensor | undefine
 
 export class GradContext {
   readonly builder: GraphBuilder;
+  readonly opts: Required<GradOptions>;
   private readonly consumerMap = new Map<string, Node[]>();
   private readonly producerMap = new Map<string, Node>();
   /**
@@ -64,8 +73,9 @@ export class GradContext {
     private readonly dependsOnImage: Set<string>,
     /** Activations the objective reads (they receive gradient from outside the graph). */
     readonly objectiveLayers: Set<string>,
-    readonly opts: Required<GradOptions>,
+    opts: GradOptions,
   ) {
+    this.opts = { fastPaths: opts.fastPaths ?? true, maxPoolBackward: opts.maxPoolBackward ?? 'indices' };
     this.builder = new GraphBuilder(graph);
     for (const n of graph.nodes) {
       for (const i of n.inputs) {
@@ -126,8 +136,8 @@ export class GradContext {
     return this.builder.add(opType, inputs, attributes, `grad_${opType}`);
   }
 
-  int64s(values: number[]): string {
-    return this.builder.constant('grad_ints', int64Tensor([values.length], values));
+  int64s(values: number[], dims = [values.length]): string {
+    return this.builder.constant('grad_ints', int64Tensor(dims, values));
   }
 
   floats(dims: number[], values: Float32Array | number[]): string {

@@ -112,7 +112,7 @@ export function buildGradientGraph(model: Model, objective: Objective, opts: Gra
   const objectiveGraph = buildObjectiveGraph(objective, graph, opsetVersion);
   mergePadIntoAveragePool(graph, layers);
   const forward = [...graph.nodes];
-  const ctx = new GradContext(graph, dependents(graph, image.name), layers, { fastPaths: opts.fastPaths ?? true });
+  const ctx = new GradContext(graph, dependents(graph, image.name), layers, opts);
 
   const contributions = new Map<string, string[]>();
   const contribute = (value: string, grad: string): void => {

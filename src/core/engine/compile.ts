@@ -3,7 +3,7 @@
  * the ONNX bytes of its gradient model out. Only the objective's structure is compiled: its
  * channel lists are inputs, so one compiled model serves every channel of its layers.
  */
-import { type ChannelInput, buildGradientGraph } from '../autodiff/gradient-model.js';
+import { type ChannelInput, type GradOptions, buildGradientGraph } from '../autodiff/gradient-model.js';
 import { type Objective, objectiveStructureKey } from '../autodiff/objective.js';
 import type { LoadedModel } from '../models/types.js';
 import { encodeModel } from '../onnx/codec.js';
@@ -44,9 +44,14 @@ function modelForTile(loaded: LoadedModel, tile: TileShape, tensors: string[]): 
 }
 
 /** The gradient model of `objective`'s structure on tiles of one shape; its terms may read any tensor of the model. */
-export function compileGradient(loaded: LoadedModel, objective: Objective, tile: TileShape): CompiledGradient {
+export function compileGradient(
+  loaded: LoadedModel,
+  objective: Objective,
+  tile: TileShape,
+  gradient: GradOptions = {},
+): CompiledGradient {
   const layers = objective.terms.map((t) => t.layer);
-  const { model, channelInputs } = buildGradientGraph(modelForTile(loaded, tile, layers), objective);
+  const { model, channelInputs } = buildGradientGraph(modelForTile(loaded, tile, layers), objective, gradient);
   return {
     bytes: encodeModel(model),
     inputName: loaded.inputName,

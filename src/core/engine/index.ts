@@ -2,6 +2,7 @@
  * The engine: compiles (model, objective, tile shape) into a gradient model and runs it in a
  * host's runtime, returning the objective and its gradient with respect to the image tile.
  */
+import type { GradOptions } from '../autodiff/gradient-model.js';
 import type { Objective } from '../autodiff/objective.js';
 import type { LoadedModel } from '../models/types.js';
 import { compileActivation, compileGradient } from './compile.js';
@@ -13,16 +14,26 @@ export type { GradientResult, GradientSession, TileShape } from './gradient-sess
 export { GradientProgram } from './gradient-program.js';
 export type { Float32Tensor, Int64Tensor, Runtime, RuntimeSession, RuntimeTensor, SessionOptions } from './runtime.js';
 
+export interface GradientSessionOptions extends SessionOptions {
+  /** How the gradient graph is written. Default: the fast paths, with a MaxPool backward the runtime can run. */
+  gradient?: GradOptions;
+}
+
+/** A runtime without MaxPool's indices output (onnxruntime-web on WebGPU) needs the indices-free backward. */
+function gradOptionsFor(runtime: Runtime): GradOptions {
+  return runtime.maxPoolIndices === false ? { maxPoolBackward: 'indicesFree' } : {};
+}
+
 /** The compiled structure of `objective` on tiles of one shape, ready to bind to objectives like it. */
 export async function createGradientProgram(
   loaded: LoadedModel,
   objective: Objective,
   tile: TileShape,
   runtime: Runtime,
-  opts: SessionOptions = {},
+  { gradient, ...session }: GradientSessionOptions = {},
 ): Promise<GradientProgram> {
-  const compiled = compileGradient(loaded, objective, tile);
-  return new GradientProgram(compiled, await runtime.createSession(compiled.bytes, opts));
+  const compiled = compileGradient(loaded, objective, tile, gradient ?? gradOptionsFor(runtime));
+  return new GradientProgram(compiled, await runtime.createSession(compiled.bytes, session));
 }
 
 /** One session computing `objective` and d(objective)/d(tile) for tiles of one shape. */
@@ -31,7 +42,7 @@ export async function createGradientSession(
   objective: Objective,
   tile: TileShape,
   runtime: Runtime,
-  opts: SessionOptions = {},
+  opts: GradientSessionOptions = {},
 ): Promise<GradientSession> {
   return (await createGradientProgram(loaded, objective, tile, runtime, opts)).bind(objective);
 }

@@ -13,7 +13,7 @@ export async function createGradientSession(
   loaded: LoadedModel,
   objective: Objective,
   tile: engine.TileShape,
-  opts: engine.SessionOptions = {},
+  opts: engine.GradientSessionOptions = {},
 ): Promise<engine.GradientSession> {
   for (const term of objective.terms) findLayer(loaded, term.layer);
   return engine.createGradientSession(loaded, objective, tile, nodeRuntime, opts);

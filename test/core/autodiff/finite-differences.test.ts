@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { GradOptions } from '../../../src/core/autodiff/gradient-model.js';
 import { float, int, ints, str } from '../../../src/core/onnx/ir.js';
 import { type GraphKit, buildModel } from './graphs.js';
 import { gradientRunner, meanSquareOf, randomNormal } from './harness.js';
@@ -258,18 +259,25 @@ describe('gradients match finite differences', () => {
   for (const [name, shape, body] of CASES) {
     it(name, async () => {
       const model = buildModel(shape, body);
-      const run = await gradientRunner(model, meanSquareOf(model.graph.outputs[0]!.name, 3));
-      const n = shape.reduce((a, b) => a * b, 1);
-      const x = randomNormal(n, 7);
-      const { objective, gradient } = await run(x);
-      const h = 5e-3;
-      for (let d = 0; d < 3; d++) {
-        const v = randomNormal(n, 50 + d);
-        const at = async (t: number): Promise<number> => (await run(x.map((xi, i) => xi + t * v[i]!))).objective;
-        const fd = ((await at(h)) - (await at(-h))) / (2 * h);
-        const analytic = gradient.reduce((acc, g, i) => acc + g * v[i]!, 0);
-        const tol = 1e-3 * Math.abs(analytic) + 1e-4 * Math.abs(objective);
-        assert.ok(Math.abs(fd - analytic) <= tol, `direction ${d}: finite difference ${fd} vs analytic ${analytic}`);
+      // MaxPool cases also check the backward that needs no MaxPool indices.
+      const variants: GradOptions[] = name.includes('MaxPool') ? [{}, { maxPoolBackward: 'indicesFree' }] : [{}];
+      for (const opts of variants) {
+        const run = await gradientRunner(model, meanSquareOf(model.graph.outputs[0]!.name, 3), opts);
+        const n = shape.reduce((a, b) => a * b, 1);
+        const x = randomNormal(n, 7);
+        const { objective, gradient } = await run(x);
+        const h = 5e-3;
+        for (let d = 0; d < 3; d++) {
+          const v = randomNormal(n, 50 + d);
+          const at = async (t: number): Promise<number> => (await run(x.map((xi, i) => xi + t * v[i]!))).objective;
+          const fd = ((await at(h)) - (await at(-h))) / (2 * h);
+          const analytic = gradient.reduce((acc, g, i) => acc + g * v[i]!, 0);
+          const tol = 1e-3 * Math.abs(analytic) + 1e-4 * Math.abs(objective);
+          assert.ok(
+            Math.abs(fd - analytic) <= tol,
+            `${JSON.stringify(opts)} direction ${d}: finite difference ${fd} vs analytic ${analytic}`,
+          );
+        }
       }
     });
   }

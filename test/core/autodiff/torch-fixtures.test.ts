@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import type { GradOptions } from '../../../src/core/autodiff/gradient-model.js';
 import { decodeModel } from '../../../src/core/onnx/codec.js';
 import { relativeL2 } from '../../support/compare.js';
 import { gradientRunner, meanSquareOf } from './harness.js';
@@ -22,11 +23,18 @@ interface Fixture {
 describe('gradients match PyTorch autograd', () => {
   it('has the fixtures', () => assert.ok(cases.length >= 10, `found ${cases.length}`));
   for (const name of cases) {
-    for (const fastPaths of [true, false]) {
-      it(`${name}${fastPaths ? '' : ' (plain rules)'}`, async () => {
+    const model = decodeModel(readFileSync(new URL(`${name}.onnx`, dir)));
+    const variants: [label: string, opts: GradOptions][] = [
+      ['', {}],
+      [' (plain rules)', { fastPaths: false }],
+      ...(model.graph.nodes.some((n) => n.opType === 'MaxPool')
+        ? [[' (indices-free MaxPool)', { maxPoolBackward: 'indicesFree' }] as [string, GradOptions]]
+        : []),
+    ];
+    for (const [label, opts] of variants) {
+      it(`${name}${label}`, async () => {
         const fixture = JSON.parse(readFileSync(new URL(`${name}.json`, dir), 'utf8')) as Fixture;
-        const model = decodeModel(readFileSync(new URL(`${name}.onnx`, dir)));
-        const run = await gradientRunner(model, meanSquareOf(fixture.layer), { fastPaths });
+        const run = await gradientRunner(model, meanSquareOf(fixture.layer), opts);
         const { objective, gradient } = await run(Float32Array.from(fixture.input.data));
         assert.ok(
           Math.abs(objective - fixture.objective) <= 1e-5 * Math.abs(fixture.objective),

@@ -8,7 +8,10 @@ import {
   createGradientProgram,
   createGradientSession,
 } from '../../../src/core/engine/index.js';
+import type { Runtime } from '../../../src/core/engine/runtime.js';
 import type { LoadedModel } from '../../../src/core/models/types.js';
+import { decodeModel } from '../../../src/core/onnx/codec.js';
+import { nodeRuntime } from '../../../src/node/runtime/ort.js';
 import { ints } from '../../../src/core/onnx/ir.js';
 import { buildModel } from '../autodiff/graphs.js';
 import { randomNormal } from '../autodiff/harness.js';
@@ -113,5 +116,44 @@ describe('gradient programs', () => {
     assert.throws(() => compileGradient({ ...loaded, minInputSize: 7 }, channelMean(layer, [0]), TILE), {
       message: 'small needs images of at least 7x7 pixels, got 5x6',
     });
+  });
+
+  it('a runtime without MaxPool indices gets the indices-free backward, with the same gradient', async () => {
+    const pooled = buildModel([1, 3, 7, 7], (k, x) =>
+      k.op('MaxPool', [k.op('Conv', [x, k.weights([4, 3, 3, 3])], { pads: ints([1, 1, 1, 1]) })], {
+        kernel_shape: ints([3, 3]),
+        strides: ints([2, 2]),
+      }),
+    );
+    const pooledLayer = pooled.graph.outputs[0]!.name;
+    const pooledModel: LoadedModel = {
+      ...loaded,
+      model: pooled,
+      defaultInputSize: [7, 7],
+      layers: [{ name: pooledLayer, shape: [4, 3, 3], channels: 4, dreamable: true }],
+      defaultLayer: pooledLayer,
+    };
+    const objective: Objective = { terms: [{ kind: 'layer', layer: pooledLayer, weight: 1, reduce: 'meanSquare' }] };
+    const tile = { height: 7, width: 7 };
+    const compiled: Uint8Array[] = [];
+    const recording = (maxPoolIndices: boolean): Runtime => ({
+      maxPoolIndices,
+      createSession(model, options) {
+        compiled.push(model);
+        return nodeRuntime.createSession(model, options);
+      },
+    });
+    const image = randomNormal(3 * 7 * 7, 3);
+    const gradients: Float32Array[] = [];
+    for (const maxPoolIndices of [true, false]) {
+      const session = await createGradientSession(pooledModel, objective, tile, recording(maxPoolIndices));
+      gradients.push((await session.run(image)).gradient);
+      await session.release();
+    }
+    const indexOutputs = compiled.map(
+      (bytes) => decodeModel(bytes).graph.nodes.filter((n) => n.opType === 'MaxPool' && n.outputs.length > 1).length,
+    );
+    assert.deepEqual(indexOutputs, [1, 0]);
+    assert.deepEqual(gradients[1], gradients[0]);
   });
 });

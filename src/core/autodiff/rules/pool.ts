@@ -6,6 +6,9 @@ import { premaskRelus } from './activation.js';
 import { noGradientRule } from './errors.js';
 import { type WindowGeometry, transposedPads, windowGeometry } from './geometry.js';
 
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /**
  * How many elements each AveragePool window divides by, per output position ([1, 1, out…]).
  * Windows are clipped to the padded input when padding counts, to the input otherwise
@@ -106,23 +109,34 @@ function maxPoolIndices(node: Node, ctx: GradContext): string {
   return node.outputs[1]!;
 }
 
-/** General MaxPool backward: the output gradient scatter-added at the argmax indices. */
+/**
+ * General MaxPool backward: the output gradient scatter-added at the argmax indices, one row per
+ * channel. ORT runs ScatterElements in parallel over the axes other than the scatter axis, so a
+ * flat 1-D scatter runs on one thread; MaxPool's indices count from the start of the whole
+ * tensor, so each channel's plane offset is subtracted to index within its row.
+ */
 function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
   const xShape = ctx.shape(node.inputs[0]!);
-  const indices = ctx.reshape(maxPoolIndices(node, ctx), [-1]);
-  const scattered = ctx.add('ScatterElements', [ctx.zeros([product(xShape)]), indices, ctx.reshape(dY, [-1])], {
-    axis: int(0),
-    reduction: { type: 'string', value: 'add' },
-  });
+  const rows = xShape[0]! * xShape[1]!;
+  const plane = product(xShape.slice(2));
+  const offsets = Array.from({ length: rows }, (_, row) => row * plane);
+  const unit = xShape.slice(2).map(() => 1);
+  const flat = maxPoolIndices(node, ctx);
+  const inPlane = ctx.add('Sub', [flat, ctx.int64s(offsets, [xShape[0]!, xShape[1]!, ...unit])]);
+  const scattered = ctx.add(
+    'ScatterElements',
+    [ctx.zeros([rows, plane]), ctx.reshape(inPlane, [rows, -1]), ctx.reshape(dY, [rows, -1])],
+    { axis: int(1), reduction: { type: 'string', value: 'add' } },
+  );
   return ctx.reshape(scattered, xShape);
 }
 
 /**
  * MaxPool backward for pools whose windows never overlap (e.g. 2x2 stride 2): MaxUnpool places
  * each output gradient at its argmax. It assigns rather than adds, which is exact only when no
- * two windows can pick the same input element; it is much faster than ORT's single-threaded
- * ScatterElements. (Overlapping pools were measured with one unpooled plane per window phase plus
- * a sum: slower than the scatter on InceptionV3, so they keep the scatter.)
+ * two windows can pick the same input element; it is much faster than ScatterElements.
+ * (Overlapping pools were measured with one unpooled plane per window phase plus a sum: slower
+ * than the scatter on InceptionV3, so they keep the scatter.)
  */
 function unpoolMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string | undefined {
   const xShape = ctx.shape(node.inputs[0]!);
@@ -140,9 +154,74 @@ function unpoolMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string | u
   });
 }
 
+/**
+ * One-hot weights [channels * K, 1, ...kernel] of a grouped Conv whose output channel c * K + k
+ * is input channel c read at kernel position k (K = kernel positions, row-major).
+ */
+function windowPositionWeights(ctx: GradContext, channels: number, kernel: number[]): string {
+  const positions = product(kernel);
+  const weights = new Float32Array(channels * positions * positions);
+  for (let plane = 0; plane < channels * positions; plane++) weights[plane * positions + (plane % positions)] = 1;
+  return ctx.floats([channels * positions, 1, ...kernel], weights);
+}
+
+/**
+ * MaxPool backward without MaxPool's indices output (WebGPU's MaxPool has none). A grouped Conv
+ * with one-hot weights lays each window out as K planes (one per kernel position, row-major),
+ * ArgMax over them picks the first maximum, as ORT's MaxPool does (it scans a window row-major
+ * and keeps the first maximum), and a grouped ConvTranspose with the same weights adds the
+ * output gradient back at the chosen positions. Copying through one-hot weights is exact for
+ * finite values; padding holds the lowest float so that it never wins.
+ */
+function indicesFreeMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
+  const xShape = ctx.shape(node.inputs[0]!);
+  const [batch, channels] = xShape as [number, number];
+  const inSpatial = xShape.slice(2);
+  const outSpatial = ctx.shape(node.outputs[0]!).slice(2);
+  const kernel = attrInts(node, 'kernel_shape', []);
+  const positions = product(kernel);
+  const g = windowGeometry(node, inSpatial, kernel);
+  const { pads, outputPadding } = transposedPads(g, inSpatial, outSpatial);
+  const rank = inSpatial.length;
+  const padded = pads.every((p) => p === 0)
+    ? node.inputs[0]!
+    : ctx.add('Pad', [
+        node.inputs[0]!,
+        ctx.int64s([0, 0, ...pads.slice(0, rank), 0, 0, ...pads.slice(rank)]),
+        ctx.scalar(-FLOAT32_MAX),
+      ]);
+  const windowAttrs = {
+    group: int(channels),
+    kernel_shape: ints(kernel),
+    strides: ints(g.strides),
+    dilations: ints(g.dilations),
+  };
+  const weights = windowPositionWeights(ctx, channels, kernel);
+  const planes = ctx.reshape(ctx.add('Conv', [padded, weights], windowAttrs), [
+    batch,
+    channels,
+    positions,
+    ...outSpatial,
+  ]);
+  const chosen = ctx.add('ArgMax', [planes], { axis: int(2), keepdims: int(1) });
+  const positionIds = Array.from({ length: positions }, (_, k) => k);
+  const isChosen = ctx.add('Equal', [chosen, ctx.int64s(positionIds, [1, 1, positions, ...outSpatial.map(() => 1)])]);
+  // Cast and Mul rather than Where: ORT's broadcasting Where is several times slower.
+  const perPosition = ctx.add('Mul', [
+    ctx.add('Cast', [isChosen], { to: int(1) }),
+    ctx.reshape(dY, [batch, channels, 1, ...outSpatial]),
+  ]);
+  return ctx.add('ConvTranspose', [ctx.reshape(perPosition, [batch, channels * positions, ...outSpatial]), weights], {
+    ...windowAttrs,
+    pads: ints(pads),
+    output_padding: ints(outputPadding),
+  });
+}
+
 export const maxPoolGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
   const masked = premaskRelus(node, [node.inputs[0]!], (v) => ctx.shape(v)[1]!, dY, ctx) ?? dY;
+  if (ctx.opts.maxPoolBackward === 'indicesFree') return [indicesFreeMaxPoolGrad(node, masked, ctx)];
   const unpooled = ctx.opts.fastPaths ? unpoolMaxPoolGrad(node, masked, ctx) : undefined;
   return [unpooled ?? scatterMaxPoolGrad(node, masked, ctx)];
 };
