@@ -1,0 +1,173 @@
+/**
+ * An image held as a scaled spectrum in decorrelated colour (Olah et al., "Feature Visualization",
+ * Distill 2017): each frequency's coefficient is divided by the frequency, so equal steps on all
+ * parameters change low frequencies as much as high ones and the optimiser draws shapes instead
+ * of pixel noise; colours come from the ImageNet colour correlation's square root, so a step moves
+ * along the colour directions natural images vary in; a sigmoid keeps every pixel valid.
+ */
+import type { Random } from '../dream/random.js';
+import { fft2d, powerOfTwoAtLeast } from './fft.js';
+
+/**
+ * Square root of the colour correlation of ImageNet pixels (RGB, from its SVD), scaled so its
+ * largest column has unit norm: decorrelated colour -> RGB.
+ */
+const COLOR_SQRT = (() => {
+  const m = [
+    [0.26, 0.09, 0.02],
+    [0.27, 0.0, -0.05],
+    [0.27, -0.09, 0.03],
+  ];
+  const norms = [0, 1, 2].map((j) => Math.hypot(m[0]![j]!, m[1]![j]!, m[2]![j]!));
+  const largest = Math.max(...norms);
+  return m.map((row) => row.map((v) => v / largest));
+})();
+
+/** Standard deviation of the starting spectrum: a faint, nearly grey image. */
+const INITIAL_SPREAD = 0.01;
+
+/** Spectrum amplitude divides by frequency^DECAY (1: the 1/f falloff of natural images). */
+const DECAY = 1;
+
+/**
+ * Scales the whole image down so the sigmoid starts in its linear range (the parameters' scale is
+ * what the learning rate is relative to).
+ */
+const OUTPUT_SCALE = 0.25;
+
+/**
+ * Images of `width` x `height` as parameters, planar RGB 0..255 out: the spectrum lives on a
+ * power-of-two grid at least as large (the image is its top-left corner, so it need not tile).
+ */
+export class FourierImage {
+  /** Spectrum grid rows and columns. */
+  readonly rows: number;
+  readonly columns: number;
+  /** Parameter count: re and im of 3 spectra. */
+  readonly size: number;
+  /** Per-frequency amplitude, times the inverse transform's normalization and OUTPUT_SCALE. */
+  private readonly scale: Float64Array;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+      throw new Error(`image size must be positive integers, got ${width}x${height}`);
+    this.rows = powerOfTwoAtLeast(height);
+    this.columns = powerOfTwoAtLeast(width);
+    const cells = this.rows * this.columns;
+    this.size = 6 * cells;
+    this.scale = frequencyScale(this.rows, this.columns);
+    this.re = new Float64Array(cells);
+    this.im = new Float64Array(cells);
+  }
+
+  /** A faint random start. */
+  initialParameters(random: Random): Float32Array {
+    const params = new Float32Array(this.size);
+    for (let i = 0; i < params.length; i += 2) {
+      // Box–Muller: two normal values per two uniform ones.
+      const radius = INITIAL_SPREAD * Math.sqrt(-2 * Math.log(1 - random()));
+      const angle = 2 * Math.PI * random();
+      params[i] = radius * Math.cos(angle);
+      params[i + 1] = radius * Math.sin(angle);
+    }
+    return params;
+  }
+
+  /** The image of `params` into `pixels`: planar RGB (3 planes of height x width), 0..255. */
+  render(params: Float32Array, pixels: Float32Array): void {
+    const plane = this.width * this.height;
+    this.checkLengths(params, pixels);
+    const decorrelated = [0, 1, 2].map(() => new Float64Array(plane));
+    decorrelated.forEach((out, channel) => {
+      this.spectrumOf(params, channel);
+      fft2d(this.re, this.im, this.rows, this.columns, 1);
+      for (let y = 0; y < this.height; y++)
+        for (let x = 0; x < this.width; x++) out[y * this.width + x] = this.re[y * this.columns + x]!;
+    });
+    for (let p = 0; p < plane; p++) {
+      for (let c = 0; c < 3; c++) {
+        const row = COLOR_SQRT[c]!;
+        const linear = row[0]! * decorrelated[0]![p]! + row[1]! * decorrelated[1]![p]! + row[2]! * decorrelated[2]![p]!;
+        pixels[c * plane + p] = 255 / (1 + Math.exp(-linear));
+      }
+    }
+  }
+
+  /**
+   * d(objective)/d(params) into `gradient`, given d(objective)/d(pixels) (planar) at `pixels`, the
+   * image `render` made: the chain rule back through the sigmoid, the colour matrix and the
+   * inverse transform (whose adjoint is the forward transform).
+   */
+  backward(pixels: Float32Array, pixelGradient: Float32Array, gradient: Float32Array): void {
+    const plane = this.width * this.height;
+    this.checkLengths(gradient, pixels);
+    if (pixelGradient.length !== pixels.length) throw new Error('fourier image: gradient and pixels differ in length');
+    const linear = [0, 1, 2].map(() => new Float64Array(plane));
+    for (let c = 0; c < 3; c++) {
+      for (let p = 0; p < plane; p++) {
+        const s = pixels[c * plane + p]! / 255;
+        linear[c]![p] = 255 * s * (1 - s) * pixelGradient[c * plane + p]!;
+      }
+    }
+    const cells = this.rows * this.columns;
+    for (let channel = 0; channel < 3; channel++) {
+      this.re.fill(0);
+      this.im.fill(0);
+      for (let y = 0; y < this.height; y++) {
+        for (let x = 0; x < this.width; x++) {
+          const p = y * this.width + x;
+          this.re[y * this.columns + x] =
+            COLOR_SQRT[0]![channel]! * linear[0]![p]! +
+            COLOR_SQRT[1]![channel]! * linear[1]![p]! +
+            COLOR_SQRT[2]![channel]! * linear[2]![p]!;
+        }
+      }
+      fft2d(this.re, this.im, this.rows, this.columns, -1);
+      const offset = 2 * channel * cells;
+      for (let k = 0; k < cells; k++) {
+        gradient[offset + k] = this.scale[k]! * this.re[k]!;
+        gradient[offset + cells + k] = this.scale[k]! * this.im[k]!;
+      }
+    }
+  }
+
+  /** Loads channel `channel`'s scaled spectrum into re/im. */
+  private spectrumOf(params: Float32Array, channel: number): void {
+    const cells = this.rows * this.columns;
+    const offset = 2 * channel * cells;
+    for (let k = 0; k < cells; k++) {
+      this.re[k] = this.scale[k]! * params[offset + k]!;
+      this.im[k] = this.scale[k]! * params[offset + cells + k]!;
+    }
+  }
+
+  private checkLengths(params: Float32Array, pixels: Float32Array): void {
+    if (params.length !== this.size)
+      throw new Error(`fourier image: ${params.length} parameters, expected ${this.size}`);
+    if (pixels.length !== 3 * this.width * this.height)
+      throw new Error(`fourier image: ${pixels.length} pixel values, expected ${3 * this.width * this.height}`);
+  }
+}
+
+/**
+ * 1 / max(f, 1 / largest side)^DECAY per grid cell (f in cycles per pixel, both signs folded), times
+ * the inverse transform's 1/sqrt(cells) (unitary overall) and OUTPUT_SCALE.
+ */
+function frequencyScale(rows: number, columns: number): Float64Array {
+  const scale = new Float64Array(rows * columns);
+  const floor = 1 / Math.max(rows, columns);
+  const normalization = OUTPUT_SCALE / Math.sqrt(rows * columns);
+  for (let ky = 0; ky < rows; ky++) {
+    const fy = Math.min(ky, rows - ky) / rows;
+    for (let kx = 0; kx < columns; kx++) {
+      const fx = Math.min(kx, columns - kx) / columns;
+      scale[ky * columns + kx] = normalization / Math.max(Math.hypot(fy, fx), floor) ** DECAY;
+    }
+  }
+  return scale;
+}
