@@ -4,7 +4,7 @@
  * inverse(forward(x)) = rows * columns * x.
  */
 
-/** Bit-reversal permutation and twiddles (cos, -sin of 2πk/n) for one transform length. */
+/** Bit-reversal permutation and twiddles (cos, sin of 2πk/n) for one transform length. */
 interface Plan {
   reversed: Uint32Array;
   cos: Float64Array;
@@ -40,35 +40,50 @@ function planFor(n: number): Plan {
   return plan;
 }
 
-/** One 1-D transform of length n = re.length; `sign` -1: forward (e^{-2πi kn/N}), +1: inverse without the 1/N. */
-function transform1d(re: Float64Array, im: Float64Array, n: number, sign: 1 | -1): void {
+/**
+ * Transforms `width` sequences of length n stored as n blocks of `width` values from `offset`
+ * (value i of sequence x at offset + i * width + x): each butterfly works on two whole blocks, so
+ * the column pass runs over contiguous memory. A row is the case width 1.
+ * `sign` -1: forward (e^{-2πi kn/N}); +1: inverse without the 1/N.
+ */
+function transformBlocks(
+  re: Float64Array,
+  im: Float64Array,
+  offset: number,
+  n: number,
+  width: number,
+  sign: 1 | -1,
+): void {
   const { reversed, cos, sin } = planFor(n);
   for (let i = 0; i < n; i++) {
     const j = reversed[i]!;
-    if (j > i) {
-      const r = re[i]!;
-      re[i] = re[j]!;
-      re[j] = r;
-      const m = im[i]!;
-      im[i] = im[j]!;
-      im[j] = m;
+    if (j <= i) continue;
+    for (let x = 0, a = offset + i * width, b = offset + j * width; x < width; x++, a++, b++) {
+      const r = re[a]!;
+      re[a] = re[b]!;
+      re[b] = r;
+      const m = im[a]!;
+      im[a] = im[b]!;
+      im[b] = m;
     }
   }
   for (let size = 2; size <= n; size *= 2) {
     const half = size / 2;
     const step = n / size;
-    for (let start = 0; start < n; start += size) {
-      for (let k = 0; k < half; k++) {
-        const wr = cos[k * step]!;
-        const wi = sign * sin[k * step]!;
-        const a = start + k;
-        const b = a + half;
-        const br = re[b]! * wr - im[b]! * wi;
-        const bi = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - br;
-        im[b] = im[a]! - bi;
-        re[a] = re[a]! + br;
-        im[a] = im[a]! + bi;
+    for (let k = 0; k < half; k++) {
+      const wr = cos[k * step]!;
+      const wi = sign * sin[k * step]!;
+      for (let start = 0; start < n; start += size) {
+        let a = offset + (start + k) * width;
+        let b = a + half * width;
+        for (let x = 0; x < width; x++, a++, b++) {
+          const br = re[b]! * wr - im[b]! * wi;
+          const bi = re[b]! * wi + im[b]! * wr;
+          re[b] = re[a]! - br;
+          im[b] = im[a]! - bi;
+          re[a] = re[a]! + br;
+          im[a] = im[a]! + bi;
+        }
       }
     }
   }
@@ -81,21 +96,6 @@ function transform1d(re: Float64Array, im: Float64Array, n: number, sign: 1 | -1
 export function fft2d(re: Float64Array, im: Float64Array, rows: number, columns: number, sign: 1 | -1): void {
   if (re.length !== rows * columns || im.length !== rows * columns)
     throw new Error(`fft: a ${rows}x${columns} grid needs ${rows * columns} values`);
-  for (let row = 0; row < rows; row++) {
-    const from = row * columns;
-    transform1d(re.subarray(from, from + columns), im.subarray(from, from + columns), columns, sign);
-  }
-  const lineRe = new Float64Array(rows);
-  const lineIm = new Float64Array(rows);
-  for (let column = 0; column < columns; column++) {
-    for (let i = 0, at = column; i < rows; i++, at += columns) {
-      lineRe[i] = re[at]!;
-      lineIm[i] = im[at]!;
-    }
-    transform1d(lineRe, lineIm, rows, sign);
-    for (let i = 0, at = column; i < rows; i++, at += columns) {
-      re[at] = lineRe[i]!;
-      im[at] = lineIm[i]!;
-    }
-  }
+  for (let row = 0; row < rows; row++) transformBlocks(re, im, row * columns, columns, 1, sign);
+  transformBlocks(re, im, 0, rows, columns, sign);
 }

@@ -43,10 +43,15 @@ export class FourierImage {
   /** Spectrum grid rows and columns. */
   readonly rows: number;
   readonly columns: number;
-  /** Parameter count: re and im of 3 spectra. */
+  /**
+   * Parameter count: re and im of 3 spectra, in that order (channel 0 re, channel 0 im, ...), each
+   * rows x columns, in decorrelated colour.
+   */
   readonly size: number;
   /** Per-frequency amplitude, times the inverse transform's normalization and OUTPUT_SCALE. */
   private readonly scale: Float64Array;
+  /** The cell of the opposite frequency, -k, of each cell k. */
+  private readonly mirror: Uint32Array;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
 
@@ -61,6 +66,7 @@ export class FourierImage {
     const cells = this.rows * this.columns;
     this.size = 6 * cells;
     this.scale = frequencyScale(this.rows, this.columns);
+    this.mirror = mirrorCells(this.rows, this.columns);
     this.re = new Float64Array(cells);
     this.im = new Float64Array(cells);
   }
@@ -80,15 +86,32 @@ export class FourierImage {
 
   /** The image of `params` into `pixels`: planar RGB (3 planes of height x width), 0..255. */
   render(params: Float32Array, pixels: Float32Array): void {
-    const plane = this.width * this.height;
     this.checkLengths(params, pixels);
+    const plane = this.width * this.height;
+    const cells = this.rows * this.columns;
+    const { re, im, scale, mirror } = this;
     const decorrelated = [0, 1, 2].map(() => new Float64Array(plane));
-    decorrelated.forEach((out, channel) => {
-      this.spectrumOf(params, channel);
-      fft2d(this.re, this.im, this.rows, this.columns, 1);
-      for (let y = 0; y < this.height; y++)
-        for (let x = 0; x < this.width; x++) out[y * this.width + x] = this.re[y * this.columns + x]!;
-    });
+    // Only the real part of an inverse transform is kept, which is the inverse transform of the
+    // spectrum's Hermitian part; two of those make two real images in one complex transform.
+    for (let k = 0; k < cells; k++) {
+      const m = mirror[k]!;
+      const [sk, sm] = [0.5 * scale[k]!, 0.5 * scale[m]!];
+      const aRe = sk * params[k]! + sm * params[m]!;
+      const aIm = sk * params[cells + k]! - sm * params[cells + m]!;
+      const bRe = sk * params[2 * cells + k]! + sm * params[2 * cells + m]!;
+      const bIm = sk * params[3 * cells + k]! - sm * params[3 * cells + m]!;
+      re[k] = aRe - bIm;
+      im[k] = aIm + bRe;
+    }
+    fft2d(re, im, this.rows, this.columns, 1);
+    this.crop(re, decorrelated[0]!);
+    this.crop(im, decorrelated[1]!);
+    for (let k = 0; k < cells; k++) {
+      re[k] = scale[k]! * params[4 * cells + k]!;
+      im[k] = scale[k]! * params[5 * cells + k]!;
+    }
+    fft2d(re, im, this.rows, this.columns, 1);
+    this.crop(re, decorrelated[2]!);
     for (let p = 0; p < plane; p++) {
       for (let c = 0; c < 3; c++) {
         const row = COLOR_SQRT[c]!;
@@ -104,9 +127,11 @@ export class FourierImage {
    * inverse transform (whose adjoint is the forward transform).
    */
   backward(pixels: Float32Array, pixelGradient: Float32Array, gradient: Float32Array): void {
-    const plane = this.width * this.height;
     this.checkLengths(gradient, pixels);
     if (pixelGradient.length !== pixels.length) throw new Error('fourier image: gradient and pixels differ in length');
+    const plane = this.width * this.height;
+    const cells = this.rows * this.columns;
+    const { re, im, scale, mirror } = this;
     const linear = [0, 1, 2].map(() => new Float64Array(plane));
     for (let c = 0; c < 3; c++) {
       for (let p = 0; p < plane; p++) {
@@ -114,36 +139,43 @@ export class FourierImage {
         linear[c]![p] = 255 * s * (1 - s) * pixelGradient[c * plane + p]!;
       }
     }
-    const cells = this.rows * this.columns;
-    for (let channel = 0; channel < 3; channel++) {
-      this.re.fill(0);
-      this.im.fill(0);
-      for (let y = 0; y < this.height; y++) {
-        for (let x = 0; x < this.width; x++) {
-          const p = y * this.width + x;
-          this.re[y * this.columns + x] =
-            COLOR_SQRT[0]![channel]! * linear[0]![p]! +
-            COLOR_SQRT[1]![channel]! * linear[1]![p]! +
-            COLOR_SQRT[2]![channel]! * linear[2]![p]!;
-        }
-      }
-      fft2d(this.re, this.im, this.rows, this.columns, -1);
-      const offset = 2 * channel * cells;
-      for (let k = 0; k < cells; k++) {
-        gradient[offset + k] = this.scale[k]! * this.re[k]!;
-        gradient[offset + cells + k] = this.scale[k]! * this.im[k]!;
-      }
+    const decorrelated = (channel: number) => (p: number) =>
+      COLOR_SQRT[0]![channel]! * linear[0]![p]! +
+      COLOR_SQRT[1]![channel]! * linear[1]![p]! +
+      COLOR_SQRT[2]![channel]! * linear[2]![p]!;
+    // Two real gradients a, b in one forward transform V = F(a + ib), told apart by symmetry:
+    // F(a) = (V + conj(V at -k)) / 2 and F(b) = (V - conj(V at -k)) / 2i.
+    this.uncrop(re, decorrelated(0));
+    this.uncrop(im, decorrelated(1));
+    fft2d(re, im, this.rows, this.columns, -1);
+    for (let k = 0; k < cells; k++) {
+      const m = mirror[k]!;
+      const half = 0.5 * scale[k]!;
+      gradient[k] = half * (re[k]! + re[m]!);
+      gradient[cells + k] = half * (im[k]! - im[m]!);
+      gradient[2 * cells + k] = half * (im[k]! + im[m]!);
+      gradient[3 * cells + k] = half * (re[m]! - re[k]!);
+    }
+    this.uncrop(re, decorrelated(2));
+    im.fill(0);
+    fft2d(re, im, this.rows, this.columns, -1);
+    for (let k = 0; k < cells; k++) {
+      gradient[4 * cells + k] = scale[k]! * re[k]!;
+      gradient[5 * cells + k] = scale[k]! * im[k]!;
     }
   }
 
-  /** Loads channel `channel`'s scaled spectrum into re/im. */
-  private spectrumOf(params: Float32Array, channel: number): void {
-    const cells = this.rows * this.columns;
-    const offset = 2 * channel * cells;
-    for (let k = 0; k < cells; k++) {
-      this.re[k] = this.scale[k]! * params[offset + k]!;
-      this.im[k] = this.scale[k]! * params[offset + cells + k]!;
-    }
+  /** The image's corner of a grid. */
+  private crop(grid: Float64Array, out: Float64Array): void {
+    for (let y = 0; y < this.height; y++)
+      for (let x = 0; x < this.width; x++) out[y * this.width + x] = grid[y * this.columns + x]!;
+  }
+
+  /** A grid holding `value` of each image pixel in its corner, zero elsewhere. */
+  private uncrop(grid: Float64Array, value: (p: number) => number): void {
+    grid.fill(0);
+    for (let y = 0; y < this.height; y++)
+      for (let x = 0; x < this.width; x++) grid[y * this.columns + x] = value(y * this.width + x);
   }
 
   private checkLengths(params: Float32Array, pixels: Float32Array): void {
@@ -170,4 +202,13 @@ function frequencyScale(rows: number, columns: number): Float64Array {
     }
   }
   return scale;
+}
+
+/** The cell of frequency -k for each cell k of the grid. */
+function mirrorCells(rows: number, columns: number): Uint32Array {
+  const mirror = new Uint32Array(rows * columns);
+  for (let ky = 0; ky < rows; ky++)
+    for (let kx = 0; kx < columns; kx++)
+      mirror[ky * columns + kx] = ((rows - ky) % rows) * columns + ((columns - kx) % columns);
+  return mirror;
 }

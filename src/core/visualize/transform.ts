@@ -55,18 +55,16 @@ export class Resampling {
         const y0 = Math.floor(sy);
         const fx = sx - x0;
         const fy = sy - y0;
-        const at = 4 * (y * width + x);
-        const corners: Array<[number, number, number]> = [
-          [x0, y0, (1 - fx) * (1 - fy)],
-          [x0 + 1, y0, fx * (1 - fy)],
-          [x0, y0 + 1, (1 - fx) * fy],
-          [x0 + 1, y0 + 1, fx * fy],
-        ];
-        corners.forEach(([px, py, w], k) => {
-          const inside = px >= 0 && px < width && py >= 0 && py < height;
-          sources[at + k] = inside ? py * width + px : -1;
-          weights[at + k] = w;
-        });
+        let at = 4 * (y * width + x);
+        for (let dy = 0; dy < 2; dy++) {
+          for (let dx = 0; dx < 2; dx++, at++) {
+            const px = x0 + dx;
+            const py = y0 + dy;
+            const inside = px >= 0 && px < width && py >= 0 && py < height;
+            sources[at] = inside ? py * width + px : -1;
+            weights[at] = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy);
+          }
+        }
       }
     }
     return new Resampling(width, height, sources, weights);
