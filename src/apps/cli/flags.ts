@@ -37,6 +37,9 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['end', '--end'],
   ['width', '--width'],
   ['restart', '--restart'],
+  // Feature visualizations (VisualizeSettings) of `deepdream atlas`.
+  ['batch', '--batch'],
+  ['learningRate', '--learning-rate'],
   // The studio's options (StudioOptions) that `deepdream serve` sets.
   ['maxSize', '--max-size'],
   ['concurrency', '--concurrency'],

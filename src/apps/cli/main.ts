@@ -3,6 +3,7 @@
  * on the program; heavy modules (sharp, ONNX Runtime, models) load only when a command runs.
  */
 import { Command, CommanderError } from 'commander';
+import * as atlasCommand from './commands/atlas.js';
 import * as dreamCommand from './commands/dream.js';
 import * as layersCommand from './commands/layers.js';
 import * as modelsCommand from './commands/models.js';
@@ -29,6 +30,7 @@ export function createProgram(apps: CliApps): Command {
     .configureOutput({ outputError: () => undefined })
     .showSuggestionAfterError();
   dreamCommand.register(program);
+  atlasCommand.register(program);
   layersCommand.register(program);
   modelsCommand.register(program);
   recipeCommand.register(program);

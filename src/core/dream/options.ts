@@ -246,7 +246,7 @@ function validateLayers(layers: unknown): void {
   }
 }
 
-function validateChannels(channels: unknown): void {
+export function validateChannels(channels: unknown): void {
   if (!Array.isArray(channels) || channels.length === 0)
     throw invalid('channels', 'a non-empty list of channel indices');
   const seen = new Set<number>();

@@ -12,6 +12,9 @@ import { channelWeights, describeObjective, type FeatureObjective } from './obje
 import type { FeatureProgram } from './program.js';
 import { Resampling, type TransformRanges } from './transform.js';
 
+/** Changes whenever the same settings would make different images: caches key on it. */
+export const VISUALIZE_VERSION = 1;
+
 export interface VisualizeOptions {
   /** Optimisation steps per image. */
   steps: number;
