@@ -40,7 +40,7 @@ export function resolveVisualizeSettings(input: VisualizeSettingsInput = {}): Vi
     ...definedOnly(values),
     transforms: { ...DEFAULT_TRANSFORMS, ...definedOnly(transforms ?? {}) },
   };
-  checkInteger('size', s.size, { min: 16, max: 1024 });
+  checkInteger('size', s.size, { min: 8, max: 1024 });
   checkInteger('steps', s.steps, { min: 1, max: 10000 });
   checkNumber('learningRate', s.learningRate, { over: 0, max: 10 });
   checkInteger('redirectSteps', s.redirectSteps, { min: 0 });

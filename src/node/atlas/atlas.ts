@@ -26,8 +26,8 @@ import { type AtlasChannel, type AtlasLayer, readManifest, withLayer, writeManif
 import { PAGE_FILE, writePage } from './page.js';
 
 export interface AtlasOptions extends VisualizeSettingsInput {
-  /** Default: the default model. */
-  model?: string;
+  /** A model name or a loaded model; default: the default model. */
+  model?: string | LoadedModel;
   /** Default: the model's default layer. */
   layer?: string;
   /** Default: every channel of the layer. */
@@ -72,7 +72,7 @@ export async function renderAtlas(options: AtlasOptions, control: AtlasControl =
   if (chosen !== undefined) validateChannels(chosen);
   if (threads !== undefined) checkInteger('threads', threads, { min: 1, max: 256 });
   await checkOutputWritable({ kind: 'png', path: output, pattern: join(output, 'probe.png') });
-  const model = await loadModel(modelName);
+  const model = typeof modelName === 'string' ? await loadModel(modelName) : modelName;
   const layer = askedLayer ?? model.defaultLayer;
   const info = checkFeatureLayer(model, layer, chosen ?? [], settings.size);
   const channels = chosen ?? Array.from({ length: info.channels }, (_, c) => c);

@@ -1,7 +1,7 @@
 /** `deepdream atlas --layer L -o atlas/`: what every channel of a layer responds to, as a browsable page. */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_MODEL } from '../../../core/dream/options.js';
-import { definedOnly } from '../../../core/options/checks.js';
+import { definedOnly, must } from '../../../core/options/checks.js';
 import { DEFAULT_VISUALIZE_SETTINGS } from '../../../core/visualize/settings.js';
 import type { AtlasProgress, AtlasResult } from '../../../node/atlas/atlas.js';
 import { createReporter, formatSeconds, progressStyle, type ProgressFormat } from '../../shared/progress.js';
@@ -33,8 +33,7 @@ export function parseChannelRanges(value: string): number[] {
     if (last < first) refuse('ranges from low to high, e.g. 0-63', value);
     for (let c = first; c <= last; c++) channels.push(c);
   }
-  const repeated = channels.find((c, i) => channels.indexOf(c) !== i);
-  if (repeated !== undefined) refuse(`each channel once (${repeated} is there twice)`, value);
+  if (new Set(channels).size !== channels.length) throw new InvalidArgumentError(must('list each channel once', value));
   return channels;
 }
 
