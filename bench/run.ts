@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const suites = ['bench/engine.ts', 'bench/dream/run.ts', 'bench/video/run.ts'].filter((s) => existsSync(ROOT + s));
+const suites = ['bench/engine.ts', 'bench/dream/run.ts', 'bench/video/run.ts', 'bench/atlas/run.ts'].filter((s) =>
+  existsSync(ROOT + s),
+);
 for (const suite of suites) {
   console.log(`\n=== ${suite}`);
   execFileSync('node', ['--import', 'tsx', suite], { cwd: ROOT, stdio: 'inherit' });

@@ -3,6 +3,7 @@
  * image should excite it more than the images made for other channels do.
  */
 import { createRandom, randomInt } from '../../src/core/dream/random.js';
+import { toPlanar } from '../../src/core/image/planar.js';
 import type { RgbImage } from '../../src/core/image/rgb.js';
 import type { LoadedModel } from '../../src/core/models/types.js';
 import { createActivationSession } from '../../src/node/runtime/engine.js';
@@ -18,10 +19,7 @@ export async function channelMeans(
   try {
     const means: number[][] = [];
     for (const image of images) {
-      const plane = width * height;
-      const planar = new Float32Array(3 * plane);
-      for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) planar[c * plane + p] = image.data[3 * p + c]!;
-      const { dims, data } = await session.run(planar);
+      const { dims, data } = await session.run(toPlanar(image));
       const positions = data.length / dims[1]!;
       means.push(
         Array.from({ length: dims[1]! }, (_, c) => {

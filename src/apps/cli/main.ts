@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import * as atlasCommand from './commands/atlas.js';
 import * as dreamCommand from './commands/dream.js';
+import * as explainCommand from './commands/explain.js';
 import * as layersCommand from './commands/layers.js';
 import * as modelsCommand from './commands/models.js';
 import * as recipeCommand from './commands/recipe.js';
@@ -31,6 +32,7 @@ export function createProgram(apps: CliApps): Command {
     .showSuggestionAfterError();
   dreamCommand.register(program);
   atlasCommand.register(program);
+  explainCommand.register(program);
   layersCommand.register(program);
   modelsCommand.register(program);
   recipeCommand.register(program);

@@ -7,6 +7,7 @@ import {
   type DreamLayer,
   type DreamOptions,
   type DreamOptionsInput,
+  type ImageParam,
   type Normalization,
 } from '../../core/dream/options.js';
 import { checkInteger, definedOnly } from '../../core/options/checks.js';
@@ -33,6 +34,7 @@ export interface DreamFlags {
   guide?: string;
   class?: string;
   blur?: number;
+  param?: ImageParam;
   preset?: string;
   octaves?: number;
   octaveScale?: number;
@@ -187,6 +189,7 @@ function optionFlags(flags: DreamFlags): DreamOptionsInput {
     seed: flags.seed,
     class: flags.class,
     blur: flags.blur,
+    param: flags.param,
   });
 }
 

@@ -26,6 +26,9 @@ const COLOR_SQRT = (() => {
   return m.map((row) => row.map((v, j) => (j === 0 ? v : COLOR_GAIN * v) / brightness));
 })();
 
+/** RGB -> decorrelated colour. */
+const COLOR_SQRT_INVERSE = invert3x3(COLOR_SQRT);
+
 /** Standard deviation of the starting spectrum: a faint, nearly grey image. */
 const INITIAL_SPREAD = 0.01;
 
@@ -86,6 +89,35 @@ export class FourierImage {
       const angle = 2 * Math.PI * random();
       params[i] = radius * Math.cos(angle);
       params[i + 1] = radius * Math.sin(angle);
+    }
+    return params;
+  }
+
+  /**
+   * The parameters whose image is `pixels` (planar RGB 0..255; values at 0 or 255 come out
+   * slightly inside, where the sigmoid is finite): render's inverse.
+   */
+  parametersOf(pixels: Float32Array): Float32Array {
+    const params = new Float32Array(this.size);
+    this.checkLengths(params, pixels);
+    const plane = this.width * this.height;
+    const cells = this.rows * this.columns;
+    const { re, im, scale } = this;
+    const linear = [0, 1, 2].map((c) =>
+      Float64Array.from(pixels.subarray(c * plane, (c + 1) * plane), (v) => {
+        const s = Math.min(Math.max(v / 255, 1e-3), 1 - 1e-3);
+        return Math.log(s / (1 - s));
+      }),
+    );
+    for (let channel = 0; channel < 3; channel++) {
+      const row = COLOR_SQRT_INVERSE[channel]!;
+      this.uncrop(re, (p) => row[0]! * linear[0]![p]! + row[1]! * linear[1]![p]! + row[2]! * linear[2]![p]!);
+      im.fill(0);
+      fft2d(re, im, this.rows, this.columns, -1);
+      for (let k = 0; k < cells; k++) {
+        params[2 * channel * cells + k] = re[k]! / (cells * scale[k]!);
+        params[(2 * channel + 1) * cells + k] = im[k]! / (cells * scale[k]!);
+      }
     }
     return params;
   }
@@ -217,4 +249,18 @@ function mirrorCells(rows: number, columns: number): Uint32Array {
     for (let kx = 0; kx < columns; kx++)
       mirror[ky * columns + kx] = ((rows - ky) % rows) * columns + ((columns - kx) % columns);
   return mirror;
+}
+
+function invert3x3(m: number[][]): number[][] {
+  const [[a, b, c], [d, e, f], [g, h, i]] = m as [
+    [number, number, number],
+    [number, number, number],
+    [number, number, number],
+  ];
+  const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+  return [
+    [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
+    [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
+    [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det],
+  ];
 }

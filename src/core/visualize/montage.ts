@@ -32,3 +32,21 @@ export function montage(images: readonly RgbImage[], options: MontageOptions = {
   });
   return out;
 }
+
+/** Images of one height side by side, `gap` pixels of `background` between them. */
+export function besides(images: readonly RgbImage[], gap = 2, background = 255): RgbImage {
+  const first = images[0];
+  if (!first) throw new Error('montage: no images');
+  const { height } = first;
+  if (images.some((i) => i.height !== height)) throw new Error('montage: the images differ in height');
+  const width = images.reduce((a, i) => a + i.width, 0) + gap * (images.length - 1);
+  const out = createRgbImage(width, height);
+  out.data.fill(background);
+  let left = 0;
+  for (const image of images) {
+    for (let y = 0; y < height; y++)
+      out.data.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), (y * width + left) * 3);
+    left += image.width + gap;
+  }
+  return out;
+}

@@ -4,7 +4,8 @@
  * made a batch at a time by one FeatureProgram; each has its own random stream, drawn from the
  * seed and its objective, so an image does not depend on which batch it was made in.
  */
-import { createRgbImage, type RgbImage } from '../image/rgb.js';
+import { fromPlanar } from '../image/planar.js';
+import type { RgbImage } from '../image/rgb.js';
 import { createRandom } from '../dream/random.js';
 import { Adam } from './adam.js';
 import { FourierImage } from './fourier-image.js';
@@ -116,20 +117,8 @@ async function visualizeBatch(
   }
   return jobs.map((job) => {
     fourier.render(job.params, job.pixels);
-    return interleaved(job.pixels, size, size);
+    return fromPlanar(job.pixels, size, size);
   });
-}
-
-/** Planar RGB to an interleaved RgbImage. */
-function interleaved(planar: Float32Array, width: number, height: number): RgbImage {
-  const plane = width * height;
-  const image = createRgbImage(width, height);
-  for (let p = 0; p < plane; p++) {
-    image.data[3 * p] = planar[p]!;
-    image.data[3 * p + 1] = planar[plane + p]!;
-    image.data[3 * p + 2] = planar[2 * plane + p]!;
-  }
-  return image;
 }
 
 /** A 32-bit seed from the run's seed and a name (FNV-1a over both). */

@@ -88,6 +88,12 @@ export async function renderAtlas(options: AtlasOptions, control: AtlasControl =
     else missing.push(c);
   }
   const cached = done.length;
+  // Channels rendered by earlier runs with the same key, not asked for this time, stay on the page.
+  const asked = new Set(channels);
+  const earlier =
+    manifest.layers
+      .find((l) => l.model === model.name && l.layer === layer && l.key === key)
+      ?.channels.filter((c) => !asked.has(c.channel)) ?? [];
   const entry = (): AtlasLayer => ({
     model: model.name,
     layer,
@@ -95,7 +101,7 @@ export async function renderAtlas(options: AtlasOptions, control: AtlasControl =
     look: layerLook(model, layer),
     key,
     settings: keyed,
-    channels: [...done].sort((a, b) => a.channel - b.channel),
+    channels: [...earlier, ...done].sort((a, b) => a.channel - b.channel),
   });
   const save = async () => {
     manifest = withLayer(manifest, entry());

@@ -59,3 +59,11 @@ test('refuses parameters and pixels of the wrong length', () => {
   });
   assert.throws(() => new FourierImage(0, 4), { message: 'image size must be positive integers, got 0x4' });
 });
+
+test('parametersOf is the inverse of render', () => {
+  const fourier = new FourierImage(10, 7);
+  const pixels = Float32Array.from(randomNormal(3 * 70, 6), (v) => Math.min(250, Math.max(5, 128 + 50 * v)));
+  const back = new Float32Array(pixels.length);
+  fourier.render(fourier.parametersOf(pixels), back);
+  back.forEach((v, i) => assert.ok(Math.abs(v - pixels[i]!) < 0.01, `${i}: ${v} vs ${pixels[i]}`));
+});

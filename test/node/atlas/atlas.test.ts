@@ -88,6 +88,16 @@ describe('renderAtlas', () => {
     assert.deepEqual([resumed.rendered, resumed.cached], [3, 2]);
   });
 
+  it('later runs add channels to a layer; other settings replace them', async () => {
+    const output = join(dir, 'added');
+    await renderAtlas({ ...LIGHT, model, channels: [4, 5], output });
+    await renderAtlas({ ...LIGHT, model, channels: [1, 5], output });
+    const channels = async () => (await manifestOf(output)).layers[0]!.channels.map((c) => c.channel);
+    assert.deepEqual(await channels(), [1, 4, 5]);
+    await renderAtlas({ ...LIGHT, model, channels: [2], output, seed: 3 });
+    assert.deepEqual(await channels(), [2]);
+  });
+
   it('several layers share one page', async () => {
     const output = join(dir, 'layers');
     await renderAtlas({ ...LIGHT, model, channels: [0], output });

@@ -102,7 +102,7 @@ function summary(p: AtlasProgress): string {
   return parts.join(' | ');
 }
 
-const ATLAS_FORMAT: ProgressFormat<AtlasProgress, AtlasResult> = {
+export const ATLAS_FORMAT: ProgressFormat<AtlasProgress, AtlasResult> = {
   json: {
     progress: (p, layer) => ({ layer, ...p }),
     done: (result) => result,
