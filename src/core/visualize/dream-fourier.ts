@@ -3,8 +3,8 @@
  * FourierImage starting from the input, and Adam climbs the dream's objective through a random
  * shift, scale and rotation each step, as feature visualizations do. One scale only (no octaves:
  * the spectrum already moves large shapes as readily as fine ones), so the step count is
- * `steps` x `octaves`, the work of an ordinary dream; `stepSize`, `normalization` and `blur` have
- * no part in it.
+ * `steps` x `octaves`, the work of an ordinary dream; `stepSize` sets Adam's rate;
+ * `normalization` and `blur` have no part in it.
  */
 import type { Objective } from '../autodiff/objective.js';
 import type { DreamBackend } from '../dream/backend.js';
@@ -15,8 +15,14 @@ import { fromPlanar, toPlanar } from '../image/planar.js';
 import { createRgbImage, type RgbImage } from '../image/rgb.js';
 import { Adam } from './adam.js';
 import { FourierImage } from './fourier-image.js';
-import { DEFAULT_TRANSFORMS, DEFAULT_VISUALIZE_SETTINGS } from './settings.js';
+import { DEFAULT_TRANSFORMS } from './settings.js';
 import { Resampling } from './transform.js';
+
+/**
+ * Adam's rate per unit of stepSize: the default 1.5 gives 0.03, gentler than an atlas's (whole
+ * images from noise saturate at its rate).
+ */
+const RATE_PER_STEP_SIZE = 0.02;
 
 export interface FourierDreamControl {
   onProgress?: (progress: DreamProgress) => void;
@@ -34,7 +40,7 @@ export async function dreamFourier(
   const { width, height } = image;
   const fourier = new FourierImage(width, height);
   const params = fourier.parametersOf(toPlanar(image));
-  const adam = new Adam(fourier.size, DEFAULT_VISUALIZE_SETTINGS.learningRate);
+  const adam = new Adam(fourier.size, RATE_PER_STEP_SIZE * options.stepSize);
   const random = createRandom(options.seed);
   const tile = tileShapeFor(width, height, options.tileSize);
   const session = await backend.gradientSession(objective, tile);

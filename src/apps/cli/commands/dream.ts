@@ -78,7 +78,7 @@ export function register(program: Command): void {
     )
     .option(
       '--param <kind>',
-      `how the image is held while dreamed: ${IMAGE_PARAMS.join(', ')} (default pixel; fourier: a decorrelated-colour spectrum, as in feature visualization, best from noise)`,
+      `how the image is held while dreamed: ${IMAGE_PARAMS.join(', ')} (default pixel; fourier: a decorrelated-colour spectrum, as in feature visualization: brighter channels from noise)`,
       oneOf(IMAGE_PARAMS),
     )
     .option('--jitter <px>', `random shift per step, in pixels (default ${d.jitter})`, parseInteger)
