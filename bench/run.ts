@@ -9,6 +9,7 @@ const suites = [
   'bench/video/run.ts',
   'bench/video/stability.ts',
   'bench/web/run.ts',
+  'bench/atlas/run.ts',
 ].filter((s) => existsSync(ROOT + s));
 for (const suite of suites) {
   console.log(`\n=== ${suite}`);

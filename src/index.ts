@@ -1,4 +1,5 @@
 /** Inceptionism's library API: models, the gradient engine, dreaming photos, images, and dream videos. */
+import { channel, layer, negative, scaled, sum } from './core/visualize/objective.js';
 export * from './node/image/index.js';
 export * from './node/dream/index.js';
 export { createGradientSession, createActivationSession } from './node/runtime/engine.js';
@@ -27,3 +28,28 @@ export type { Model, Graph, Node, Tensor } from './core/onnx/ir.js';
 export { prepareZoom, renderZoom, type ZoomOptions } from './node/video/zoom.js';
 export { prepareVideo, renderVideo, type VideoOptions } from './node/video/video.js';
 export { engineDreamer, type FrameDreamer } from './node/video/dreamer.js';
+export { visualizeFeatures } from './node/visualize/features.js';
+export type { FeatureObjective } from './core/visualize/objective.js';
+export {
+  DEFAULT_VISUALIZE_SETTINGS,
+  type VisualizeSettings,
+  type VisualizeSettingsInput,
+} from './core/visualize/settings.js';
+export type { VisualizeControl, VisualizeProgress } from './core/visualize/visualize.js';
+export {
+  renderAtlas,
+  type AtlasControl,
+  type AtlasOptions,
+  type AtlasProgress,
+  type AtlasResult,
+} from './node/atlas/atlas.js';
+export {
+  explainPhoto,
+  explanationMontage,
+  type ChannelExplanation,
+  type ExplainOptions,
+  type PhotoExplanation,
+} from './node/visualize/explain.js';
+export { montage } from './core/visualize/montage.js';
+/** What a feature visualization maximises: feature.channel('mixed4', 97), feature.negative(...), feature.sum(...). */
+export const feature = { channel, layer, negative, scaled, sum } as const;

@@ -22,6 +22,7 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['jitter', '--jitter'],
   ['tileSize', '--tile'],
   ['seed', '--seed'],
+  ['param', '--param'],
   // Zoom and video renders (ZoomOptions, VideoOptions, the layer schedule).
   ['frames', '--frames'],
   ['maxFrames', '--frames'],
@@ -46,6 +47,10 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['name', '--name'],
   ['catalogName', '--as'],
   ['prototxt', '--prototxt'],
+  // Feature visualizations (VisualizeSettings) of `deepdream atlas`.
+  ['batch', '--batch'],
+  ['learningRate', '--learning-rate'],
+  ['top', '--top'],
   // The studio's options (StudioOptions) that `deepdream serve` sets.
   ['maxSize', '--max-size'],
   ['concurrency', '--concurrency'],

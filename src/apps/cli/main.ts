@@ -3,7 +3,9 @@
  * on the program; heavy modules (sharp, ONNX Runtime, models) load only when a command runs.
  */
 import { Command, CommanderError } from 'commander';
+import * as atlasCommand from './commands/atlas.js';
 import * as dreamCommand from './commands/dream.js';
+import * as explainCommand from './commands/explain.js';
 import * as layersCommand from './commands/layers.js';
 import * as modelsCommand from './commands/models.js';
 import * as recipeCommand from './commands/recipe.js';
@@ -29,6 +31,8 @@ export function createProgram(apps: CliApps): Command {
     .configureOutput({ outputError: () => undefined })
     .showSuggestionAfterError();
   dreamCommand.register(program);
+  atlasCommand.register(program);
+  explainCommand.register(program);
   layersCommand.register(program);
   modelsCommand.register(program);
   recipeCommand.register(program);

@@ -7,6 +7,7 @@ import {
   type DreamLayer,
   type DreamOptions,
   type DreamOptionsInput,
+  type ImageParam,
   type Normalization,
 } from '../../core/dream/options.js';
 import { checkInteger, definedOnly } from '../../core/options/checks.js';
@@ -42,6 +43,7 @@ export interface DreamFlags {
   guide?: string;
   class?: string;
   blur?: number;
+  param?: ImageParam;
   preset?: string;
   octaves?: number;
   octaveScale?: number;
@@ -215,6 +217,7 @@ function optionFlags(flags: DreamFlags, layers: DreamLayer[] | undefined): Dream
     seed: flags.seed,
     class: flags.class,
     blur: flags.blur,
+    param: flags.param,
   });
 }
 

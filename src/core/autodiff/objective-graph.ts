@@ -41,8 +41,12 @@ export type Float32Feeds = Record<string, { dims: number[]; data: Float32Array }
 const NO_CHANNEL_AXIS = (layer: string): string =>
   `objective: layer ${layer} needs a non-empty channel list on a tensor with a channel axis`;
 
-/** Per-channel values and weights of a layer of `layerShape`: [1, C, 1…]. */
-const channelWeightsDims = (layerShape: number[]): number[] => [1, layerShape[1]!, ...layerShape.slice(2).map(() => 1)];
+/** Per-channel values and weights of a layer of `layerShape` [N, C, …]: [N, C, 1…], a row per image of a batch. */
+const channelWeightsDims = (layerShape: number[]): number[] => [
+  layerShape[0]!,
+  layerShape[1]!,
+  ...layerShape.slice(2).map(() => 1),
+];
 
 /** Writes the objective's nodes, recording each output's shape (the backward rules read them). */
 class ObjectiveWriter {
@@ -83,9 +87,12 @@ class ObjectiveWriter {
     return this.add('ReduceSum', [value], [], { keepdims: int(0) });
   }
 
-  /** Sums over every axis but the channels, to [1, C, 1…] (ReduceSumSquare takes axes as an input from opset 18). */
+  /**
+   * Sums over every axis but the channels and a batch's images, to [N, C, 1…] (ReduceSumSquare
+   * takes axes as an input from opset 18).
+   */
   reduceKeepingChannels(op: 'ReduceSum' | 'ReduceSumSquare', value: string, shape: number[]): string {
-    const axes = shape.flatMap((_, axis) => (axis === 1 ? [] : [axis]));
+    const axes = shape.flatMap((_, axis) => (axis === 1 || (axis === 0 && shape[0]! > 1) ? [] : [axis]));
     const dims = channelWeightsDims(shape);
     const keepdims = int(1);
     if (op === 'ReduceSumSquare' && this.opsetVersion < 18)

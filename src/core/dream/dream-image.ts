@@ -20,6 +20,7 @@ import {
 import { createRandom } from './random.js';
 import { resizeImage } from './resize.js';
 import { drawRoll, tileShapeFor, tiledGradient, type TileShape } from './tiles.js';
+import { dreamFourier } from '../visualize/dream-fourier.js';
 
 export interface DreamControl {
   onProgress?: (progress: DreamProgress) => void;
@@ -86,6 +87,10 @@ async function runDream(
   const work = workingSize(image.width, image.height, minSide);
   const source =
     work.width === image.width && work.height === image.height ? image : resizeImage(image, work.width, work.height);
+  if (options.param === 'fourier') {
+    const dreamed = await dreamFourier(source, objective, extraInputs, options, backend, control);
+    return source === image ? dreamed : resizeImage(dreamed, image.width, image.height);
+  }
   const smallestOctave = fixedInput ? 1 : backend.minInputSize;
   const sizes = octaveSizes(work.width, work.height, options.octaves, options.octaveScale, smallestOctave);
   const progress = progressReporter(sizes, options.steps, control.onProgress);

@@ -72,7 +72,17 @@ export interface DreamOptions {
   class?: string;
   /** Gaussian blur (sigma in pixels) applied to the image after every step; 0: none. */
   blur: number;
+  /**
+   * How the image is held while it is dreamed: 'pixel' (absent: the octave ascent above) or
+   * 'fourier', a spectrum in decorrelated colour optimised through random transforms, as feature
+   * visualizations are (see core/visualize/dream-fourier.ts).
+   */
+  param?: ImageParam;
 }
+
+export type ImageParam = 'pixel' | 'fourier';
+
+export const IMAGE_PARAMS: readonly ImageParam[] = ['pixel', 'fourier'];
 
 /** What callers pass: any subset of the options, optionally starting from a named preset. */
 export type DreamOptionsInput = Partial<DreamOptions> & { preset?: string };
@@ -93,7 +103,7 @@ export interface DreamProgress {
 export const DEFAULT_MODEL = 'inception_v3';
 
 /** Options not set by a preset or the caller. */
-export const DEFAULT_OPTIONS: Readonly<Omit<DreamOptions, 'layers' | 'channels' | 'guide' | 'class'>> = {
+export const DEFAULT_OPTIONS: Readonly<Omit<DreamOptions, 'layers' | 'channels' | 'guide' | 'class' | 'param'>> = {
   model: DEFAULT_MODEL,
   octaves: 4,
   octaveScale: 1.4,
@@ -178,6 +188,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'guide',
   'class',
   'blur',
+  'param',
 ]);
 
 /**
@@ -256,6 +267,9 @@ function validate(o: DreamOptions): DreamOptions {
   checkInteger('tileSize', o.tileSize, { min: 64, max: 2048 });
   checkInteger('seed', o.seed, { min: 0, max: 0xffffffff });
   checkNumber('blur', o.blur, { min: 0, max: 10 });
+  if (o.param !== undefined) checkOneOf('param', o.param, IMAGE_PARAMS);
+  if (o.param === 'fourier' && o.class !== undefined)
+    throw new OptionError('param', (name) => must(`be 'pixel' with ${name('class')}`, o.param));
   validateLayers(o.layers);
   if (o.channels !== undefined) validateChannels(o.channels);
   if (o.guide !== undefined) validateGuide(o.guide);
@@ -281,7 +295,7 @@ function validateLayers(layers: unknown): void {
   }
 }
 
-function validateChannels(channels: unknown): void {
+export function validateChannels(channels: unknown): void {
   if (!Array.isArray(channels) || channels.length === 0)
     throw invalid('channels', 'a non-empty list of channel indices');
   const seen = new Set<number>();

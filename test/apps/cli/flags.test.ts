@@ -28,6 +28,7 @@ const dreamOptions: Record<keyof DreamOptionsInput, true> = {
   guide: true,
   class: true,
   blur: true,
+  param: true,
 };
 const zoomOptions: Record<Exclude<keyof ZoomOptions, 'output' | 'keepFrames' | 'dreamSettings' | 'recipe'>, true> = {
   frames: true,

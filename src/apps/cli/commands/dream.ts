@@ -4,6 +4,7 @@ import {
   DEFAULT_MODEL,
   DEFAULT_OPTIONS,
   DEFAULT_PRESET,
+  IMAGE_PARAMS,
   NORMALIZATIONS,
   OCTAVE_REFERENCE_SIDE,
   PRESETS,
@@ -26,6 +27,7 @@ Examples:
   $ deepdream photo.jpg -o dream.png --guide flowers.jpg
   $ deepdream photos/ -o dreams/                     every photo in a folder
   $ deepdream --from-noise 1024x768 -o noise.png     dream from grey noise
+  $ deepdream --from-noise 512x512 --param fourier -o noise.png   sharper, colourful shapes from noise
   $ deepdream --from-noise 224x224 --model bvlc_googlenet --class banana -o banana.png
                                                      what a classifier thinks a banana looks like
   $ deepdream photo.jpg -o again.png --recipe-from dream.png
@@ -78,6 +80,11 @@ export function register(program: Command): void {
       '--norm <kind>',
       `gradient normalization: ${NORMALIZATIONS.join(', ')} (default ${d.normalization})`,
       oneOf(NORMALIZATIONS),
+    )
+    .option(
+      '--param <kind>',
+      `how the image is held while dreamed: ${IMAGE_PARAMS.join(', ')} (default pixel; fourier: a decorrelated-colour spectrum, as in feature visualization: brighter channels from noise)`,
+      oneOf(IMAGE_PARAMS),
     )
     .option('--jitter <px>', `random shift per step, in pixels (default ${d.jitter})`, parseInteger)
     .option('--tile <px>', `side of the tiles large images are dreamed in (default ${d.tileSize})`, parseInteger)
