@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import { encodeModel } from '../../../src/core/onnx/codec.js';
 import { emptyGraph, floatTensor, GraphBuilder, ints, str, type Attribute } from '../../../src/core/onnx/ir.js';
 import { createOrtSession, fetchFloat32, float32Feed } from '../../../src/node/runtime/ort.js';
-import { broadcastShapes, normalizeAxis, samePadding, sliceRange, type AutoPad } from '../../../src/core/onnx/shape-math.js';
+import {
+  broadcastShapes,
+  normalizeAxis,
+  samePadding,
+  sliceRange,
+  type AutoPad,
+} from '../../../src/core/onnx/shape-math.js';
 
 /** Runs one Conv over a fixed input/weight pair and returns its output values. */
 async function conv(size: number, kernel: number, attrs: Record<string, Attribute>): Promise<number[]> {

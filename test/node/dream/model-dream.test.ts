@@ -2,7 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRgbImage, type RgbImage } from '../../../src/core/image/rgb.js';
-import { dreamInProcess, modelBackend, PRESETS, DEFAULT_MODEL, type DreamBackend } from '../../../src/node/dream/index.js';
+import {
+  dreamInProcess,
+  modelBackend,
+  PRESETS,
+  DEFAULT_MODEL,
+  type DreamBackend,
+} from '../../../src/node/dream/index.js';
 import { createRandom } from '../../../src/core/dream/random.js';
 import { loadModel } from '../../../src/node/models/index.js';
 

@@ -20,7 +20,8 @@ export interface Reference {
   concat?: string;
 }
 
-export const fixturePath = (relative: string): string => new URL(`../../../fixtures/${relative}`, import.meta.url).pathname;
+export const fixturePath = (relative: string): string =>
+  new URL(`../../../fixtures/${relative}`, import.meta.url).pathname;
 
 const decodeTensor = (t: { dims: number[]; data: string }): FixtureTensor => ({
   dims: t.dims,

@@ -7,7 +7,12 @@ import { test } from 'node:test';
 import { convertKeras } from '../../../../src/core/convert/keras/convert.js';
 import { parseTopology } from '../../../../src/core/convert/keras/topology.js';
 import { KerasWeights } from '../../../../src/core/convert/keras/weights.js';
-import { decodeWeightBytes, nsfwjsPackageDir, readSourceFiles, readTfjsModel } from '../../../../src/node/models/nsfwjs-files.js';
+import {
+  decodeWeightBytes,
+  nsfwjsPackageDir,
+  readSourceFiles,
+  readTfjsModel,
+} from '../../../../src/node/models/nsfwjs-files.js';
 import { assertClose, runOrt, testPixels } from './keras-harness.js';
 import { runTfjsReference } from './tfjs-reference.js';
 
