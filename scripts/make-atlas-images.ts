@@ -1,7 +1,7 @@
 /**
  * Renders the feature-visualization pictures in docs/: channels 0-7 of InceptionV3 mixed0, mixed2
- * and mixed4 at the default settings, the explanation of examples/cat.jpg, and a dream from noise
- * with each parameterization. Run: node --import tsx scripts/make-atlas-images.ts [ATLAS_FOLDER]
+ * and mixed4 at the default settings, the explanation of examples/cat.jpg, and dreams from noise
+ * (the default layer, then mixed4 channel 97) with each parameterization. Run: node --import tsx scripts/make-atlas-images.ts [ATLAS_FOLDER]
  * (the atlas folder keeps the renders, so a second run takes seconds).
  */
 import { readFileSync } from 'node:fs';
@@ -52,6 +52,9 @@ await jpeg(explanationMontage(await explainPhoto(cat, { layer: 'mixed4', top: 6,
 console.log('docs/explain-cat.jpg');
 
 const noise = noiseImage(384, 288, 0);
-const params = await Promise.all((['pixel', 'fourier'] as const).map((param) => dream(noise, { param })));
-await jpeg(montage(params, { columns: 2, gap: 8 }), 'docs/noise-params.jpg');
+const dreams: RgbImage[] = [];
+for (const channels of [undefined, [97]])
+  for (const param of ['pixel', 'fourier'] as const)
+    dreams.push(await dream(noise, { param, ...(channels && { layers: [{ name: 'mixed4', weight: 1 }], channels }) }));
+await jpeg(montage(dreams, { columns: 2, gap: 8 }), 'docs/noise-params.jpg');
 console.log('docs/noise-params.jpg');

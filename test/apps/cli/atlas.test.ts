@@ -71,6 +71,26 @@ describe('deepdream atlas', () => {
     assert.equal(missing.stderr, 'deepdream: say where to write the atlas with -o FOLDER\n');
   });
 
+  it('deepdream explain refuses in one line before any work', async () => {
+    const cat = new URL('../../../examples/cat.jpg', import.meta.url).pathname;
+    const atlas = join(dir, 'explain-atlas');
+    const badExtension = await deepdream(['explain', cat, '-o', join(dir, 'explain.txt'), '--atlas', atlas]);
+    assert.match(badExtension.stderr, /^deepdream: cannot write .*explain\.txt: unknown image extension \(use \.png, /);
+    const badLayer = await deepdream([
+      'explain',
+      cat,
+      '--layer',
+      'mixed44',
+      '-o',
+      join(dir, 'e.png'),
+      '--atlas',
+      atlas,
+    ]);
+    assert.match(badLayer.stderr, /^deepdream: model inception_v3 has no layer 'mixed44'; similar: /);
+    assert.equal(badLayer.stderr.split('\n').length, 2, 'one line');
+    assert.deepEqual(await readdir(atlas).catch(() => []), []);
+  });
+
   it('reads channel lists and ranges', () => {
     assert.deepEqual(parseChannelRanges('0-3,7, 10-11'), [0, 1, 2, 3, 7, 10, 11]);
     assert.throws(() => parseChannelRanges('1,1'), {

@@ -58,9 +58,9 @@ async function runExplainCommand(photoPath: string, flags: ExplainFlags): Promis
   if (!flags.output) throw new Error('say where to write the explanation with -o IMAGE');
   const { explainPhoto, explanationMontage } = await import('../../../node/visualize/explain.js');
   const { readImage } = await import('../../../node/image/read.js');
-  const { writeImage, isOutputImagePath } = await import('../../../node/image/index.js');
+  const { writeImage, isOutputImagePath, OUTPUT_EXTENSIONS } = await import('../../../node/image/index.js');
   if (!isOutputImagePath(flags.output))
-    throw new Error(`cannot write ${flags.output}: unknown image extension (use .png, .jpg, .webp, ...)`);
+    throw new Error(`cannot write ${flags.output}: unknown image extension (use ${OUTPUT_EXTENSIONS.join(', ')})`);
   const { image } = await readImage(photoPath, { maxSize: flags.maxSize });
   const reporter = createReporter(progressStyle(flags, process.stderr), process, EXPLAIN_FORMAT);
   const started = performance.now();
