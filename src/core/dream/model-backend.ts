@@ -11,6 +11,7 @@ import {
   type SessionOptions,
   type TileShape,
 } from '../engine/index.js';
+import { toPlanar } from '../image/planar.js';
 import type { RgbImage } from '../image/rgb.js';
 import { findLayer } from '../models/layers.js';
 import type { LoadedModel } from '../models/types.js';
@@ -60,7 +61,7 @@ export function modelBackend(
       const size = { height: image.height, width: image.width };
       const session = await createActivationSession(model, layer, size, runtime, opts);
       try {
-        return await session.run(planar(image));
+        return await session.run(toPlanar(image));
       } finally {
         await session.release();
       }
@@ -68,16 +69,4 @@ export function modelBackend(
 
     release: () => programs.releaseAll(),
   };
-}
-
-/** Interleaved HWC to the network's NCHW layout. */
-function planar(image: RgbImage): Float32Array {
-  const plane = image.width * image.height;
-  const out = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++) {
-    out[p] = image.data[3 * p]!;
-    out[p + plane] = image.data[3 * p + 1]!;
-    out[p + 2 * plane] = image.data[3 * p + 2]!;
-  }
-  return out;
 }
