@@ -123,12 +123,27 @@ function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
   const unit = xShape.slice(2).map(() => 1);
   const flat = maxPoolIndices(node, ctx);
   const inPlane = ctx.add('Sub', [flat, ctx.int64s(offsets, [xShape[0]!, xShape[1]!, ...unit])]);
+  const indices = ctx.reshape(inPlane, [rows, -1]);
   const scattered = ctx.add(
     'ScatterElements',
-    [ctx.zeros([rows, plane]), ctx.reshape(inPlane, [rows, -1]), ctx.reshape(dY, [rows, -1])],
-    { axis: int(1), reduction: { type: 'string', value: 'add' } },
+    [computedZeros(indices, [rows, plane], ctx), indices, ctx.reshape(dY, [rows, -1])],
+    {
+      axis: int(1),
+      reduction: { type: 'string', value: 'add' },
+    },
   );
   return ctx.reshape(scattered, xShape);
+}
+
+/**
+ * Float zeros of `shape` [rows, n] computed at run time from `indices` [rows, m] (int64, so the
+ * zeros are exact whatever the values). ORT folds a ConstantOfShape into an initializer, which
+ * ScatterElements must copy before adding into it; a computed buffer it overwrites in place,
+ * and filling it costs half as much as that copy.
+ */
+function computedZeros(indices: string, shape: number[], ctx: GradContext): string {
+  const zero = ctx.add('Mul', [ctx.sliceAxis(indices, 1, 0, 1), ctx.int64s([0])]);
+  return ctx.add('Expand', [ctx.add('Cast', [zero], { to: int(1) }), ctx.int64s(shape)]);
 }
 
 /**
