@@ -127,10 +127,7 @@ function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
   const scattered = ctx.add(
     'ScatterElements',
     [computedZeros(indices, [rows, plane], ctx), indices, ctx.reshape(dY, [rows, -1])],
-    {
-      axis: int(1),
-      reduction: { type: 'string', value: 'add' },
-    },
+    { axis: int(1), reduction: { type: 'string', value: 'add' } },
   );
   return ctx.reshape(scattered, xShape);
 }
@@ -201,7 +198,7 @@ function indicesFreeMaxPoolGrad(node: Node, dY: string, ctx: GradContext): strin
     Array.from({ length: positions }, (_, k) => k),
     [1, positions, ...unit],
   );
-  // Cast and Mul rather than Where: ORT's broadcasting Where is several times slower.
+  // Cast and Mul rather than Where: ORT's broadcasting Where is slower.
   const perPosition = ctx.add('Mul', [
     ctx.add('Cast', [ctx.add('Equal', [chosen, positionIds])], { to: int(1) }),
     ctx.reshape(dY, [planes, 1, ...outSpatial]),
