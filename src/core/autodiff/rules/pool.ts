@@ -123,12 +123,24 @@ function scatterMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
   const unit = xShape.slice(2).map(() => 1);
   const flat = maxPoolIndices(node, ctx);
   const inPlane = ctx.add('Sub', [flat, ctx.int64s(offsets, [xShape[0]!, xShape[1]!, ...unit])]);
+  const indices = ctx.reshape(inPlane, [rows, -1]);
   const scattered = ctx.add(
     'ScatterElements',
-    [ctx.zeros([rows, plane]), ctx.reshape(inPlane, [rows, -1]), ctx.reshape(dY, [rows, -1])],
+    [computedZeros(indices, [rows, plane], ctx), indices, ctx.reshape(dY, [rows, -1])],
     { axis: int(1), reduction: { type: 'string', value: 'add' } },
   );
   return ctx.reshape(scattered, xShape);
+}
+
+/**
+ * Float zeros of `shape` [rows, n] computed at run time from `indices` [rows, m] (int64, so the
+ * zeros are exact whatever the values). ORT folds a ConstantOfShape into an initializer, which
+ * ScatterElements must copy before adding into it; a computed buffer it overwrites in place,
+ * and filling it costs half as much as that copy.
+ */
+function computedZeros(indices: string, shape: number[], ctx: GradContext): string {
+  const zero = ctx.add('Mul', [ctx.sliceAxis(indices, 1, 0, 1), ctx.int64s([0])]);
+  return ctx.add('Expand', [ctx.add('Cast', [zero], { to: int(1) }), ctx.int64s(shape)]);
 }
 
 /**
@@ -155,27 +167,16 @@ function unpoolMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string | u
 }
 
 /**
- * One-hot weights [channels * K, 1, ...kernel] of a grouped Conv whose output channel c * K + k
- * is input channel c read at kernel position k (K = kernel positions, row-major).
- */
-function windowPositionWeights(ctx: GradContext, channels: number, kernel: number[]): string {
-  const positions = product(kernel);
-  const weights = new Float32Array(channels * positions * positions);
-  for (let plane = 0; plane < channels * positions; plane++) weights[plane * positions + (plane % positions)] = 1;
-  return ctx.floats([channels * positions, 1, ...kernel], weights);
-}
-
-/**
- * MaxPool backward without MaxPool's indices output (WebGPU's MaxPool has none). A grouped Conv
- * with one-hot weights lays each window out as K planes (one per kernel position, row-major),
- * ArgMax over them picks the first maximum, as ORT's MaxPool does (it scans a window row-major
- * and keeps the first maximum), and a grouped ConvTranspose with the same weights adds the
- * output gradient back at the chosen positions. Copying through one-hot weights is exact for
- * finite values; padding holds the lowest float so that it never wins.
+ * MaxPool backward without MaxPool's indices output (WebGPU's MaxPool has none). With channels
+ * folded into the batch, a Conv with one-hot weights lays each window out as K planes (one per
+ * kernel position, row-major), ArgMax over them picks the first maximum, as ORT's MaxPool does
+ * (it scans a window row-major and keeps the first maximum), and a ConvTranspose with the same
+ * weights adds the output gradient back at the chosen positions. Copying through one-hot weights
+ * is exact for finite values; padding holds the lowest float so that it never wins.
  */
 function indicesFreeMaxPoolGrad(node: Node, dY: string, ctx: GradContext): string {
   const xShape = ctx.shape(node.inputs[0]!);
-  const [batch, channels] = xShape as [number, number];
+  const planes = xShape[0]! * xShape[1]!;
   const inSpatial = xShape.slice(2);
   const outSpatial = ctx.shape(node.outputs[0]!).slice(2);
   const kernel = attrInts(node, 'kernel_shape', []);
@@ -183,39 +184,35 @@ function indicesFreeMaxPoolGrad(node: Node, dY: string, ctx: GradContext): strin
   const g = windowGeometry(node, inSpatial, kernel);
   const { pads, outputPadding } = transposedPads(g, inSpatial, outSpatial);
   const rank = inSpatial.length;
+  const x = ctx.reshape(node.inputs[0]!, [planes, 1, ...inSpatial]);
   const padded = pads.every((p) => p === 0)
-    ? node.inputs[0]!
+    ? x
     : ctx.add('Pad', [
-        node.inputs[0]!,
+        x,
         ctx.int64s([0, 0, ...pads.slice(0, rank), 0, 0, ...pads.slice(rank)]),
         ctx.scalar(-FLOAT32_MAX),
       ]);
-  const windowAttrs = {
-    group: int(channels),
-    kernel_shape: ints(kernel),
-    strides: ints(g.strides),
-    dilations: ints(g.dilations),
-  };
-  const weights = windowPositionWeights(ctx, channels, kernel);
-  const planes = ctx.reshape(ctx.add('Conv', [padded, weights], windowAttrs), [
-    batch,
-    channels,
-    positions,
-    ...outSpatial,
-  ]);
-  const chosen = ctx.add('ArgMax', [planes], { axis: int(2), keepdims: int(1) });
-  const positionIds = Array.from({ length: positions }, (_, k) => k);
-  const isChosen = ctx.add('Equal', [chosen, ctx.int64s(positionIds, [1, 1, positions, ...outSpatial.map(() => 1)])]);
-  // Cast and Mul rather than Where: ORT's broadcasting Where is several times slower.
+  const windowAttrs = { kernel_shape: ints(kernel), strides: ints(g.strides), dilations: ints(g.dilations) };
+  const identity = Array.from({ length: positions * positions }, (_, i) => (i % (positions + 1) === 0 ? 1 : 0));
+  const weights = ctx.floats([positions, 1, ...kernel], identity);
+  const windows = ctx.add('Conv', [padded, weights], windowAttrs);
+  const chosen = ctx.add('ArgMax', [windows], { axis: int(1), keepdims: int(1) });
+  const unit = outSpatial.map(() => 1);
+  const positionIds = ctx.int64s(
+    Array.from({ length: positions }, (_, k) => k),
+    [1, positions, ...unit],
+  );
+  // Cast and Mul rather than Where: ORT's broadcasting Where is slower.
   const perPosition = ctx.add('Mul', [
-    ctx.add('Cast', [isChosen], { to: int(1) }),
-    ctx.reshape(dY, [batch, channels, 1, ...outSpatial]),
+    ctx.add('Cast', [ctx.add('Equal', [chosen, positionIds])], { to: int(1) }),
+    ctx.reshape(dY, [planes, 1, ...outSpatial]),
   ]);
-  return ctx.add('ConvTranspose', [ctx.reshape(perPosition, [batch, channels * positions, ...outSpatial]), weights], {
+  const dX = ctx.add('ConvTranspose', [perPosition, weights], {
     ...windowAttrs,
     pads: ints(pads),
     output_padding: ints(outputPadding),
   });
+  return ctx.reshape(dX, xShape);
 }
 
 export const maxPoolGrad: GradRule = (node, [dY], ctx) => {
