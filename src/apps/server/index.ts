@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { checkInteger } from '../../core/options/checks.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
+import { localDreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
 import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
@@ -101,7 +102,13 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
   const device = hasWebBuild(webDir) ? { bundle: DEVICE_PREFIX } : undefined;
   if (device) await registerDeviceRoutes(app, { webDir, catalog });
   registerCatalogRoutes(app, { catalog, limits, maxUploadBytes: o.maxUploadBytes, ...(device && { device }) });
-  registerDreamRoutes(app, { queue, catalog, limits, maxUploadBytes: o.maxUploadBytes, deps });
+  registerDreamRoutes(app, {
+    queue,
+    catalog,
+    limits,
+    maxUploadBytes: o.maxUploadBytes,
+    execute: localDreamExecutor(deps),
+  });
   // The default model loads in the dream worker now rather than when the first photo arrives.
   const { warmUpDream } = await import('../../node/dream/index.js');
   warmUpDream({}, deps);

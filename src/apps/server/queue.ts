@@ -26,6 +26,8 @@ export interface DreamView {
 
 /** Does the work of one dream; rejects with the signal's reason when aborted. */
 export type DreamTask = (control: {
+  /** The dream's id. */
+  id: string;
   onProgress: (progress: DreamProgress) => void;
   signal: AbortSignal;
   /** Which of the `concurrency` lanes runs it (0 to concurrency - 1): no two running dreams share one. */
@@ -156,6 +158,7 @@ export class DreamQueue {
     this.notify(entry);
     try {
       const result = await task({
+        id: entry.view.id,
         lane,
         signal: entry.abort.signal,
         onProgress: (progress) => {

@@ -3,7 +3,7 @@
  * Server-Sent Events), DELETE cancels it, and /result serves the finished PNG.
  */
 import type { FastifyInstance } from 'fastify';
-import type { WorkerDreamDeps } from '../../node/dream/index.js';
+import type { DreamExecutor } from '../shared/dream-job.js';
 import type { ModelCatalog } from './catalog.js';
 import { parseDreamRequest, type DreamLimits } from './dream-request.js';
 import { HttpError } from './errors.js';
@@ -21,7 +21,7 @@ export function registerDreamRoutes(
     catalog: ModelCatalog;
     limits: DreamLimits;
     maxUploadBytes: number;
-    deps: WorkerDreamDeps;
+    execute: DreamExecutor;
   },
 ): void {
   const { queue } = context;
@@ -33,8 +33,8 @@ export function registerDreamRoutes(
 
   app.post('/api/dreams', async (request, reply) => {
     const upload = await readUpload(request, context.maxUploadBytes);
-    const { info, task } = await parseDreamRequest(upload, context);
-    const view = queue.submit(info, task);
+    const { info, spec, photo } = await parseDreamRequest(upload, context);
+    const view = queue.submit(info, (control) => context.execute({ id: control.id, spec, photo }, control));
     return reply.status(202).send(view);
   });
 
