@@ -14,6 +14,7 @@ import { float32Output, type Float32Tensor, type Runtime, type SessionOptions } 
 import type { LoadedModel } from '../models/types.js';
 import { encodeModel } from '../onnx/codec.js';
 import { type Graph, GraphBuilder } from '../onnx/ir.js';
+import { ancestorsGraph } from '../onnx/prune.js';
 import { product } from '../onnx/shape-math.js';
 import { withInputShape } from '../onnx/shapes.js';
 import type { FeatureReduce } from './objective.js';
@@ -49,7 +50,9 @@ export async function createFeatureProgram(
   const { layer, reduce, size, batch } = shape;
   const imageDims = [batch, 3, size, size];
   const withPre = reduce === 'mean' ? withPreActivation(model.model.graph, layer) : undefined;
-  const graph = withInputShape(withPre?.graph ?? model.model.graph, model.inputName, imageDims);
+  // Only the part below the layer: heads above it may be bound to another input size.
+  const trunk = ancestorsGraph(withPre?.graph ?? model.model.graph, withPre ? [layer, withPre.tensor] : [layer]);
+  const graph = withInputShape(trunk, model.inputName, imageDims);
   // One channel stands for all: the weights inputs are what the objective reads.
   const term = (name: string): LayerTerm => ({ kind: 'layer', layer: name, weight: 1, reduce, channels: [0] });
   const terms = withPre ? [term(layer), term(withPre.tensor)] : [term(layer)];

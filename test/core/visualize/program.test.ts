@@ -74,3 +74,27 @@ test('layers that are no ReLU output have nothing to redirect', async () => {
   });
   await tanh.release();
 });
+
+test('a head bound to one input size above the layer does not stop other sizes', async () => {
+  // conv -> ReLU (the layer) -> Reshape to a vector -> MatMul sized for SIZE x SIZE images only.
+  const model = buildModel([1, 3, SIZE, SIZE], (k, x) => {
+    const layer = k.op('Relu', [k.op('Conv', [x, k.weights([2, 3, 3, 3])], { pads: ints([1, 1, 1, 1]) })]);
+    const flat = k.op('Reshape', [layer, k.ints([1, 2 * SIZE * SIZE])]);
+    return k.op('MatMul', [flat, k.weights([2 * SIZE * SIZE, 3])]);
+  });
+  const layer = model.graph.nodes.find((n) => n.opType === 'Relu')!.outputs[0]!;
+  const loaded: LoadedModel = {
+    name: 'headed',
+    model,
+    inputName: 'image',
+    defaultInputSize: [SIZE, SIZE],
+    minInputSize: 1,
+    layers: [{ name: layer, shape: [2, SIZE, SIZE], channels: 2, dreamable: true }],
+    defaultLayer: layer,
+  };
+  const larger = await createFeatureProgram(loaded, { layer, reduce: 'mean', size: SIZE + 2, batch: 1 }, nodeRuntime, {
+    threads: 1,
+  });
+  assert.deepEqual([larger.channels, larger.positions], [2, (SIZE + 2) ** 2]);
+  await larger.release();
+});
