@@ -37,3 +37,29 @@ export function layerLook(model: LoadedModel, name: string): LayerLook {
   const depth = Math.max(0, layers.indexOf(name)) / Math.max(1, layers.length - 1);
   return LAYER_LOOKS[Math.min(LAYER_LOOKS.length - 1, Math.floor(depth * LAYER_LOOKS.length))]!;
 }
+
+/** Most layers keyLayers names: a strip of dreams stays one row on a wide screen. */
+export const MAX_KEY_LAYERS = 8;
+
+/**
+ * The layers that stand for a network's stages, low to high, at most MAX_KEY_LAYERS spread over
+ * the depth, all with a spatial map: the model's recommended layers where it names them, else its
+ * modules' outputs, else the tensors where branches join (Concat, Add: Inception's mixed layers,
+ * a residual block's sum), else all.
+ */
+export function keyLayers(model: LoadedModel): string[] {
+  const spatial = model.layers.filter((l) => l.dreamable && l.shape.length === 3).map((l) => l.name);
+  const blockOutput = new Map((model.blocks ?? []).map((b) => [b.name, b.output]));
+  const recommended = (model.recommendedLayers ?? []).map((name) => blockOutput.get(name) ?? name);
+  const joins = new Set(
+    model.model.graph.nodes.filter((n) => n.opType === 'Concat' || n.opType === 'Add').flatMap((n) => n.outputs),
+  );
+  const choices = [recommended, [...blockOutput.values()], spatial.filter((name) => joins.has(name)), spatial];
+  const chosen = choices.map((names) => spatial.filter((name) => names.includes(name))).find((l) => l.length > 0) ?? [];
+  if (chosen.length <= MAX_KEY_LAYERS) return chosen;
+  // Evenly spread, up to the highest.
+  return Array.from(
+    { length: MAX_KEY_LAYERS },
+    (_, i) => chosen[Math.round(((i + 1) * (chosen.length - 1)) / MAX_KEY_LAYERS)]!,
+  );
+}

@@ -80,7 +80,7 @@ export async function renderAtlas(options: AtlasOptions, control: AtlasControl =
 
   const keyed = imageSettings(settings);
   const key = atlasKey(model, layer, keyed);
-  const imageOf = (c: number) => `${slug(model.name)}/${slug(layer)}/${String(c).padStart(4, '0')}-${key}.png`;
+  const imageOf = (c: number) => atlasImage(model.name, layer, c, key);
   const done: AtlasChannel[] = [];
   const missing: number[] = [];
   for (const c of channels) {
@@ -159,11 +159,15 @@ function definedSpeed(speed: SpeedMeter, remaining: number): Pick<AtlasProgress,
   };
 }
 
+/** Where the image of `channel` lies in an atlas folder, for images keyed `key` (see atlasKey). */
+export const atlasImage = (model: string, layer: string, channel: number, key: string): string =>
+  `${slug(model)}/${slug(layer)}/${String(channel).padStart(4, '0')}-${key}.png`;
+
 /**
  * First 12 hex digits of the SHA-256 of the model's weights and graph up to the layer, the layer,
  * the settings and the algorithm's version: what the images depend on.
  */
-function atlasKey(model: LoadedModel, layer: string, settings: object): string {
+export function atlasKey(model: LoadedModel, layer: string, settings: object): string {
   const [height, width] = model.defaultInputSize;
   const graph = pruneGraph(withInputShape(model.model.graph, model.inputName, [1, 3, height, width]), [layer]);
   return createHash('sha256')

@@ -8,6 +8,7 @@ import { DEFAULT_MODEL } from '../../core/dream/options.js';
 import { resizeImage } from '../../core/dream/resize.js';
 import { toPlanar } from '../../core/image/planar.js';
 import type { RgbImage } from '../../core/image/rgb.js';
+import type { SessionOptions } from '../../core/engine/runtime.js';
 import type { LoadedModel } from '../../core/models/types.js';
 import { checkInteger, must, OptionError } from '../../core/options/checks.js';
 import { heatMap, topChannels, type ChannelResponse } from '../../core/visualize/explain.js';
@@ -63,16 +64,7 @@ export async function explainPhoto(
   const model = typeof asked === 'string' ? await loadModel(asked) : asked;
   const layer = askedLayer ?? model.defaultLayer;
   checkFeatureLayer(model, layer, [], settings.size);
-  const smallest = Math.min(photo.width, photo.height);
-  if (smallest < model.minInputSize)
-    throw new OptionError(
-      'photo',
-      must(`be at least ${model.minInputSize} pixels on each side for ${model.name}`, `${photo.width}x${photo.height}`),
-    );
-
-  const session = await createActivationSession(model, layer, { width: photo.width, height: photo.height });
-  const activations = await session.run(toPlanar(photo)).finally(() => session.release());
-  const strongest = topChannels(activations, top);
+  const strongest = await respondingChannels(photo, model, layer, top);
   await renderAtlas(
     {
       ...settings,
@@ -88,13 +80,31 @@ export async function explainPhoto(
   const channels: ChannelExplanation[] = [];
   for (const response of strongest) {
     const image = entry.channels.find((c) => c.channel === response.channel)!.image;
-    channels.push({
-      ...response,
-      visualization: (await readImage(join(folder, image))).image,
-      heatMap: heatMap(photo, activations, response.channel),
-    });
+    channels.push({ ...response, visualization: (await readImage(join(folder, image))).image });
   }
   return { model: model.name, layer, channels };
+}
+
+/**
+ * The `top` channels of `layer` that respond most to `photo`, strongest first, each with its heat
+ * map; a photo smaller than the network takes is refused in one line.
+ */
+export async function respondingChannels(
+  photo: RgbImage,
+  model: LoadedModel,
+  layer: string,
+  top: number,
+  options: SessionOptions = {},
+): Promise<Array<ChannelResponse & Pick<ChannelExplanation, 'heatMap'>>> {
+  const smallest = Math.min(photo.width, photo.height);
+  if (smallest < model.minInputSize)
+    throw new OptionError(
+      'photo',
+      must(`be at least ${model.minInputSize} pixels on each side for ${model.name}`, `${photo.width}x${photo.height}`),
+    );
+  const session = await createActivationSession(model, layer, { width: photo.width, height: photo.height }, options);
+  const activations = await session.run(toPlanar(photo)).finally(() => session.release());
+  return topChannels(activations, top).map((r) => ({ ...r, heatMap: heatMap(photo, activations, r.channel) }));
 }
 
 /** One image of an explanation: per channel, its visualization beside its heat map, in rows of `columns`. */
