@@ -8,6 +8,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { checkInteger } from '../../core/options/checks.js';
+import type { VisualizeSettingsInput } from '../../core/visualize/settings.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import { localDreamExecutor } from '../shared/dream-job.js';
@@ -16,6 +17,7 @@ import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
 import { DEVICE_PREFIX, hasWebBuild, registerDeviceRoutes } from './routes-device.js';
 import { registerDreamRoutes } from './routes-dreams.js';
+import { registerExploreRoutes } from './routes-explore.js';
 
 export type { ModelCatalog, ModelLayers, ModelSummary, LayerSummary } from './catalog.js';
 export type { DreamStatus, DreamView } from './queue.js';
@@ -47,6 +49,10 @@ export interface StudioOptions {
   webDir?: string;
   /** Where models and layers come from (default: bundled and installed models). */
   catalog?: ModelCatalog;
+  /** Where the studio keeps files across restarts (default: `studio` in the user cache folder, $XDG_CACHE_HOME/inceptionism). */
+  dataDir?: string;
+  /** Feature visualization settings of the explore page's thumbnails (default: the atlas's). */
+  exploreSettings?: VisualizeSettingsInput;
   /** Receives one line per request; quiet when absent. */
   log?: (line: string) => void;
 }
@@ -108,6 +114,14 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
     limits,
     maxUploadBytes: o.maxUploadBytes,
     execute: localDreamExecutor(deps),
+  });
+  const explore = { dataDir: o.dataDir, settings: o.exploreSettings, backendModule: o.backendModule };
+  registerExploreRoutes(app, {
+    ...explore,
+    catalog,
+    dreamLane: o.concurrency,
+    maxUploadBytes: o.maxUploadBytes,
+    ...limits,
   });
   // The default model loads in the dream worker now rather than when the first photo arrives.
   const { warmUpDream } = await import('../../node/dream/index.js');
