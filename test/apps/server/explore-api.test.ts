@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 import { installedModelCatalog } from '../../../src/apps/server/catalog.js';
-import { errorMessage, multipart, photoPng, testServer } from './helpers.js';
+import { errorMessage, type FilePart, multipart, photoPng, testServer } from './helpers.js';
 
 let dataDir: string;
 let app: FastifyInstance;
@@ -171,9 +171,9 @@ test('explain: the top channels by activation, with heat maps over the photo and
 });
 
 test('explain and strip refuse bad forms in one line', async () => {
-  const photo = { name: 'cat.jpg', bytes: await cat(), type: 'image/jpeg' };
-  const tiny = { name: 'tiny.png', bytes: await photoPng(40, 32) };
-  const cases: [string, Record<string, string>, typeof photo, number, RegExp][] = [
+  const photo: FilePart = { name: 'cat.jpg', bytes: await cat(), type: 'image/jpeg' };
+  const tiny: FilePart = { name: 'tiny.png', bytes: await photoPng(40, 32) };
+  const cases: [string, Record<string, string>, FilePart, number, RegExp][] = [
     [
       'explain',
       { model: 'inception_v3', layer: 'mixed4', top: '17' },
