@@ -10,7 +10,10 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 import { installedModelCatalog } from '../../../src/apps/server/catalog.js';
-import { errorMessage, type FilePart, multipart, photoPng, testServer } from './helpers.js';
+import { errorMessage, examplePhoto, type FilePart, multipart, photoPng, testServer } from './helpers.js';
+
+/** InceptionV3's key layers: where its branches join. */
+const KEY_LAYERS = ['mixed0', 'mixed1', 'mixed2', 'mixed3', 'mixed4', 'mixed5'];
 
 let dataDir: string;
 let app: FastifyInstance;
@@ -39,11 +42,7 @@ async function pollThumbnail(url: string): Promise<LightMyRequestResponse[]> {
   }
 }
 
-const cat = () =>
-  sharp(new URL('../../../examples/cat.jpg', import.meta.url).pathname)
-    .resize(200)
-    .jpeg()
-    .toBuffer();
+const cat = () => examplePhoto('cat', 200);
 
 test('models and layers: low to high, with shapes, plain words and the key layers', async () => {
   const models = (await app.inject({ url: '/api/explore/models' })).json<{ models: { name: string }[] }>();
@@ -60,7 +59,7 @@ test('models and layers: low to high, with shapes, plain words and the key layer
   const names = body.layers.map((l) => l.name);
   assert.deepEqual(
     body.layers.filter((l) => l.key).map((l) => l.name),
-    ['mixed0', 'mixed1', 'mixed2', 'mixed3', 'mixed4', 'mixed5'],
+    KEY_LAYERS,
   );
   assert.ok(names.indexOf('mixed0') < names.indexOf('mixed4'));
   assert.deepEqual(
@@ -224,7 +223,7 @@ test('the layer strip streams one dream per key layer, lowest first', async () =
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  const layers = ['mixed0', 'mixed1', 'mixed2', 'mixed3', 'mixed4', 'mixed5'];
+  const layers = KEY_LAYERS;
   assert.deepEqual(
     (head!.layers as { layer: string }[]).map((l) => l.layer),
     layers,

@@ -4,15 +4,14 @@
  * STUDIO_SCREENSHOTS=<folder> to also save screenshots at desktop and phone widths.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
-import sharp from 'sharp';
 import { installedModelCatalog } from '../../../src/apps/server/catalog.js';
 import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium, VIEWPORTS } from '../../support/chromium.js';
-import { testServer } from './helpers.js';
+import { examplePhoto, testServer } from './helpers.js';
 
 const screenshots = process.env.STUDIO_SCREENSHOTS;
 
@@ -20,10 +19,15 @@ const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
   "worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'";
 
+/** InceptionV3's key layers: where its branches join. */
+const KEY_LAYERS = ['mixed0', 'mixed1', 'mixed2', 'mixed3', 'mixed4', 'mixed5'];
+
 /** Thumbnails of the grid that have loaded, by channel. */
 const loadedChannels = (page: Page) =>
   page.$$eval('#grid .cell', (cells) =>
-    cells.flatMap((cell, channel) => ((cell.querySelector('img') as HTMLImageElement).naturalWidth > 0 ? [channel] : [])),
+    cells.flatMap((cell, channel) =>
+      (cell.querySelector('img') as HTMLImageElement).naturalWidth > 0 ? [channel] : [],
+    ),
   );
 
 test('the explore page: layers, a channel grid filling in, the large view, the strip and an explanation', async (t) => {
@@ -34,14 +38,7 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const cat = join(dir, 'cat.jpg');
-    await writeFile(
-      cat,
-      await sharp(new URL('../../../examples/cat.jpg', import.meta.url).pathname)
-        .resize(240)
-        .jpeg()
-        .toBuffer(),
-    );
+    const cat = { name: 'cat.jpg', mimeType: 'image/jpeg', buffer: await examplePhoto('cat', 240) };
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     const problems: string[] = [];
     page.on('console', (m) => /Content Security Policy/.test(m.text()) && problems.push(m.text()));
@@ -54,14 +51,7 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
     // Key layers first, low to high, each with its shape and plain word.
     const layers = page.locator('#layers button');
     await layers.first().waitFor();
-    assert.deepEqual(await page.locator('#layers .name').allInnerTexts(), [
-      'mixed0',
-      'mixed1',
-      'mixed2',
-      'mixed3',
-      'mixed4',
-      'mixed5',
-    ]);
+    assert.deepEqual(await page.locator('#layers .name').allInnerTexts(), KEY_LAYERS);
     assert.equal(await layers.first().innerText(), 'mixed0\n256×35×35\nstrokes');
     await page.getByLabel(/Show all \d+ layers/).check();
     assert.ok((await layers.count()) > 50);
@@ -69,7 +59,9 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
 
     await page.getByRole('button', { name: /^mixed0/ }).click();
     assert.equal(await page.locator('#grid .cell').count(), 256);
-    await page.waitForFunction(() => document.querySelectorAll('#grid img[src]').length >= 6, null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#grid img[src]').length >= 6, null, {
+      timeout: 120_000,
+    });
     const loaded = await loadedChannels(page);
     assert.ok(loaded.length >= 6);
     const onScreen = await page.$$eval(
@@ -100,14 +92,7 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
     await page.locator('#photo').setInputFiles(cat);
     await page.getByRole('button', { name: 'Dream it at every layer' }).click();
     await page.locator('#strip-status').getByText('6 of 6 layers dreamed.').waitFor({ timeout: 60_000 });
-    assert.deepEqual(await page.locator('#strip figcaption strong').allInnerTexts(), [
-      'mixed0',
-      'mixed1',
-      'mixed2',
-      'mixed3',
-      'mixed4',
-      'mixed5',
-    ]);
+    assert.deepEqual(await page.locator('#strip figcaption strong').allInnerTexts(), KEY_LAYERS);
     assert.equal(await page.locator('#strip figure.pending').count(), 0);
 
     // Explain: heat maps over the photo and each channel's picture.
@@ -117,7 +102,9 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
     await page.locator('.explained').nth(3).waitFor({ timeout: 60_000 });
     assert.equal(await page.locator('.explained').count(), 4);
     assert.match(await page.locator('#explain-status').innerText(), /^The 4 channels of mixed2 \(patterns\)/);
-    await page.waitForFunction(() => [...document.querySelectorAll('.explained img.heat')].every((i) => (i as HTMLImageElement).naturalWidth === 240));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.explained img.heat')].every((i) => (i as HTMLImageElement).naturalWidth === 240),
+    );
     await page.locator('.explained').first().scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.querySelectorAll('.explained img[src^="blob:"]').length === 4, null, {
       timeout: 120_000,
@@ -133,7 +120,9 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
     await phone.getByRole('button', { name: /^mixed1/ }).focus();
     await phone.keyboard.press('Enter');
     await phone.locator('#grid .cell').first().waitFor();
-    await phone.waitForFunction(() => document.querySelectorAll('#grid img[src]').length >= 2, null, { timeout: 120_000 });
+    await phone.waitForFunction(() => document.querySelectorAll('#grid img[src]').length >= 2, null, {
+      timeout: 120_000,
+    });
     assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
     await phone.locator('#grid .cell').first().focus();
     await phone.keyboard.press('Enter');

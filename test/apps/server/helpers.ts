@@ -41,6 +41,14 @@ export function testServer(options: StudioOptions = {}): Promise<FastifyInstance
   });
 }
 
+/** examples/`name`.jpg scaled to `width` pixels wide, as JPEG bytes. */
+export function examplePhoto(name: string, width: number): Promise<Buffer> {
+  return sharp(new URL(`../../../examples/${name}.jpg`, import.meta.url).pathname)
+    .resize(width)
+    .jpeg()
+    .toBuffer();
+}
+
 /** A small opaque PNG photo with a gradient. */
 export async function photoPng(width = 48, height = 32): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3);

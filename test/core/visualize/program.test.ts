@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LoadedModel } from '../../../src/core/models/types.js';
-import { int, ints } from '../../../src/core/onnx/ir.js';
+import { int, ints, type Model } from '../../../src/core/onnx/ir.js';
 import { createFeatureProgram } from '../../../src/core/visualize/program.js';
 import { nodeRuntime } from '../../../src/node/runtime/ort.js';
 import { buildModel } from '../autodiff/graphs.js';
@@ -16,14 +16,18 @@ function tinyModel(activation: 'Relu' | 'Tanh'): LoadedModel {
     const branch = () => k.op(activation, [k.op('Conv', [x, k.weights([2, 3, 3, 3])], { pads: ints([1, 1, 1, 1]) })]);
     return k.op('Concat', [branch(), branch()], { axis: int(1) });
   });
-  const layer = model.graph.outputs[0]!.name;
+  return loadedModel(model, model.graph.outputs[0]!.name, 4);
+}
+
+/** `model` as loaded, for SIZE x SIZE images, with `layer` of `channels` channels to dream. */
+function loadedModel(model: Model, layer: string, channels: number): LoadedModel {
   return {
     name: 'tiny',
     model,
     inputName: 'image',
     defaultInputSize: [SIZE, SIZE],
     minInputSize: 1,
-    layers: [{ name: layer, shape: [4, SIZE, SIZE], channels: 4, dreamable: true }],
+    layers: [{ name: layer, shape: [channels, SIZE, SIZE], channels, dreamable: true }],
     defaultLayer: layer,
   };
 }
@@ -83,18 +87,14 @@ test('a head bound to one input size above the layer does not stop other sizes',
     return k.op('MatMul', [flat, k.weights([2 * SIZE * SIZE, 3])]);
   });
   const layer = model.graph.nodes.find((n) => n.opType === 'Relu')!.outputs[0]!;
-  const loaded: LoadedModel = {
-    name: 'headed',
-    model,
-    inputName: 'image',
-    defaultInputSize: [SIZE, SIZE],
-    minInputSize: 1,
-    layers: [{ name: layer, shape: [2, SIZE, SIZE], channels: 2, dreamable: true }],
-    defaultLayer: layer,
-  };
-  const larger = await createFeatureProgram(loaded, { layer, reduce: 'mean', size: SIZE + 2, batch: 1 }, nodeRuntime, {
-    threads: 1,
-  });
+  const larger = await createFeatureProgram(
+    loadedModel(model, layer, 2),
+    { layer, reduce: 'mean', size: SIZE + 2, batch: 1 },
+    nodeRuntime,
+    {
+      threads: 1,
+    },
+  );
   assert.deepEqual([larger.channels, larger.positions], [2, (SIZE + 2) ** 2]);
   await larger.release();
 });

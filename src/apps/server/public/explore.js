@@ -109,7 +109,9 @@ async function loadLayers(model) {
   $('bands').textContent = `Plain words ${body.bands}. Key layers are in bold.`;
   $('all-layers-text').textContent = `Show all ${body.layers.length} layers (not only the key ones)`;
   $('explain-layer').replaceChildren(
-    ...body.layers.map((l) => el('option', { value: l.name, textContent: l.name, selected: l.name === body.defaultLayer })),
+    ...body.layers.map((l) =>
+      el('option', { value: l.name, textContent: l.name, selected: l.name === body.defaultLayer }),
+    ),
   );
   $('layers-status').textContent = '';
   showLayers();
