@@ -40,7 +40,7 @@ export interface ExploreContext {
 }
 
 /** A thumbnail not asked for again within this time is dropped from the lane. */
-export const KEEP_ALIVE_MS = 5000;
+export const KEEP_ALIVE_MS = 10_000;
 /** Seconds the page is told to wait before asking again for a thumbnail being rendered. */
 const RETRY_AFTER_S = 1;
 const THUMBNAIL_SIZES = { min: 64, max: 256 };

@@ -58,8 +58,10 @@ export class Thumbnails {
    */
   request(thumbnail: Thumbnail, signal: AbortSignal): number {
     const path = this.path(thumbnail);
+    // Once started, a render runs to its end even if its askers leave: it is kept for everyone,
+    // and a busy server may answer polls late.
     this.options.lane
-      .run(path, (stop) => this.render(thumbnail, path, stop), signal)
+      .run(path, () => this.render(thumbnail, path), signal)
       .catch(() => {
         // The asker polls again and finds the file, or asks again; a render that failed for a bug
         // is retried by the next poll.
@@ -88,11 +90,11 @@ export class Thumbnails {
     return resolveVisualizeSettings({ ...this.options.settings, size, batch: 1 });
   }
 
-  private async render(thumbnail: Thumbnail, path: string, signal: AbortSignal): Promise<void> {
+  private async render(thumbnail: Thumbnail, path: string): Promise<void> {
     const settings = this.settingsAt(thumbnail.size);
     const objective = channel(thumbnail.layer.name, thumbnail.channel);
     const program = await this.programFor(thumbnail, settings);
-    const [image] = await visualize([objective], program, settings, { signal });
+    const [image] = await visualize([objective], program, settings);
     await mkdir(dirname(path), { recursive: true });
     await writeImage(path, image!);
   }

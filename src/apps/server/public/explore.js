@@ -72,6 +72,7 @@ async function requestThumbnail(img) {
         rendered.set(url, src);
         for (const image of waiting.get(url)) {
           image.src = src;
+          image.closest('.cell')?.classList.remove('rendering');
           observer.unobserve(image);
           onScreen.delete(image);
         }
