@@ -29,8 +29,6 @@ export interface ExploreContext {
   dataDir?: string | undefined;
   /** Feature visualization settings of the thumbnails (default: the atlas's); requests set the size. */
   settings?: VisualizeSettingsInput | undefined;
-  /** ORT threads of the background lane's work (default 1: dreams keep the rest). */
-  threads?: number | undefined;
   /** The dream worker lane layer strips dream in: one the studio's dreams do not use. */
   dreamLane: number;
   /** The studio's dream backend module, for layer strips. */
@@ -39,6 +37,8 @@ export interface ExploreContext {
   maxPixels: number;
 }
 
+/** ORT threads of the background lane's work: dreams keep the rest of the CPU. */
+const LANE_THREADS = 1;
 /** A thumbnail not asked for again within this time is dropped from the lane. */
 export const KEEP_ALIVE_MS = 10_000;
 /** Seconds the page is told to wait before asking again for a thumbnail being rendered. */
@@ -56,12 +56,11 @@ interface ChannelParams {
 export function registerExploreRoutes(app: FastifyInstance, context: ExploreContext): void {
   const models = new ExploreModels(context.catalog);
   const lane = new BackgroundLane();
-  const threads = context.threads ?? 1;
   const thumbnails = new Thumbnails({
     folder: join(context.dataDir ?? join(userCacheDir(), 'studio'), 'atlas'),
     settings: resolveVisualizeSettings(context.settings),
     lane,
-    threads,
+    threads: LANE_THREADS,
   });
   const limits = { maxUploadBytes: context.maxUploadBytes, maxPixels: context.maxPixels };
   app.addHook('preClose', async () => {
@@ -117,7 +116,7 @@ export function registerExploreRoutes(app: FastifyInstance, context: ExploreCont
     const signal = clientGone(reply);
     const deps = {
       lane: context.dreamLane,
-      threads,
+      threads: LANE_THREADS,
       ...(context.backendModule !== undefined && { backendModule: context.backendModule }),
     };
     const frames = dreamStrip({ model, photo: photo.image, steps }, lane, deps, signal);
@@ -144,7 +143,7 @@ export function registerExploreRoutes(app: FastifyInstance, context: ExploreCont
     const layer = exploreLayer(model, requiredField(fields, 'layer'));
     const top = integerField('top', fields.top, EXPLAIN_LIMITS.top.default, EXPLAIN_LIMITS.top);
     checkPhotoSize(model, photo.image);
-    return explainForPage({ model, layer: layer.name, photo: photo.image, top }, lane, threads, clientGone(reply));
+    return explainForPage({ model, layer: layer.name, photo: photo.image, top }, lane, LANE_THREADS, clientGone(reply));
   });
 }
 

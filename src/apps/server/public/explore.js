@@ -107,6 +107,11 @@ async function loadLayers(model) {
   const body = await getJson(`/api/explore/${encodeURIComponent(model)}/layers`);
   state.model = model;
   state.layers = body.layers;
+  state.layer = undefined;
+  observer.disconnect();
+  $('grid').replaceChildren();
+  $('layer-heading').textContent = '2. Channels';
+  $('layer-info').textContent = 'Open a layer to see its channels.';
   $('bands').textContent = `Plain words ${body.bands}. Key layers are in bold.`;
   $('all-layers-text').textContent = `Show all ${body.layers.length} layers (not only the key ones)`;
   $('explain-layer').replaceChildren(
@@ -193,12 +198,6 @@ function openChannel(channel, layer = state.layer) {
   const hash = new URLSearchParams({ model: state.model, layer: layer.name });
   $('dream-link').href = `/#${hash}`;
   if (!$('channel-view').open) $('channel-view').showModal();
-}
-
-function closeChannel() {
-  for (const img of $('channel-view').querySelectorAll('img')) onScreen.delete(img);
-  state.view = undefined;
-  $('channel-view').close();
 }
 
 // ---- The photo: layer strip and explanation.
@@ -325,9 +324,11 @@ async function explainPhoto() {
 
 $('model').addEventListener('change', () => loadLayers($('model').value).catch(showError));
 $('all-layers').addEventListener('change', showLayers);
-$('close-view').addEventListener('click', closeChannel);
+$('close-view').addEventListener('click', () => $('channel-view').close());
+// Closed by the button or Escape: its pictures are no longer asked for.
 $('channel-view').addEventListener('close', () => {
   for (const img of $('channel-view').querySelectorAll('img')) onScreen.delete(img);
+  state.view = undefined;
 });
 $('channel-view').addEventListener('keydown', (event) => {
   const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
