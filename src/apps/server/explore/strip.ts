@@ -1,7 +1,8 @@
 /**
  * The layer strip: one photo dreamed at each of a network's key layers, lowest to highest, as in
- * the original DeepDream post's figure. Small and short on purpose (at most 256 px and 10 steps):
- * each layer is one job of the background lane, dreamed by the dream worker of the lane's own.
+ * the original DeepDream post's figure. Small and short on purpose (at most 256 px, 3 octaves of
+ * at most 10 steps): each layer is one job of the background lane, dreamed by a dream worker of
+ * its own.
  */
 import { encodeImage } from '../../../node/image/write.js';
 import type { RgbImage } from '../../../core/image/rgb.js';
@@ -14,6 +15,12 @@ export const STRIP_LIMITS = {
   size: { default: 224, min: 64, max: 256 },
   steps: { default: 8, min: 1, max: 10 },
 } as const;
+
+/**
+ * Octaves of every strip dream: a photo this small would get one, whose few steps barely show
+ * (see octavesForSize); three make each layer's look plain.
+ */
+const STRIP_OCTAVES = 3;
 
 export interface StripFrame {
   layer: string;
@@ -56,7 +63,7 @@ async function* dreams(
       (stop) =>
         dream(
           { ...photo, data: photo.data.slice() },
-          { model: model.name, layers: [{ name: layer, weight: 1 }], steps },
+          { model: model.name, layers: [{ name: layer, weight: 1 }], steps, octaves: STRIP_OCTAVES },
           { signal: stop },
           { ...deps, keepSessions: false, transferImage: true },
         ),
