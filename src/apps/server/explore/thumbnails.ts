@@ -39,6 +39,9 @@ export class Thumbnails {
   private readonly keys = new Map<string, string>();
   /** The program of the latest render, kept for the next channel of its layer. */
   private program: { id: string; ready: Promise<FeatureProgram> } | undefined;
+  /** The render in progress (the lane runs one at a time), which closing waits for. */
+  private rendering: Promise<void> | undefined;
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: ThumbnailsOptions) {}
 
@@ -69,8 +72,14 @@ export class Thumbnails {
     return this.options.lane.position(path) ?? 0;
   }
 
-  /** Frees the kept program. */
+  /** Stops the render in progress after its current step and frees the kept program. */
   async close(): Promise<void> {
+    this.closing.abort(new Error('the server is closing'));
+    await this.rendering?.catch(() => undefined);
+    await this.releaseProgram();
+  }
+
+  private async releaseProgram(): Promise<void> {
     const kept = this.program;
     this.program = undefined;
     await kept?.ready.then((p) => p.release()).catch(() => undefined);
@@ -90,19 +99,22 @@ export class Thumbnails {
     return resolveVisualizeSettings({ ...this.options.settings, size, batch: 1 });
   }
 
-  private async render(thumbnail: Thumbnail, path: string): Promise<void> {
-    const settings = this.settingsAt(thumbnail.size);
-    const objective = channel(thumbnail.layer.name, thumbnail.channel);
-    const program = await this.programFor(thumbnail, settings);
-    const [image] = await visualize([objective], program, settings);
-    await mkdir(dirname(path), { recursive: true });
-    await writeImage(path, image!);
+  private render(thumbnail: Thumbnail, path: string): Promise<void> {
+    this.rendering = (async () => {
+      const settings = this.settingsAt(thumbnail.size);
+      const objective = channel(thumbnail.layer.name, thumbnail.channel);
+      const program = await this.programFor(thumbnail, settings);
+      const [image] = await visualize([objective], program, settings, { signal: this.closing.signal });
+      await mkdir(dirname(path), { recursive: true });
+      await writeImage(path, image!);
+    })();
+    return this.rendering;
   }
 
   private programFor({ model, layer, size }: Thumbnail, settings: VisualizeSettings): Promise<FeatureProgram> {
     const id = JSON.stringify([model.name, layer.name, size]);
     if (this.program?.id !== id) {
-      void this.close();
+      void this.releaseProgram();
       const ready = openFeatureProgram(model, channel(layer.name, 0), settings, 1, { threads: this.options.threads });
       this.program = { id, ready };
       ready.catch(() => {
