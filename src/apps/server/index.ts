@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { checkInteger } from '../../core/options/checks.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
-import { localDreamExecutor } from '../shared/dream-job.js';
+import { localDreamExecutor, type DreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
 import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
@@ -45,6 +45,8 @@ export interface StudioOptions {
    * (default: dist/site of this package). Without one the page offers server dreams only.
    */
   webDir?: string;
+  /** Runs each dream (default: in this process's dream threads, with backendModule and threads). */
+  executor?: DreamExecutor;
   /** Where models and layers come from (default: bundled and installed models). */
   catalog?: ModelCatalog;
   /** Receives one line per request; quiet when absent. */
@@ -107,8 +109,9 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
     catalog,
     limits,
     maxUploadBytes: o.maxUploadBytes,
-    execute: localDreamExecutor(deps),
+    execute: o.executor ?? localDreamExecutor(deps),
   });
+  if (o.executor) return app;
   // The default model loads in the dream worker now rather than when the first photo arrives.
   const { warmUpDream } = await import('../../node/dream/index.js');
   warmUpDream({}, deps);
