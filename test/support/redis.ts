@@ -9,18 +9,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 
 /**
- * Skips the test (true) where redis-server is not installed, except in CI, where
- * scripts/install-test-deps.sh installs it: there a missing server fails the test.
+ * The `skip` of tests that need a redis-server: why, where it is not installed; false where it is,
+ * and in CI, where scripts/install-test-deps.sh installs it (there a missing server fails the tests).
  */
-export function skipWithoutRedis(t: TestContext): boolean {
+export function withoutRedis(): string | false {
   if (existsSync(REDIS_SERVER) || process.env.CI === 'true') return false;
-  t.skip(`${REDIS_SERVER} is not installed (apt-get install redis-server); the distributed queue is not tested`);
-  return true;
+  return `${REDIS_SERVER} is not installed (apt-get install redis-server); the distributed queue is not tested`;
 }
 
 /** A loopback port nothing listens on right now. */

@@ -44,7 +44,11 @@ export function startCommand(args: string[]): RunningCommand {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       const [code, killedBy] = await exited.finally(() => clearTimeout(timer));
-      assert.notEqual(killedBy === 'SIGKILL' && signal !== 'SIGKILL', true, `still running 20 s after ${signal}: ${stderr}`);
+      assert.notEqual(
+        killedBy === 'SIGKILL' && signal !== 'SIGKILL',
+        true,
+        `still running 20 s after ${signal}: ${stderr}`,
+      );
       return code ?? killedBy!;
     },
   };
@@ -52,7 +56,14 @@ export function startCommand(args: string[]): RunningCommand {
 
 /** `deepdream worker` on the fake network, ready once it says it takes dreams. */
 export async function startWorker(redisUrl: string, backendQuery = 'kind=grid', extra: string[] = []) {
-  const worker = startCommand(['worker', '--redis', redisUrl, '--backend-module', fakeBackendModule(backendQuery), ...extra]);
+  const worker = startCommand([
+    'worker',
+    '--redis',
+    redisUrl,
+    '--backend-module',
+    fakeBackendModule(backendQuery),
+    ...extra,
+  ]);
   await worker.waitFor(/Dream worker taking dreams/);
   return worker;
 }

@@ -3,27 +3,26 @@
  * studio queues, a separate worker dreams, the PNG comes back, and Redis is left clean.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import sharp from 'sharp';
 import { multipart, photoPng } from '../server/helpers.js';
-import { startRedis, skipWithoutRedis, type RedisServer } from '../../support/redis.js';
+import { startRedis, withoutRedis } from '../../support/redis.js';
 import { inRedis, startCommand, startWorker } from './helpers.js';
 
-let redis: RedisServer | undefined;
-before(async () => {
-  redis = await startRedis().catch(() => undefined);
-});
-after(() => redis?.stop());
-
-test('a dream posted to serve --redis is dreamed by a separate worker process', async (t) => {
-  if (skipWithoutRedis(t)) return;
-  const url = redis!.url;
+test('a dream posted to serve --redis is dreamed by a separate worker process', { skip: withoutRedis() }, async (t) => {
+  const redis = await startRedis();
+  t.after(() => redis.stop());
+  const url = redis.url;
   const worker = await startWorker(url);
   const studio = startCommand(['serve', '--port', '0', '--redis', url]);
   try {
     const base = (await studio.waitFor(/running at (http:\S+)/))[1]!;
     const body = await multipart({ steps: '2', seed: '5' }, [{ name: 'cat.png', bytes: await photoPng() }]);
-    const posted = await fetch(`${base}/api/dreams`, { method: 'POST', body: new Uint8Array(body.payload), headers: body.headers });
+    const posted = await fetch(`${base}/api/dreams`, {
+      method: 'POST',
+      body: new Uint8Array(body.payload),
+      headers: body.headers,
+    });
     assert.equal(posted.status, 202);
     const { id } = (await posted.json()) as { id: string };
 

@@ -54,7 +54,10 @@ export function register(program: Command, startStudio: StartStudio): void {
       `dreams running at the same time, others wait in a queue (default ${CONCURRENCY.local}; with --redis: dreams handed to the workers at once, default ${CONCURRENCY.redis})`,
       parseInteger,
     )
-    .option('--redis <url>', 'queue dreams on this Redis for `deepdream worker` processes to run (default: run them here)')
+    .option(
+      '--redis <url>',
+      'queue dreams on this Redis for `deepdream worker` processes to run (default: run them here)',
+    )
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option('--verbose', 'log one line per request')

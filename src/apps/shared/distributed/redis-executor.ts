@@ -72,7 +72,7 @@ export async function redisDreamExecutor(
       if (png) entry.resolve(png);
       else entry.reject(new Error('the dream finished but its result is gone from Redis'));
     } else {
-      entry.reject(new Error(job?.failedReason || 'the dream\'s job is gone from Redis'));
+      entry.reject(new Error(job?.failedReason || "the dream's job is gone from Redis"));
     }
     await Promise.all([commands.del(photoKey(id), resultKey(id)), job?.remove()]);
   }
@@ -108,7 +108,11 @@ export async function redisDreamExecutor(
       commands
         .set(photoKey(id), photoBytes, 'EX', EXPIRY_SECONDS.photo)
         .then(() =>
-          queue.add('dream', { spec, photoKey: photoKey(id) }, { jobId: id, removeOnComplete: keep, removeOnFail: keep }),
+          queue.add(
+            'dream',
+            { spec, photoKey: photoKey(id) },
+            { jobId: id, removeOnComplete: keep, removeOnFail: keep },
+          ),
         )
         // A job found finished (added before a restart) sends no more events: look now.
         .then(() => settle(id))

@@ -40,7 +40,12 @@ export function connectionProblem(err: unknown): string {
  */
 export async function checkRedisReachable(url: string): Promise<void> {
   checkRedisUrl(url);
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5000 });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 5000,
+  });
   let lastError: unknown;
   probe.on('error', (err) => (lastError = err));
   try {
