@@ -7,13 +7,15 @@
  * - `kill -9` of one of 2 workers during a dream: lost (must be 0) and how soon another took it;
  * - the studio's RSS idle and after 100 uploads.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { multipart, photoPng } from '../test/apps/server/helpers.js';
 import { startCommand, startWorker, type RunningCommand } from '../test/apps/distributed/helpers.js';
 import { startRedis } from '../test/support/redis.js';
 
 /** The real-engine dreams: small photos and few steps, so the whole run takes a few minutes. */
-const REAL = { photo: { width: 256, height: 192 }, fields: { steps: '4', size: '256', seed: '1' }, dreams: 6 };
+const REAL = { photo: { width: 256, height: 192 }, fields: { steps: '4', size: '256', seed: '1' }, dreams: 12 };
 const BURST = 50;
 const UPLOADS = 100;
 /** No wait in this script lasts longer. */
@@ -148,13 +150,17 @@ async function memory(redisUrl: string): Promise<void> {
   const workers = [await startWorker(redisUrl), await startWorker(redisUrl)];
   try {
     const pid = studio.process.child.pid!;
-    const photo = await photoPng(1024, 768);
-    await finished(studio, await submitAll(studio, photo, { steps: '1' }, 1));
+    // Noise, so the PNG is as large as a photo's (2.3 MB); dreamed small, so the workers keep up.
+    const photo = await sharp(randomBytes(1024 * 768 * 3), { raw: { width: 1024, height: 768, channels: 3 } })
+      .png()
+      .toBuffer();
+    const fields = { steps: '1', size: '256' };
+    await finished(studio, await submitAll(studio, photo, fields, 1));
     const idle = rssMb(pid);
     let peak = idle;
     // In rounds the queue accepts (8 handed to the workers, 10 waiting).
     for (let sent = 0; sent < UPLOADS; sent += 10) {
-      await finished(studio, await submitAll(studio, photo, { steps: '1' }, Math.min(10, UPLOADS - sent)));
+      await finished(studio, await submitAll(studio, photo, fields, Math.min(10, UPLOADS - sent)));
       peak = Math.max(peak, rssMb(pid));
     }
     await sleep(5000);

@@ -76,7 +76,9 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
     } catch (err) {
       if (signal?.reason === SHUTDOWN) {
         // Back in line at once for another worker (or this one, restarted): nothing is lost.
-        await job.moveToWait(token);
+        // Should that fail, the lock this closing worker no longer renews runs out, and the
+        // stalled check of another worker puts the job back in line all the same.
+        await job.moveToWait(token).catch(() => undefined);
         log(`dream ${id}: put back in line`);
         throw new WaitingError();
       }

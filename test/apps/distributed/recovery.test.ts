@@ -50,6 +50,15 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     return posted.json<{ id: string }>().id;
   }
 
+  /** A dream of `steps` steps of the 48x32 test photo, as the studio would queue it. */
+  const spec = (steps: number): DreamJobSpec => ({
+    name: 'p.png',
+    maxSize: 1024,
+    maxPixels: 1_000_000,
+    options: resolveDreamOptions({ steps }, { width: 48, height: 32 }),
+  });
+  const control = () => ({ onProgress: () => undefined, signal: new AbortController().signal, lane: 0 });
+
   const started = (id: string) => new RegExp(`dream ${id}: started`);
   const takenBy = async (candidates: RunningCommand[], id: string): Promise<RunningCommand> => {
     await Promise.any(candidates.map((w) => w.waitFor(started(id))));
@@ -110,14 +119,7 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
 
   test('a studio that goes away and comes back finds its dream by id instead of adding it again', TIMEOUT, async () => {
     const only = await worker();
-    const spec: DreamJobSpec = {
-      name: 'p.png',
-      maxSize: 1024,
-      maxPixels: 1_000_000,
-      options: resolveDreamOptions({ steps: 30 }, { width: 48, height: 32 }),
-    };
-    const job = { id: 'restarted-studio-dream', spec, photo: png };
-    const control = () => ({ onProgress: () => undefined, signal: new AbortController().signal, lane: 0 });
+    const job = { id: 'restarted-studio-dream', spec: spec(30), photo: png };
 
     const first = await redisDreamExecutor(redis.url);
     const progress: number[] = [];
@@ -140,6 +142,20 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     await second.close();
     assert.deepEqual(dreamed.subarray(0, 8), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     assert.equal(only.stderr().match(new RegExp(started(job.id).source, 'g'))?.length, 1);
+    assert.deepEqual(await inRedis(redis.url, job.id), { keys: [] });
+    assert.equal(await only.stop(), 0);
+  });
+
+  test("a dream that fails on the worker fails once, with the worker's one-line error", TIMEOUT, async () => {
+    const only = await worker('kind=grid');
+    const job = {
+      id: 'failing-dream',
+      spec: { ...spec(1), options: { ...spec(1).options, layers: [{ name: 'missing', weight: 1 }] } },
+      photo: png,
+    };
+    await assert.rejects(remote.execute(job, control()), { message: "unknown layer 'missing'" });
+    assert.equal(only.stderr().match(new RegExp(started(job.id).source, 'g'))?.length, 1);
+    assert.match(only.stderr(), /dream failing-dream: unknown layer 'missing'\n/);
     assert.deepEqual(await inRedis(redis.url, job.id), { keys: [] });
     assert.equal(await only.stop(), 0);
   });
