@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import sharp from 'sharp';
 import { multipart, photoPng } from '../test/apps/server/helpers.js';
 import { startCommand, startWorker, type RunningCommand } from '../test/apps/distributed/helpers.js';
@@ -181,6 +182,9 @@ function serverKilledWithFiveQueued(): void {
   console.log('kill -9 of the studio with 5 queued: not measured here (needs the durable studio store)');
 }
 
+// The figures depend on what else the machine runs: say how busy it was.
+const load = () => loadavg()[0]!.toFixed(1);
+console.log(`${cpus().length} CPUs, load average ${load()} at the start`);
 const redis = await startRedis();
 try {
   await burst(redis.url);
@@ -189,6 +193,7 @@ try {
   await workerKilled(redis.url);
   await memory(redis.url);
   serverKilledWithFiveQueued();
+  console.log(`load average ${load()} at the end`);
 } finally {
   await redis.stop();
 }

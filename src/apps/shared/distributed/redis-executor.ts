@@ -107,15 +107,17 @@ export async function redisDreamExecutor(
       const photoBytes = Buffer.from(photo.buffer, photo.byteOffset, photo.byteLength);
       commands
         .set(photoKey(id), photoBytes, 'EX', EXPIRY_SECONDS.photo)
-        .then(() =>
-          queue.add(
+        .then(async () => {
+          // Cancelled while the photo was on its way: add no job that nobody waits for.
+          if (signal.aborted) return;
+          await queue.add(
             'dream',
             { spec, photoKey: photoKey(id) },
             { jobId: id, removeOnComplete: keep, removeOnFail: keep },
-          ),
-        )
-        // A job found finished (added before a restart) sends no more events: look now.
-        .then(() => settle(id))
+          );
+          // A job found finished (added before a restart) sends no more events: look now.
+          await settle(id);
+        })
         .catch((err: unknown) => fail(id, err));
     });
 
