@@ -160,6 +160,17 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     assert.equal(await only.stop(), 0);
   });
 
+  test('a worker with --concurrency 2 runs two dreams at once, each in a lane of its own', TIMEOUT, async () => {
+    const both = await startWorker(redis.url, SLOW, ['--concurrency', '2']);
+    workers.push(both);
+    const ids = [await submit(20), await submit(20)];
+    await both.waitFor(/started on lane 0[^]*started on lane 1|started on lane 1[^]*started on lane 0/);
+    assert.doesNotMatch(both.stderr(), /: done/, 'both started before either finished');
+    for (const id of ids) assert.equal((await waitForDream(app, id)).status, 'done');
+    assert.match(both.stderr(), /2 at a time/);
+    assert.equal(await both.stop(), 0);
+  });
+
   async function waitForState(id: string, state: string): Promise<void> {
     while ((await inRedis(redis.url, id)).state !== state) await new Promise((resolve) => setTimeout(resolve, 25));
   }
