@@ -55,6 +55,8 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['maxSize', '--max-size'],
   ['concurrency', '--concurrency'],
   ['threads', '--threads'],
+  // The Redis that `serve` queues dreams on and `worker` takes them from.
+  ['redis', '--redis'],
 ]);
 
 /** Names not in the table are flags already. */

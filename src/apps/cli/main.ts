@@ -11,6 +11,7 @@ import * as modelsCommand from './commands/models.js';
 import * as recipeCommand from './commands/recipe.js';
 import * as serveCommand from './commands/serve.js';
 import * as videoCommand from './commands/video.js';
+import * as workerCommand from './commands/worker.js';
 import * as zoomCommand from './commands/zoom.js';
 import { describeError, PROGRAM_NAME } from '../shared/errors.js';
 import { flagName } from './flags.js';
@@ -20,6 +21,7 @@ import { programVersion } from '../shared/version.js';
 /** The apps the command line starts, passed in by the program (apps do not import each other). */
 export interface CliApps {
   startStudio: serveCommand.StartStudio;
+  startWorker: workerCommand.StartWorker;
 }
 
 export function createProgram(apps: CliApps): Command {
@@ -38,6 +40,7 @@ export function createProgram(apps: CliApps): Command {
   recipeCommand.register(program);
   serveCommand.register(program, apps.startStudio);
   videoCommand.register(program);
+  workerCommand.register(program, apps.startWorker);
   zoomCommand.register(program);
   nameFlagProblems(program);
   return program;

@@ -11,7 +11,7 @@ import { checkInteger } from '../../core/options/checks.js';
 import type { VisualizeSettingsInput } from '../../core/visualize/settings.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
-import { localDreamExecutor } from '../shared/dream-job.js';
+import { localDreamExecutor, type DreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
 import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
@@ -47,6 +47,8 @@ export interface StudioOptions {
    * (default: dist/site of this package). Without one the page offers server dreams only.
    */
   webDir?: string;
+  /** Runs each dream (default: in this process's dream threads, with backendModule and threads). */
+  executor?: DreamExecutor;
   /** Where models and layers come from (default: bundled and installed models). */
   catalog?: ModelCatalog;
   /** Where the studio keeps files across restarts (default: `studio` in the user cache folder, $XDG_CACHE_HOME/inceptionism). */
@@ -113,7 +115,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
     catalog,
     limits,
     maxUploadBytes: o.maxUploadBytes,
-    execute: localDreamExecutor(deps),
+    execute: o.executor ?? localDreamExecutor(deps),
   });
   const explore = { dataDir: o.dataDir, settings: o.exploreSettings, backendModule: o.backendModule };
   registerExploreRoutes(app, {
@@ -123,6 +125,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
     maxUploadBytes: o.maxUploadBytes,
     ...limits,
   });
+  if (o.executor) return app;
   // The default model loads in the dream worker now rather than when the first photo arrives.
   const { warmUpDream } = await import('../../node/dream/index.js');
   warmUpDream({}, deps);

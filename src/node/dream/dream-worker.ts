@@ -98,9 +98,14 @@ export class DreamWorker {
     this.holdProcessOpen();
   }
 
-  /** Only a waiting caller keeps the process alive: not an idle thread, a warm-up or an aborted dream. */
+  /**
+   * A waiting caller keeps the process alive, and so does an aborted dream until its current tile
+   * ends (a thread ended in the middle of ONNX Runtime's work aborts the whole process); an idle
+   * thread or a warm-up does not.
+   */
   private holdProcessOpen(): void {
-    const waiting = [this.running, ...this.queue].some((pending) => pending?.caller);
+    const waiting =
+      [this.running, ...this.queue].some((pending) => pending?.caller) || this.running?.request.type === 'dream';
     if (waiting) this.thread?.ref();
     else this.thread?.unref();
   }

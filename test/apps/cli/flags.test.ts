@@ -59,14 +59,25 @@ const videoOptions: Record<
  * `move` is checked field by field; `every` belongs to the schedule; then the studio's (StudioOptions)
  * and those of models added by hand (AddOptions).
  */
-const otherNames = ['move.zoom', 'every', 'maxSize', 'concurrency', 'threads', 'name', 'catalogName', 'prototxt'];
+const otherNames = [
+  'move.zoom',
+  'every',
+  'maxSize',
+  'concurrency',
+  'threads',
+  'redis',
+  'name',
+  'catalogName',
+  'prototxt',
+];
 
 function longFlags(command: Command): string[] {
   return [...command.options.map((o) => o.long ?? ''), ...command.commands.flatMap(longFlags)];
 }
 
 describe('flagName', () => {
-  const flags = new Set(longFlags(createProgram({ startStudio: () => Promise.reject(new Error('not started')) })));
+  const notStarted = () => Promise.reject(new Error('not started'));
+  const flags = new Set(longFlags(createProgram({ startStudio: notStarted, startWorker: notStarted })));
   const named = [dreamOptions, zoomOptions, videoOptions].flatMap((o) => Object.keys(o)).filter((o) => o !== 'move');
 
   it('gives every option the library names a flag the CLI has', () => {

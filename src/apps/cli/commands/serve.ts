@@ -1,9 +1,17 @@
 /** `deepdream serve`: the web studio, a page where anyone can dream their photos. */
 import type { Command } from 'commander';
-import { checkInteger } from '../../../core/options/checks.js';
+import { checkInteger, OptionError } from '../../../core/options/checks.js';
 import { parseInteger } from '../parse.js';
 import { DEFAULT_MAX_SIZE, THREADS } from './dream.js';
 import { backendModuleOption, chosenBackend } from '../backend-option.js';
+import { untilStopSignal } from '../stop-signal.js';
+import { warner } from '../warn.js';
+
+/**
+ * Dreams running at once: here one at a time (a dream already uses the CPU's cores); with Redis,
+ * enough handed over at once to keep several workers busy.
+ */
+const CONCURRENCY = { local: 1, redis: 8 } as const;
 
 /** The studio as this command runs it: listening until Ctrl+C, then closed. */
 export interface RunningStudio {
@@ -14,6 +22,10 @@ export interface RunningStudio {
 /** Starts the web studio app, which the program passes in: the command line imports no other app. */
 export type StartStudio = (settings: {
   concurrency: number;
+  /** Queue dreams on this Redis for `deepdream worker` processes instead of running them here. */
+  redis?: string;
+  /** Receives problems worth a line while the studio runs (a Redis outage). */
+  warn: (text: string) => void;
   maxSize: number;
   threads?: number;
   backendModule?: string;
@@ -23,7 +35,8 @@ export type StartStudio = (settings: {
 interface ServeFlags {
   port: number;
   host: string;
-  concurrency: number;
+  concurrency?: number;
+  redis?: string;
   maxSize: number;
   threads?: number;
   verbose?: boolean;
@@ -36,7 +49,15 @@ export function register(program: Command, startStudio: StartStudio): void {
     .description('start the web studio: upload a photo in the browser, pick a look, download the dream')
     .option('--port <n>', 'port to listen on', parseInteger, 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0: every network interface)', '127.0.0.1')
-    .option('--concurrency <n>', 'dreams running at the same time; others wait in a queue', parseInteger, 1)
+    .option(
+      '--concurrency <n>',
+      `dreams running at the same time, others wait in a queue (default ${CONCURRENCY.local}; with --redis: dreams handed to the workers at once, default ${CONCURRENCY.redis})`,
+      parseInteger,
+    )
+    .option(
+      '--redis <url>',
+      'queue dreams on this Redis for `deepdream worker` processes to run (default: run them here)',
+    )
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option('--verbose', 'log one line per request')
@@ -44,8 +65,13 @@ export function register(program: Command, startStudio: StartStudio): void {
     .action(async (flags: ServeFlags) => {
       checkInteger('--port', flags.port, { min: 0, max: 65535 });
       if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
+      if (flags.redis !== undefined && flags.threads !== undefined) {
+        throw new OptionError('--threads', 'cannot be combined with --redis (set it on the workers, where dreams run)');
+      }
       const app = await startStudio({
-        concurrency: flags.concurrency,
+        concurrency: flags.concurrency ?? (flags.redis === undefined ? CONCURRENCY.local : CONCURRENCY.redis),
+        ...(flags.redis !== undefined && { redis: flags.redis }),
+        warn: warner({}),
         maxSize: flags.maxSize,
         ...(flags.threads !== undefined && { threads: flags.threads }),
         ...chosenBackend(flags),
@@ -53,10 +79,7 @@ export function register(program: Command, startStudio: StartStudio): void {
       });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`Dream studio running at ${address} (press Ctrl+C to stop)\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilStopSignal();
       await app.close();
     });
 }

@@ -1,0 +1,140 @@
+/**
+ * The studio's side of the distributed queue: each dream becomes a BullMQ job that any
+ * `deepdream worker` may take. The photo and the PNG travel through Redis itself, which the studio
+ * and every worker already reach, so the machines share no file system.
+ */
+import { Queue, QueueEvents } from 'bullmq';
+import type { DreamProgress } from '../../../core/dream/options.js';
+import type { DreamExecutor } from '../dream-job.js';
+import {
+  CANCEL_CHANNEL,
+  cancelledKey,
+  DREAM_QUEUE,
+  EXPIRY_SECONDS,
+  photoKey,
+  resultKey,
+  type DreamJobData,
+  type DreamJobResult,
+} from './protocol.js';
+import { checkRedisReachable, openRedis } from './redis.js';
+
+export interface RemoteDreamExecutor {
+  execute: DreamExecutor;
+  /** Stops listening; dreams not finished reject, and their jobs stay in Redis for a later studio. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  onProgress: (progress: DreamProgress) => void;
+  resolve: (png: Buffer) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Connects to Redis at `url` (failing at once, in one line, when it cannot) and returns an
+ * executor that queues each dream there. The job's id is the dream's id: running a dream again
+ * (a restarted studio) finds its job, waiting, running or finished, instead of adding another.
+ */
+export async function redisDreamExecutor(
+  url: string,
+  log: (line: string) => void = () => undefined,
+): Promise<RemoteDreamExecutor> {
+  await checkRedisReachable(url);
+  const commands = openRedis(url, log);
+  const queue = new Queue<DreamJobData, DreamJobResult>(DREAM_QUEUE, { connection: commands });
+  const listening = openRedis(url);
+  const events = new QueueEvents(DREAM_QUEUE, { connection: listening });
+  // Connection problems are reported once by openRedis; BullMQ repeats them as 'error' events.
+  queue.on('error', () => undefined);
+  events.on('error', () => undefined);
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+
+  const pending = new Map<string, Pending>();
+  const fail = (id: string, err: unknown): void => {
+    const entry = pending.get(id);
+    pending.delete(id);
+    entry?.reject(err);
+  };
+  /** Cancellations still talking to Redis: close() lets them finish. */
+  const cancelling = new Set<Promise<unknown>>();
+
+  /** Hands a finished job's outcome to its dream and removes what it left in Redis. */
+  async function settle(id: string): Promise<void> {
+    const entry = pending.get(id);
+    if (!entry) return;
+    const job = await queue.getJob(id);
+    const state = job ? await job.getState() : 'unknown';
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return; // its events will come
+    if (pending.get(id) !== entry) return; // settled meanwhile by another event
+    pending.delete(id);
+    if (state === 'completed') {
+      const png = await commands.getBuffer(resultKey(id));
+      if (png) entry.resolve(png);
+      else entry.reject(new Error('the dream finished but its result is gone from Redis'));
+    } else {
+      entry.reject(new Error(job?.failedReason || "the dream's job is gone from Redis"));
+    }
+    await Promise.all([commands.del(photoKey(id), resultKey(id)), job?.remove()]);
+  }
+
+  /** A waiting job is removed; a running one is told to stop by its worker, wherever it runs. */
+  async function cancel(id: string): Promise<void> {
+    await commands.set(cancelledKey(id), '1', 'EX', EXPIRY_SECONDS.cancelled);
+    if ((await queue.remove(id)) === 0) await commands.publish(CANCEL_CHANNEL, id);
+    await commands.del(photoKey(id), resultKey(id));
+  }
+
+  const keep = { age: EXPIRY_SECONDS.job };
+  const execute: DreamExecutor = ({ id, spec, photo }, { onProgress, signal }) =>
+    new Promise<Buffer>((resolve, reject) => {
+      signal.throwIfAborted();
+      const onAbort = () => {
+        pending.delete(id);
+        reject(signal.reason);
+        const done = cancel(id)
+          .catch((err: unknown) => log(`could not cancel dream ${id} in Redis: ${String(err)}`))
+          .finally(() => cancelling.delete(done));
+        cancelling.add(done);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const settled =
+        <T>(then: (value: T) => void) =>
+        (value: T) => {
+          signal.removeEventListener('abort', onAbort);
+          then(value);
+        };
+      pending.set(id, { onProgress, resolve: settled(resolve), reject: settled(reject) });
+      const photoBytes = Buffer.from(photo.buffer, photo.byteOffset, photo.byteLength);
+      commands
+        .set(photoKey(id), photoBytes, 'EX', EXPIRY_SECONDS.photo)
+        .then(async () => {
+          // Cancelled while the photo was on its way: add no job that nobody waits for.
+          if (signal.aborted) return;
+          await queue.add(
+            'dream',
+            { spec, photoKey: photoKey(id) },
+            { jobId: id, removeOnComplete: keep, removeOnFail: keep },
+          );
+          // A job found finished (added before a restart) sends no more events: look now.
+          await settle(id);
+        })
+        .catch((err: unknown) => fail(id, err));
+    });
+
+  const finished = ({ jobId }: { jobId: string }) => void settle(jobId).catch((err: unknown) => fail(jobId, err));
+  events.on('progress', ({ jobId, data }) => pending.get(jobId)?.onProgress(data as DreamProgress));
+  events.on('completed', finished);
+  events.on('failed', finished);
+
+  return {
+    execute,
+    async close() {
+      await Promise.all(cancelling);
+      for (const id of [...pending.keys()]) fail(id, new Error('the studio is closing'));
+      await events.close();
+      await queue.close();
+      listening.disconnect();
+      commands.disconnect();
+    },
+  };
+}

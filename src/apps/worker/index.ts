@@ -1,0 +1,117 @@
+/**
+ * The dream worker (`deepdream worker`): takes the studio's dreams from the BullMQ queue in Redis
+ * and runs them in this process's dream threads, one lane per dream it runs at once. Any number
+ * of workers, on any machines that reach the Redis, share the queue.
+ */
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { runDreamJob } from '../shared/dream-job.js';
+import {
+  CANCEL_CHANNEL,
+  CANCELLED,
+  cancelledKey,
+  DREAM_QUEUE,
+  EXPIRY_SECONDS,
+  resultKey,
+  WORKER_LOCKS,
+  type DreamJobData,
+  type DreamJobResult,
+} from '../shared/distributed/protocol.js';
+import { checkRedisReachable, openRedis, shownUrl } from '../shared/distributed/redis.js';
+import { errorMessage, oneLine } from '../shared/errors.js';
+
+export interface DreamWorkerSettings {
+  /** The Redis the studio (`deepdream serve --redis`) queues its dreams on. */
+  redis: string;
+  /** Dreams run at once, each in its own dream thread. */
+  concurrency: number;
+  /** ORT threads per dream. */
+  threads?: number;
+  /** Module exporting `createBackend` to dream with instead of the engine. */
+  backendModule?: string;
+  /** Receives one line per dream taken and finished, and per Redis outage. */
+  log: (line: string) => void;
+}
+
+export interface RunningDreamWorker {
+  /** Stops taking dreams, puts the running ones back in line for another worker, and disconnects. */
+  close(): Promise<void>;
+}
+
+const SHUTDOWN = 'the worker is stopping';
+
+/** Checks that Redis answers (one-line error otherwise), then starts taking dreams. */
+export async function startDreamWorker(settings: DreamWorkerSettings): Promise<RunningDreamWorker> {
+  const { redis: url, concurrency, log } = settings;
+  await checkRedisReachable(url);
+  const deps = {
+    ...(settings.backendModule !== undefined && { backendModule: settings.backendModule }),
+    ...(settings.threads !== undefined && { threads: settings.threads }),
+  };
+  const commands = openRedis(url, log);
+  const freeLanes = Array.from({ length: concurrency }, (_, lane) => lane);
+
+  async function processor(job: Job<DreamJobData, DreamJobResult>, token?: string, signal?: AbortSignal) {
+    const id = job.id!;
+    if (await commands.exists(cancelledKey(id))) throw new UnrecoverableError(CANCELLED);
+    const photo = await commands.getBuffer(job.data.photoKey);
+    if (!photo) throw new UnrecoverableError('the photo of this dream is gone from Redis');
+    const lane = freeLanes.shift()!;
+    const started = Date.now();
+    log(`dream ${id}: started on lane ${lane}`);
+    try {
+      const png = await runDreamJob(
+        job.data.spec,
+        photo,
+        {
+          lane,
+          signal: signal!,
+          // Progress is advisory: a lost update is not worth failing the dream.
+          onProgress: (progress) => void job.updateProgress(progress).catch(() => undefined),
+        },
+        deps,
+      );
+      await commands.set(resultKey(id), png, 'EX', EXPIRY_SECONDS.result);
+      log(`dream ${id}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return { resultKey: resultKey(id), bytes: png.byteLength };
+    } catch (err) {
+      if (signal?.reason === SHUTDOWN) {
+        // Back in line at once for another worker (or this one, restarted): nothing is lost.
+        // Should that fail, the lock this closing worker no longer renews runs out, and the
+        // stalled check of another worker puts the job back in line all the same.
+        await job.moveToWait(token).catch(() => undefined);
+        log(`dream ${id}: put back in line`);
+        throw new WaitingError();
+      }
+      const reason = signal?.aborted ? CANCELLED : oneLine(errorMessage(err));
+      log(`dream ${id}: ${reason}`);
+      // A dream that failed fails the same way again: only a dead worker's dream is retried.
+      throw new UnrecoverableError(reason);
+    } finally {
+      freeLanes.push(lane);
+    }
+  }
+
+  const working = openRedis(url);
+  const worker = new Worker<DreamJobData, DreamJobResult>(DREAM_QUEUE, processor, {
+    connection: working,
+    concurrency,
+    ...WORKER_LOCKS,
+    autorun: false,
+  });
+  worker.on('error', () => undefined); // outages are reported once by openRedis
+  const subscriber = openRedis(url);
+  subscriber.on('message', (_channel: string, id: string) => worker.cancelJob(id, CANCELLED));
+  await subscriber.subscribe(CANCEL_CHANNEL);
+  void worker.run();
+  await worker.waitUntilReady();
+  log(`Dream worker taking dreams from ${shownUrl(url)}, ${concurrency} at a time (press Ctrl+C to stop)`);
+
+  return {
+    async close() {
+      const closed = worker.close();
+      worker.cancelAllJobs(SHUTDOWN);
+      await closed;
+      for (const connection of [subscriber, working, commands]) connection.disconnect();
+    },
+  };
+}

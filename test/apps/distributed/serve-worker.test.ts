@@ -1,0 +1,48 @@
+/**
+ * `deepdream serve --redis` and `deepdream worker` as real processes on a real redis-server: the
+ * studio queues, a separate worker dreams, the PNG comes back, and Redis is left clean.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { multipart, photoPng } from '../server/helpers.js';
+import { startRedis, withoutRedis } from '../../support/redis.js';
+import { inRedis, startCommand, startWorker } from './helpers.js';
+
+test('a dream posted to serve --redis is dreamed by a separate worker process', { skip: withoutRedis() }, async (t) => {
+  const redis = await startRedis();
+  t.after(() => redis.stop());
+  const url = redis.url;
+  const worker = await startWorker(url);
+  const studio = startCommand(['serve', '--port', '0', '--redis', url]);
+  try {
+    const base = (await studio.waitFor(/running at (http:\S+)/))[1]!;
+    const body = await multipart({ steps: '2', seed: '5' }, [{ name: 'cat.png', bytes: await photoPng() }]);
+    const posted = await fetch(`${base}/api/dreams`, {
+      method: 'POST',
+      body: new Uint8Array(body.payload),
+      headers: body.headers,
+    });
+    assert.equal(posted.status, 202);
+    const { id } = (await posted.json()) as { id: string };
+
+    let view: { status: string; error?: string };
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      view = (await (await fetch(`${base}/api/dreams/${id}`)).json()) as typeof view;
+    } while (['queued', 'running'].includes(view.status));
+    assert.equal(view.status, 'done', view.error);
+
+    const result = await fetch(`${base}/api/dreams/${id}/result`);
+    assert.equal(result.status, 200);
+    const meta = await sharp(Buffer.from(await result.arrayBuffer())).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['png', 48, 32]);
+    // The worker dreamed it, and the studio took the result and left nothing in Redis.
+    await worker.waitFor(new RegExp(`dream ${id}: done in \\d+\\.\\d s`));
+    assert.deepEqual(await inRedis(url, id), { keys: [] });
+  } finally {
+    assert.equal(await studio.stop(), 0);
+    assert.equal(await worker.stop(), 0);
+  }
+  assert.match(worker.stderr(), /^Dream worker taking dreams from redis:\/\/127\.0\.0\.1:\d+, 1 at a time/);
+});
