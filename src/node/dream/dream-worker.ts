@@ -98,9 +98,14 @@ export class DreamWorker {
     this.holdProcessOpen();
   }
 
-  /** Only a waiting caller keeps the process alive: not an idle thread, a warm-up or an aborted dream. */
+  /**
+   * A waiting caller keeps the process alive, and so does a dream the thread is still running after
+   * its caller gave up: a process that exits while ONNX Runtime runs in a worker aborts natively
+   * ('Napi::Error'). An idle thread or a warm-up does not.
+   */
   private holdProcessOpen(): void {
-    const waiting = [this.running, ...this.queue].some((pending) => pending?.caller);
+    const waiting =
+      this.running?.request.type === 'dream' || [this.running, ...this.queue].some((pending) => pending?.caller);
     if (waiting) this.thread?.ref();
     else this.thread?.unref();
   }
