@@ -82,6 +82,9 @@ export function defaultDataDir(): string {
   return join(dataHome, 'inceptionism', 'studio');
 }
 
+/** What a client is told to wait during a shutdown (a restart takes seconds). */
+const SHUTDOWN_RETRY_SECONDS = 5;
+
 /** How often the retention settings are applied besides after each dream. */
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -104,7 +107,8 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
     ...(o.keepBytes !== undefined && { keepBytes: o.keepBytes }),
   });
   const queue = new DreamQueue(store, o.executor ?? localDreamExecutor(deps), o);
-  const app = Fastify({ logger: false });
+  // Requests during a shutdown get the studio's own 503 (below) rather than Fastify's.
+  const app = Fastify({ logger: false, return503OnClosing: false });
   const catalog = o.catalog ?? installedModelCatalog();
   const limits = { maxSize: o.maxSize, maxSteps: o.maxSteps, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
   const retention = setInterval(() => void store.applyRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
@@ -126,9 +130,21 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
       .header('cross-origin-opener-policy', 'same-origin')
       .header('cross-origin-embedder-policy', 'require-corp');
   });
+  let closing = false;
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    await reply
+      .status(503)
+      .header('retry-after', String(SHUTDOWN_RETRY_SECONDS))
+      .header('connection', 'close')
+      .send({ error: 'the studio is shutting down; try again in a moment' });
+  });
   // Running dreams stop and go back in line before the event streams end (routes-dreams.ts),
   // and the database closes last.
-  app.addHook('preClose', () => queue.close());
+  app.addHook('preClose', async () => {
+    closing = true;
+    await queue.close();
+  });
   app.addHook('onClose', async () => {
     clearInterval(retention);
     store.close();
