@@ -65,23 +65,19 @@ describe('deepdream stopped while dreaming', () => {
   // 50 ms per tile step: a dream of 100 steps takes seconds.
   const slowFake = () => fakeBackendFlags('kind=grid&delayMs=50');
 
-  test('Ctrl+C: one line, exit code 130, no output file', async () => {
-    const output = join(dir, 'sigint.png');
-    const ended = await dreamUntil([photo, '-o', output, '--steps', '100', ...slowFake()], 1, (child) =>
-      child.kill('SIGINT'),
-    );
-    assert.deepEqual(ended, { code: 130, signal: null, stderr: 'deepdream: interrupted\n' });
-    assert.equal(existsSync(output), false);
-  });
-
-  test('SIGTERM: one line, exit code 143', async () => {
-    const output = join(dir, 'sigterm.png');
-    const ended = await dreamUntil([photo, '-o', output, '--steps', '100', ...slowFake()], 1, (child) =>
-      child.kill('SIGTERM'),
-    );
-    assert.deepEqual(ended, { code: 143, signal: null, stderr: 'deepdream: interrupted\n' });
-    assert.equal(existsSync(output), false);
-  });
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    test(`${signal}: one line, exit code ${code}, no output file`, async () => {
+      const output = join(dir, `${signal}.png`);
+      const ended = await dreamUntil([photo, '-o', output, '--steps', '100', ...slowFake()], 1, (child) =>
+        child.kill(signal),
+      );
+      assert.deepEqual(ended, { code, signal: null, stderr: 'deepdream: interrupted\n' });
+      assert.equal(existsSync(output), false);
+    });
+  }
 
   test('a closed stdout pipe (| head -2): a quiet exit', async () => {
     const output = join(dir, 'epipe.png');

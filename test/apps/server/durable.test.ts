@@ -10,13 +10,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { photoPng } from './helpers.js';
-import { startStudioProcess, waitForView } from './studio-process.js';
-
-interface View {
-  id: string;
-  status: string;
-  progress?: unknown;
-}
+import { startStudioProcess, waitForView, type View } from './studio-process.js';
 
 test('kill -9 with 1 done, 1 running and 4 queued dreams loses none of them', async () => {
   const data = await mkdtemp(join(tmpdir(), 'durable-test-'));

@@ -10,13 +10,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { DreamExecutor } from '../../../src/apps/shared/dream-job.js';
 import { photoPng, postDream, testServer } from './helpers.js';
-import { startStudioProcess, waitForView } from './studio-process.js';
-
-interface View {
-  id: string;
-  status: string;
-  progress?: unknown;
-}
+import { startStudioProcess, waitForView, type View } from './studio-process.js';
 
 test('SIGTERM while a dream runs: exit 0 at once, and the next start dreams it', async () => {
   const data = await mkdtemp(join(tmpdir(), 'shutdown-test-'));

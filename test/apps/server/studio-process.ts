@@ -50,6 +50,13 @@ export async function startStudioProcess(
   };
 }
 
+/** What the tests read of a dream's view. */
+export interface View {
+  id: string;
+  status: string;
+  progress?: unknown;
+}
+
 /** Polls until `condition` holds for the dream's view, and fails if it ends first; returns that view. */
 export async function waitForView<T extends { status: string }>(
   studio: StudioProcess,
