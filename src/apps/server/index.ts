@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { checkInteger } from '../../core/options/checks.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
+import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { localDreamExecutor, type DreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
 import { registerOwners } from './owner.js';
@@ -21,6 +22,7 @@ import { registerCatalogRoutes } from './routes-catalog.js';
 import { DEVICE_PREFIX, hasWebBuild, registerDeviceRoutes } from './routes-device.js';
 import { registerDreamRoutes } from './routes-dreams.js';
 import { registerShareRoutes } from './routes-share.js';
+import { registerShutdown } from './shutdown.js';
 import { DreamStore } from './store/index.js';
 
 export type { ModelCatalog, ModelLayers, ModelSummary, LayerSummary } from './catalog.js';
@@ -82,9 +84,6 @@ export function defaultDataDir(): string {
   return join(dataHome, 'inceptionism', 'studio');
 }
 
-/** What a client is told to wait during a shutdown (a restart takes seconds). */
-const SHUTDOWN_RETRY_SECONDS = 5;
-
 /** How often the retention settings are applied besides after each dream. */
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -106,8 +105,21 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
     ...(o.keepDays !== undefined && { keepDays: o.keepDays }),
     ...(o.keepBytes !== undefined && { keepBytes: o.keepBytes }),
   });
+  try {
+    return await createStudio(store, o, deps);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+async function createStudio(
+  store: DreamStore,
+  o: StudioOptions & Record<keyof typeof DEFAULT_STUDIO_OPTIONS, number>,
+  deps: WorkerDreamDeps,
+): Promise<FastifyInstance> {
   const queue = new DreamQueue(store, o.executor ?? localDreamExecutor(deps), o);
-  // Requests during a shutdown get the studio's own 503 (below) rather than Fastify's.
+  // Requests during a shutdown get the studio's own 503 (shutdown.ts) rather than Fastify's.
   const app = Fastify({ logger: false, return503OnClosing: false });
   const catalog = o.catalog ?? installedModelCatalog();
   const limits = { maxSize: o.maxSize, maxSteps: o.maxSteps, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
@@ -130,25 +142,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
       .header('cross-origin-opener-policy', 'same-origin')
       .header('cross-origin-embedder-policy', 'require-corp');
   });
-  let closing = false;
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
-    await reply
-      .status(503)
-      .header('retry-after', String(SHUTDOWN_RETRY_SECONDS))
-      .header('connection', 'close')
-      .send({ error: 'the studio is shutting down; try again in a moment' });
-  });
-  // Running dreams stop and go back in line before the event streams end (routes-dreams.ts),
-  // and the database closes last.
-  app.addHook('preClose', async () => {
-    closing = true;
-    await queue.close();
-  });
-  app.addHook('onClose', async () => {
-    clearInterval(retention);
-    store.close();
-  });
+  registerShutdown(app, { queue, store, timers: [retention] });
 
   await registerOwners(app);
   await app.register(fastifyMultipart);
