@@ -9,10 +9,12 @@ const root = new URL('..', import.meta.url);
 const SOURCES = new URL('src/', root);
 const BUILD_STAMP = new URL('dist/.build-stamp', root);
 
-// `deepdream ... --json | head` closes the pipe early: that is not an error.
+// `deepdream ... --json | head` closes the pipe early: that is not an error. Work in progress
+// listens too and stops cleanly (src/apps/cli/interrupt.ts): exiting under it could cut off a
+// dream worker mid-run, which aborts the process. With nothing running, exit at once.
 process.stdout.on('error', (err) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw err;
+  if (err.code !== 'EPIPE') throw err;
+  if (process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
 });
 
 /** Latest modification time of a directory tree (directories too: a deleted file changes its folder). */

@@ -54,6 +54,9 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   // The studio's options (StudioOptions) that `deepdream serve` sets.
   ['maxSize', '--max-size'],
   ['concurrency', '--concurrency'],
+  ['maxQueuedPerOwner', '--max-queued-per-owner'],
+  ['keepDays', '--keep-days'],
+  ['keepBytes', '--keep-bytes'],
   ['threads', '--threads'],
   // The Redis that `serve` queues dreams on and `worker` takes them from.
   ['redis', '--redis'],

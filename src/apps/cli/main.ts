@@ -13,7 +13,8 @@ import * as serveCommand from './commands/serve.js';
 import * as videoCommand from './commands/video.js';
 import * as workerCommand from './commands/worker.js';
 import * as zoomCommand from './commands/zoom.js';
-import { describeError, PROGRAM_NAME } from '../shared/errors.js';
+import { describeError, errorLine, PROGRAM_NAME } from '../shared/errors.js';
+import { Interrupted } from './interrupt.js';
 import { flagName } from './flags.js';
 import { nameFlagProblems } from './parse.js';
 import { programVersion } from '../shared/version.js';
@@ -54,6 +55,10 @@ export async function runCli(argv: readonly string[], apps: CliApps): Promise<nu
   } catch (err) {
     // --help and --version end through the same path, with exit code 0.
     if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    if (err instanceof Interrupted) {
+      if (!err.quiet) process.stderr.write(`${errorLine(err)}\n`);
+      return err.exitCode;
+    }
     process.stderr.write(`${describeError(err, flagName)}\n`);
     return err instanceof CommanderError ? Math.max(err.exitCode, 1) : 1;
   }

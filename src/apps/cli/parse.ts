@@ -15,6 +15,16 @@ export function parseInteger(value: string): number {
   return integerText(value) ?? refuse('an integer', value);
 }
 
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** "1048576", "500M", "2G" (units of 1024): bytes. */
+export function parseBytes(value: string): number {
+  const match = /^\s*(\d+)\s*([kmgt]?)i?b?\s*$/i.exec(value);
+  return match
+    ? Number(match[1]) * BYTE_UNITS[match[2]!.toLowerCase()]!
+    : refuse('a size in bytes, like 500M or 2G', value);
+}
+
 export function parseNumber(value: string): number {
   return numberText(value) ?? refuse('a number', value);
 }

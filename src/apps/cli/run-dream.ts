@@ -32,6 +32,7 @@ import {
 import { programVersion } from '../shared/version.js';
 import { chosenBackend } from './backend-option.js';
 import { warner } from './warn.js';
+import { stopOnInterrupt } from './interrupt.js';
 import { parseLayerFlags } from './layer-flags.js';
 
 export interface DreamFlags {
@@ -89,8 +90,7 @@ export async function runDreamCommand(
   const reporter = createDreamReporter(progressStyle(flags, process.stderr), process);
   const warn = warner(flags);
   const abort = new AbortController();
-  const onInterrupt = () => abort.abort(new Error('interrupted'));
-  process.once('SIGINT', onInterrupt);
+  const stopWatching = stopOnInterrupt(abort);
   try {
     const { dream, warmUpDream } = await import('../../node/dream/index.js');
     const deps = dreamDeps(plan);
@@ -99,7 +99,7 @@ export async function runDreamCommand(
     for (const file of plan.files) await dreamFile(file, plan, { dream, deps, reporter, signal: abort.signal, warn });
   } finally {
     reporter.stop();
-    process.off('SIGINT', onInterrupt);
+    stopWatching();
   }
 }
 

@@ -10,6 +10,7 @@ import { errorMessage } from '../shared/errors.js';
 import type { ModelCatalog } from './catalog.js';
 import { HttpError } from './errors.js';
 import { fieldName, parseForm, type FormLimits } from './form.js';
+import type { DreamSettings } from './store/index.js';
 import type { Upload } from './upload.js';
 
 export interface DreamLimits extends FormLimits {
@@ -22,16 +23,25 @@ export interface DreamRequest {
   info: { name: string; width: number; height: number };
   spec: DreamJobSpec;
   photo: Buffer;
+  /** The form fields as given (empty ones and `from` left out). */
+  settings: DreamSettings;
+  /** The dream whose result is the photo (the `from` field). */
+  parent?: string;
 }
+
+/** A finished dream of the caller's, by id: its result is the photo of a dream "from" it. */
+export type DreamedPhoto = (id: string) => Promise<{ name: string; bytes: Buffer }>;
 
 export async function parseDreamRequest(
   upload: Upload,
-  context: { limits: DreamLimits; catalog: ModelCatalog },
+  context: { limits: DreamLimits; catalog: ModelCatalog; dreamedPhoto: DreamedPhoto },
 ): Promise<DreamRequest> {
   const form = await asClientError(() => parseForm(upload.fields, context.limits));
-  if (!upload.photo) throw new HttpError(400, "no photo: send it in the 'image' field");
+  const parent = upload.fields.from?.trim() || undefined;
+  if (parent !== undefined && upload.photo) throw new HttpError(400, "send a photo or 'from', not both");
+  if (parent === undefined && !upload.photo) throw new HttpError(400, "no photo: send it in the 'image' field");
   await checkModel(await asClientError(() => resolveDreamOptions(form.options)), context.catalog);
-  const { name, bytes } = upload.photo;
+  const { name, bytes } = upload.photo ?? (await context.dreamedPhoto(parent!));
   const { maxPixels } = context.limits;
   const photo = await asClientError(() => readImage(bytes, { maxSize: form.size, maxPixels, name }));
   // The octave count follows the photo's size, as in the CLI; the recipe records it.
@@ -40,8 +50,19 @@ export async function parseDreamRequest(
     info: { name, width: photo.width, height: photo.height },
     spec: { name, maxSize: form.size, maxPixels, options },
     photo: bytes,
+    settings: givenSettings(upload.fields),
+    ...(parent !== undefined && { parent }),
   };
 }
+
+function givenSettings(fields: Record<string, string>): DreamSettings {
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([field, value]) => field !== 'from' && value.trim() !== '')
+      .map(([field, value]) => [field, value.trim()]),
+  );
+}
+
 async function checkModel(options: DreamOptions, catalog: ModelCatalog): Promise<void> {
   const model = await catalog.layers(options.model);
   if (!model) {
@@ -56,7 +77,7 @@ async function checkModel(options: DreamOptions, catalog: ModelCatalog): Promise
 }
 
 /** Errors of the form's and the library's validation are the client's mistakes here, told in field names. */
-async function asClientError<T>(work: () => T | Promise<T>): Promise<T> {
+export async function asClientError<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {

@@ -7,7 +7,8 @@ import type { DreamOptionsInput } from '../../core/dream/options.js';
 import { checkInteger, integerText, type OptionNamer, type Range } from '../../core/options/checks.js';
 import { HttpError } from './errors.js';
 
-const FORM_FIELDS = ['preset', 'model', 'layer', 'steps', 'size', 'seed'] as const;
+/** `from`: the id of a finished dream whose result is the photo (dream-request.ts reads it). */
+const FORM_FIELDS = ['preset', 'model', 'layer', 'steps', 'size', 'seed', 'from'] as const;
 
 export type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
 

@@ -1,8 +1,11 @@
 /**
  * The web studio: one page (public/) where a person uploads a photo, picks a look and gets a
- * dream back, over a small JSON API. Dreams run in the dream worker thread through a bounded queue,
- * or, with a web build, in the person's browser (routes-device.ts).
+ * dream back, over a small JSON API. Dreams are kept in a data folder (store/) and run in the
+ * dream worker thread through a bounded queue, or, with a web build, in the person's browser
+ * (routes-device.ts).
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -11,22 +14,38 @@ import { checkInteger } from '../../core/options/checks.js';
 import type { VisualizeSettingsInput } from '../../core/visualize/settings.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
+import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { localDreamExecutor, type DreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
+import { registerOwners } from './owner.js';
 import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
 import { DEVICE_PREFIX, hasWebBuild, registerDeviceRoutes } from './routes-device.js';
 import { registerDreamRoutes } from './routes-dreams.js';
 import { registerExploreRoutes } from './routes-explore.js';
+import { registerShareRoutes } from './routes-share.js';
+import { registerShutdown } from './shutdown.js';
+import { DreamStore } from './store/index.js';
 
 export type { ModelCatalog, ModelLayers, ModelSummary, LayerSummary } from './catalog.js';
 export type { DreamStatus, DreamView } from './queue.js';
 
 export interface StudioOptions {
+  /**
+   * The folder that keeps the dreams (a database, the photos and the results) and the explore
+   * page's thumbnails, so that they outlive the process (default: defaultDataDir()).
+   */
+  dataDir?: string;
+  /** Finished dreams older than this many days are deleted (default: kept). */
+  keepDays?: number;
+  /** While the dreams take more bytes than this, the oldest finished ones are deleted (default: kept). */
+  keepBytes?: number;
   /** Dreams running at once (default 1: a dream already uses the CPU's cores). */
   concurrency?: number;
   /** Dreams allowed to wait for their turn (default 10); more get 503. */
   maxQueued?: number;
+  /** Dreams one browser may have waiting or running (default 3); more get 429. */
+  maxQueuedPerOwner?: number;
   /** Largest upload in bytes (default 20 MB). */
   maxUploadBytes?: number;
   /** Long side photos are scaled down to (default 1024, like the CLI). */
@@ -35,9 +54,8 @@ export interface StudioOptions {
   maxPixels?: number;
   /** Most steps per octave the form accepts (default 100). */
   maxSteps?: number;
-  /** Finished dreams kept in memory (default 20) and for how long (default one hour). */
-  maxResults?: number;
-  resultTtlMs?: number;
+  /** Runs the dreams (default: localDreamExecutor, in this process's dream workers). */
+  executor?: DreamExecutor;
   /** Module exporting `createBackend` to dream with instead of the engine (see dream/backend.ts). */
   backendModule?: string | URL;
   /** ORT threads per dream. */
@@ -47,12 +65,8 @@ export interface StudioOptions {
    * (default: dist/site of this package). Without one the page offers server dreams only.
    */
   webDir?: string;
-  /** Runs each dream (default: in this process's dream threads, with backendModule and threads). */
-  executor?: DreamExecutor;
   /** Where models and layers come from (default: bundled and installed models). */
   catalog?: ModelCatalog;
-  /** Where the studio keeps files across restarts (default: `studio` in the user cache folder, $XDG_CACHE_HOME/inceptionism). */
-  dataDir?: string;
   /** Feature visualization settings of the explore page's thumbnails (default: the atlas's). */
   exploreSettings?: VisualizeSettingsInput;
   /** Receives one line per request; quiet when absent. */
@@ -62,28 +76,60 @@ export interface StudioOptions {
 export const DEFAULT_STUDIO_OPTIONS = {
   concurrency: 1,
   maxQueued: 10,
+  maxQueuedPerOwner: 3,
   maxUploadBytes: 20 * 1024 * 1024,
   maxSize: 1024,
   maxSteps: 100,
-  maxResults: 20,
-  resultTtlMs: 60 * 60 * 1000,
 } as const;
+
+/** $XDG_DATA_HOME/inceptionism/studio, or ~/.local/share/inceptionism/studio. */
+export function defaultDataDir(): string {
+  const dataHome = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(dataHome, 'inceptionism', 'studio');
+}
+
+/** How often the retention settings are applied besides after each dream. */
+const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
 export async function createStudioServer(options: StudioOptions = {}): Promise<FastifyInstance> {
   const o = { ...DEFAULT_STUDIO_OPTIONS, ...options };
-  for (const key of ['concurrency', 'maxQueued', 'maxUploadBytes', 'maxSteps', 'maxResults', 'resultTtlMs'] as const) {
+  for (const key of ['concurrency', 'maxQueued', 'maxQueuedPerOwner', 'maxUploadBytes', 'maxSteps'] as const) {
     checkInteger(key, o[key], { min: 1 });
   }
   checkInteger('maxSize', o.maxSize, { min: 64 });
+  for (const key of ['keepDays', 'keepBytes'] as const) {
+    if (o[key] !== undefined) checkInteger(key, o[key], { min: 1 });
+  }
 
-  const app = Fastify({ logger: false });
-  const queue = new DreamQueue(o);
-  const catalog = o.catalog ?? installedModelCatalog();
-  const limits = { maxSize: o.maxSize, maxSteps: o.maxSteps, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
   const deps = {
     ...(o.backendModule !== undefined && { backendModule: o.backendModule }),
     ...(o.threads !== undefined && { threads: o.threads }),
   };
+  const dataDir = o.dataDir ?? defaultDataDir();
+  const store = await DreamStore.open(dataDir, {
+    ...(o.keepDays !== undefined && { keepDays: o.keepDays }),
+    ...(o.keepBytes !== undefined && { keepBytes: o.keepBytes }),
+  });
+  try {
+    return await createStudio(store, { ...o, dataDir }, deps);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+async function createStudio(
+  store: DreamStore,
+  o: StudioOptions & Record<keyof typeof DEFAULT_STUDIO_OPTIONS, number> & { dataDir: string },
+  deps: WorkerDreamDeps,
+): Promise<FastifyInstance> {
+  const queue = new DreamQueue(store, o.executor ?? localDreamExecutor(deps), o);
+  // Requests during a shutdown get the studio's own 503 (shutdown.ts) rather than Fastify's.
+  const app = Fastify({ logger: false, return503OnClosing: false });
+  const catalog = o.catalog ?? installedModelCatalog();
+  const limits = { maxSize: o.maxSize, maxSteps: o.maxSteps, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
+  const retention = setInterval(() => void store.applyRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
+  retention.unref();
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
@@ -101,33 +147,31 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
       .header('cross-origin-opener-policy', 'same-origin')
       .header('cross-origin-embedder-policy', 'require-corp');
   });
-  // Before the server closes: cancelling ends the event streams that would keep it open.
-  app.addHook('preClose', async () => queue.close());
+  registerShutdown(app, { queue, store, timers: [retention] });
 
+  await registerOwners(app);
   await app.register(fastifyMultipart);
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./public/', import.meta.url)) });
   const webDir = o.webDir ?? fileURLToPath(new URL('../../../dist/site/', import.meta.url));
   const device = hasWebBuild(webDir) ? { bundle: DEVICE_PREFIX } : undefined;
   if (device) await registerDeviceRoutes(app, { webDir, catalog });
   registerCatalogRoutes(app, { catalog, limits, maxUploadBytes: o.maxUploadBytes, ...(device && { device }) });
-  registerDreamRoutes(app, {
-    queue,
-    catalog,
-    limits,
-    maxUploadBytes: o.maxUploadBytes,
-    execute: o.executor ?? localDreamExecutor(deps),
-  });
-  const explore = { dataDir: o.dataDir, settings: o.exploreSettings, backendModule: o.backendModule };
+  registerDreamRoutes(app, { queue, store, catalog, limits, maxUploadBytes: o.maxUploadBytes });
+  registerShareRoutes(app, { queue, store });
   registerExploreRoutes(app, {
-    ...explore,
+    dataDir: o.dataDir,
+    settings: o.exploreSettings,
+    backendModule: o.backendModule,
     catalog,
     dreamLane: o.concurrency,
     maxUploadBytes: o.maxUploadBytes,
     ...limits,
   });
-  if (o.executor) return app;
-  // The default model loads in the dream worker now rather than when the first photo arrives.
-  const { warmUpDream } = await import('../../node/dream/index.js');
-  warmUpDream({}, deps);
+  if (!o.executor) {
+    // The default model loads in the dream worker now rather than when the first photo arrives.
+    const { warmUpDream } = await import('../../node/dream/index.js');
+    warmUpDream({}, deps);
+  }
+  queue.start();
   return app;
 }

@@ -1,12 +1,17 @@
 /**
- * The dream queue: dreams wait in order, at most `concurrency` run at once, and finished results
- * stay in memory for a while (a time limit and a count limit) so the page can fetch them.
+ * The dream queue, on top of the data folder (store/): dreams wait in order, at most
+ * `concurrency` run at once (each in a lane of its own, through the executor), and every change
+ * is told to the dream's listeners. The store holds the truth; the queue adds what only lives
+ * while the studio runs: places in line, progress, the latest intermediate image.
  */
 import { randomUUID } from 'node:crypto';
 import type { DreamProgress } from '../../core/dream/options.js';
+import type { DreamExecutor, DreamJobSpec } from '../shared/dream-job.js';
+import { errorMessage } from '../shared/errors.js';
 import { HttpError } from './errors.js';
+import { isFinished, type DreamRecord, type DreamSettings, type DreamStatus, type DreamStore } from './store/index.js';
 
-export type DreamStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export { isFinished, type DreamStatus } from './store/index.js';
 
 /** What the API reports about a dream. */
 export interface DreamView {
@@ -17,192 +22,246 @@ export interface DreamView {
   /** Size the photo is dreamed at. */
   width: number;
   height: number;
+  /** When it was asked for (ISO 8601). */
+  createdAt: string;
+  /** The form fields it was asked with, as given. */
+  settings: DreamSettings;
+  /** The dream whose result this one dreams again. */
+  parent?: string;
   /** Place in the waiting line while queued: 1 is next. */
   position?: number;
   progress?: DreamProgress;
   /** Why the dream failed. */
   error?: string;
+  /** The public link to the result, while shared (the owner's view only). */
+  shareUrl?: string;
 }
-
-/** Does the work of one dream; rejects with the signal's reason when aborted. */
-export type DreamTask = (control: {
-  /** The dream's id. */
-  id: string;
-  onProgress: (progress: DreamProgress) => void;
-  signal: AbortSignal;
-  /** Which of the `concurrency` lanes runs it (0 to concurrency - 1): no two running dreams share one. */
-  lane: number;
-}) => Promise<Buffer>;
 
 export interface QueueOptions {
   /** Dreams running at the same time. */
   concurrency: number;
   /** Dreams allowed to wait; more are refused with 503. */
   maxQueued: number;
-  /** Finished dreams kept (the oldest go first). */
-  maxResults: number;
-  /** How long a finished dream is kept, in milliseconds. */
-  resultTtlMs: number;
+  /** Dreams one owner may have waiting or running; more are refused with 429. */
+  maxQueuedPerOwner: number;
 }
 
-/** A dream in the queue, from submission until it is forgotten. */
-interface QueueEntry {
-  view: DreamView;
-  task?: DreamTask;
+/** A dream as submitted: everything its row needs, and the photo's bytes. */
+export interface NewDream {
+  owner: string;
+  name: string;
+  width: number;
+  height: number;
+  spec: DreamJobSpec;
+  settings: DreamSettings;
+  parent?: string;
+  photo: Uint8Array;
+}
+
+/** Why a new dream cannot be taken now, and the status that says so. */
+export interface Refusal {
+  status: 429 | 503;
+  message: string;
+}
+
+interface RunningDream {
   abort: AbortController;
-  result?: Buffer;
-  finishedAt?: number;
-  listeners: Set<(view: DreamView) => void>;
+  progress?: DreamProgress;
+  preview?: Buffer;
+  done: Promise<void>;
 }
 
-const FINISHED: ReadonlySet<DreamStatus> = new Set(['done', 'failed', 'cancelled']);
-
-export const isFinished = (status: DreamStatus): boolean => FINISHED.has(status);
+export const shareUrl = (token: string): string => `/s/${token}`;
 
 export class DreamQueue {
-  private readonly entries = new Map<string, QueueEntry>();
-  private readonly waiting: QueueEntry[] = [];
+  private readonly waiting: string[] = [];
+  private readonly running = new Map<string, RunningDream>();
   /** Lanes no running dream holds: as many dreams may start. */
   private readonly freeLanes: number[];
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly listeners = new Map<string, Set<(view: DreamView) => void>>();
+  /** Dreams being saved, per owner: they count against the limits before their row exists. */
+  private readonly saving = new Map<string, number>();
+  private closing = false;
 
   constructor(
+    private readonly store: DreamStore,
+    private readonly execute: DreamExecutor,
     private readonly options: QueueOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.sweeper = setInterval(() => this.sweep(), Math.min(options.resultTtlMs, 60_000));
-    this.sweeper.unref();
     this.freeLanes = Array.from({ length: options.concurrency }, (_, lane) => lane);
   }
 
-  submit(info: { name: string; width: number; height: number }, task: DreamTask): DreamView {
-    this.sweep();
-    if (this.waiting.length >= this.options.maxQueued) {
-      throw new HttpError(
-        503,
-        `the studio is busy (${this.waiting.length} dreams waiting); try again in a few minutes`,
-      );
-    }
-    const entry: QueueEntry = {
-      view: { id: randomUUID(), status: 'queued', ...info },
-      task,
-      abort: new AbortController(),
-      listeners: new Set(),
-    };
-    this.entries.set(entry.view.id, entry);
-    this.waiting.push(entry);
+  /** Takes up the dreams the store has in line, in order. */
+  start(): void {
+    this.waiting.push(...this.store.records.idsWithStatus('queued'));
     this.pump();
-    return this.get(entry.view.id)!;
   }
 
-  get(id: string): DreamView | undefined {
-    const entry = this.entries.get(id);
-    if (!entry) return undefined;
-    const position = this.waiting.indexOf(entry);
-    return { ...entry.view, ...(position >= 0 && { position: position + 1 }) };
-  }
-
-  /** The finished dream's bytes; undefined while it is not done. */
-  result(id: string): Buffer | undefined {
-    return this.entries.get(id)?.result;
-  }
-
-  /** Stops a queued or running dream; a finished one is forgotten. Returns its last view. */
-  cancel(id: string): DreamView | undefined {
-    const entry = this.entries.get(id);
-    if (!entry) return undefined;
-    if (isFinished(entry.view.status)) {
-      this.entries.delete(id);
-      return entry.view;
+  /** Why `owner` cannot submit a dream now; undefined when they can. Cheap: call it before reading the upload. */
+  refusal(owner: string): Refusal | undefined {
+    const waiting = this.waiting.length + [...this.saving.values()].reduce((sum, n) => sum + n, 0);
+    if (waiting >= this.options.maxQueued) {
+      return { status: 503, message: `the studio is busy (${waiting} dreams waiting); try again in a few minutes` };
     }
-    const position = this.waiting.indexOf(entry);
+    const mine = this.store.records.activeCount(owner) + (this.saving.get(owner) ?? 0);
+    const limit = this.options.maxQueuedPerOwner;
+    if (mine >= limit) {
+      return {
+        status: 429,
+        message: `you have ${mine} dreams waiting or running (limit ${limit}); wait for one to finish`,
+      };
+    }
+    return undefined;
+  }
+
+  async submit(dream: NewDream): Promise<DreamView> {
+    const refused = this.refusal(dream.owner);
+    if (refused) throw new HttpError(refused.status, refused.message);
+    const { owner, photo, ...fields } = dream;
+    const id = randomUUID();
+    this.saving.set(owner, (this.saving.get(owner) ?? 0) + 1);
+    try {
+      await this.store.create({ id, owner, photoBytes: photo.byteLength, createdAt: this.now(), ...fields }, photo);
+    } finally {
+      const left = this.saving.get(owner)! - 1;
+      if (left === 0) this.saving.delete(owner);
+      else this.saving.set(owner, left);
+    }
+    // A studio closing meanwhile keeps the dream in line for its next start.
+    if (!this.closing) {
+      this.waiting.push(id);
+      this.pump();
+    }
+    return this.view(this.store.get(id)!, { owner: true });
+  }
+
+  /** The API's view of a dream; `owner`: the view its owner gets (with the share link). */
+  view(record: DreamRecord, { owner }: { owner: boolean }): DreamView {
+    const position = this.waiting.indexOf(record.id);
+    const progress = this.running.get(record.id)?.progress;
+    return {
+      id: record.id,
+      status: record.status,
+      name: record.name,
+      width: record.width,
+      height: record.height,
+      createdAt: new Date(record.createdAt).toISOString(),
+      settings: record.settings,
+      ...(record.parent !== undefined && { parent: record.parent }),
+      ...(position >= 0 && { position: position + 1 }),
+      ...(record.status === 'running' && progress && { progress }),
+      ...(record.error !== undefined && { error: record.error }),
+      ...(owner && record.shareToken !== undefined && { shareUrl: shareUrl(record.shareToken) }),
+    };
+  }
+
+  /** The latest intermediate image of a running dream. */
+  preview(id: string): Buffer | undefined {
+    return this.running.get(id)?.preview;
+  }
+
+  /** Stops a queued or running dream (it stays, cancelled); a finished one is deleted with its files. */
+  async cancel(record: DreamRecord): Promise<DreamView> {
+    const { id } = record;
+    if (isFinished(record.status)) {
+      await this.store.delete(id);
+      return this.view(record, { owner: true });
+    }
+    this.store.records.finish(id, this.now(), { status: 'cancelled' });
+    const position = this.waiting.indexOf(id);
     if (position >= 0) this.waiting.splice(position, 1);
-    entry.abort.abort(new Error('cancelled'));
-    this.finish(entry, { status: 'cancelled' });
+    this.running.get(id)?.abort.abort(new Error('cancelled'));
+    const view = this.view(this.store.get(id)!, { owner: true });
+    this.notify(id);
     this.notifyWaiting();
-    return entry.view;
+    return view;
   }
 
   /** Calls `listener` on every change of the dream until it finishes; returns the unsubscribe. */
   subscribe(id: string, listener: (view: DreamView) => void): () => void {
-    const listeners = this.entries.get(id)?.listeners;
-    listeners?.add(listener);
-    return () => listeners?.delete(listener);
+    let listeners = this.listeners.get(id);
+    if (!listeners) this.listeners.set(id, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.listeners.get(id) === listeners) this.listeners.delete(id);
+    };
   }
 
-  /** Cancels everything (server shutdown). */
-  close(): void {
-    clearInterval(this.sweeper);
-    for (const id of [...this.entries.keys()]) {
-      const entry = this.entries.get(id);
-      if (entry && !isFinished(entry.view.status)) this.cancel(id);
-    }
+  /**
+   * Stops for a shutdown: nothing more starts, running dreams are aborted and put back in line
+   * (they run again on the next start), and this resolves once their executors have returned.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    const stopped = [...this.running].map(([id, run]) => {
+      this.store.records.requeue(id);
+      run.abort.abort(new Error('the studio is closing'));
+      return run.done;
+    });
+    await Promise.all(stopped);
   }
 
   private pump(): void {
-    while (this.freeLanes.length > 0 && this.waiting.length > 0) {
-      const entry = this.waiting.shift()!;
+    while (!this.closing && this.freeLanes.length > 0 && this.waiting.length > 0) {
+      const id = this.waiting.shift()!;
       const lane = this.freeLanes.shift()!;
-      void this.run(entry, lane).finally(() => {
+      const run: RunningDream = { abort: new AbortController(), done: Promise.resolve() };
+      this.running.set(id, run);
+      run.done = this.run(id, lane, run).finally(() => {
+        this.running.delete(id);
         this.freeLanes.push(lane);
+        this.notify(id);
+        if (this.closing) return;
+        void this.store.applyRetention().catch(() => undefined); // tried again after the next dream
         this.pump();
       });
     }
     this.notifyWaiting();
   }
 
-  private async run(entry: QueueEntry, lane: number): Promise<void> {
-    const task = entry.task!;
-    entry.task = undefined; // the task holds the photo's pixels: let them go once it finishes
-    entry.view.status = 'running';
-    this.notify(entry);
+  private async run(id: string, lane: number, run: RunningDream): Promise<void> {
+    const { signal } = run.abort;
+    this.store.records.markRunning(id, this.now());
+    this.notify(id);
     try {
-      const result = await task({
-        id: entry.view.id,
-        lane,
-        signal: entry.abort.signal,
-        onProgress: (progress) => {
-          if (entry.view.status !== 'running') return;
-          entry.view.progress = progress;
-          this.notify(entry);
+      const record = this.store.get(id)!;
+      const photo = await this.store.files.readUpload(id);
+      signal.throwIfAborted();
+      const png = await this.execute(
+        { id, spec: record.spec, photo },
+        {
+          lane,
+          signal,
+          onProgress: (progress) => {
+            run.progress = progress;
+            this.notify(id);
+          },
+          onPreview: (preview) => {
+            run.preview = preview;
+          },
         },
-      });
-      if (entry.view.status === 'running') this.finish(entry, { status: 'done' }, result);
+      );
+      signal.throwIfAborted();
+      await this.store.complete(id, png);
     } catch (err) {
-      if (entry.view.status === 'running') {
-        this.finish(entry, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
-      }
+      // Aborted: cancelled (already recorded) or the studio is closing (put back in line).
+      if (!signal.aborted) this.store.records.finish(id, this.now(), { status: 'failed', error: errorMessage(err) });
     }
   }
 
-  private finish(entry: QueueEntry, outcome: Pick<DreamView, 'status' | 'error'>, result?: Buffer): void {
-    Object.assign(entry.view, outcome);
-    entry.task = undefined;
-    entry.result = result;
-    entry.finishedAt = this.now();
-    this.notify(entry);
-    entry.listeners.clear();
-    this.sweep();
-  }
-
-  private notify(entry: QueueEntry): void {
-    const view = this.get(entry.view.id);
-    if (view) for (const listener of entry.listeners) listener(view);
+  private notify(id: string): void {
+    const listeners = this.listeners.get(id);
+    const record = listeners && this.store.get(id);
+    if (!listeners || !record) return;
+    const view = this.view(record, { owner: true });
+    for (const listener of listeners) listener(view);
+    if (isFinished(view.status)) this.listeners.delete(id);
   }
 
   /** Queue positions change for everyone behind a dream that starts or leaves. */
   private notifyWaiting(): void {
-    for (const entry of this.waiting) this.notify(entry);
-  }
-
-  private sweep(): void {
-    const finished = [...this.entries.values()].filter((e) => e.finishedAt !== undefined);
-    const expired = this.now() - this.options.resultTtlMs;
-    const excess = finished.length - this.options.maxResults;
-    finished
-      .sort((a, b) => a.finishedAt! - b.finishedAt!)
-      .forEach((entry, index) => {
-        if (index < excess || entry.finishedAt! <= expired) this.entries.delete(entry.view.id);
-      });
+    for (const id of this.waiting) this.notify(id);
   }
 }

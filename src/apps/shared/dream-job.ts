@@ -24,6 +24,8 @@ export interface DreamJobSpec {
 /** What the runner of a job is told and may report: progress, cancellation, and its lane. */
 export interface DreamJobControl {
   onProgress: NonNullable<DreamControl['onProgress']>;
+  /** Receives the image as dreamed so far (a PNG), after each octave. */
+  onPreview?: (png: Buffer, octave: number) => void;
   signal: AbortSignal;
   /** Which of the runner's parallel lanes runs it: no two running dreams share one. */
   lane: number;

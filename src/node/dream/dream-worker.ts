@@ -99,13 +99,13 @@ export class DreamWorker {
   }
 
   /**
-   * A waiting caller keeps the process alive, and so does an aborted dream until its current tile
-   * ends (a thread ended in the middle of ONNX Runtime's work aborts the whole process); an idle
-   * thread or a warm-up does not.
+   * A waiting caller keeps the process alive, and so does a dream the thread is still running after
+   * its caller gave up: a process that exits while ONNX Runtime runs in a worker aborts natively
+   * ('Napi::Error'). An idle thread or a warm-up does not.
    */
   private holdProcessOpen(): void {
     const waiting =
-      [this.running, ...this.queue].some((pending) => pending?.caller) || this.running?.request.type === 'dream';
+      this.running?.request.type === 'dream' || [this.running, ...this.queue].some((pending) => pending?.caller);
     if (waiting) this.thread?.ref();
     else this.thread?.unref();
   }

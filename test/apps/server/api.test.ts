@@ -1,10 +1,22 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
+import type { DreamExecutor } from '../../../src/apps/shared/dream-job.js';
 import type { DreamRecipe } from '../../../src/apps/shared/recipe.js';
 import { recipeFromXmp } from '../../../src/node/image/recipe.js';
-import { errorMessage, fakeBackendModule, photoPng, postDream, testServer, waitForDream } from './helpers.js';
+import {
+  errorMessage,
+  fakeBackendModule,
+  multipart,
+  photoPng,
+  postDream,
+  TEST_OWNER,
+  testServer,
+  waitForDream,
+} from './helpers.js';
 
 describe('studio API', () => {
   let app: FastifyInstance;
@@ -292,4 +304,236 @@ test('a dream whose network fails is reported as failed with its message', async
   } finally {
     await app.close();
   }
+});
+
+describe('owners, history and sharing', () => {
+  let app: FastifyInstance;
+  let png: Buffer;
+  const OTHER = { studio_owner: 'f'.repeat(32) };
+  before(async () => {
+    app = await testServer();
+    png = await photoPng();
+  });
+  after(() => app.close());
+
+  const dreamed = async (fields: Record<string, string> = { steps: '1' }) => {
+    const posted = await postDream(app, fields, [{ name: 'cat.png', bytes: png }]);
+    assert.equal(posted.statusCode, 202, posted.body);
+    assert.equal((await waitForDream(app, posted.json().id)).status, 'done');
+    return posted.json<{ id: string }>().id;
+  };
+
+  test('a new browser gets an owner cookie: random, HttpOnly, SameSite=Lax', async () => {
+    const first = await app.inject({ url: '/api/dreams', cookies: {} });
+    const second = await app.inject({ url: '/api/dreams', cookies: {} });
+    const cookie = first.headers['set-cookie'] as string;
+    assert.match(cookie, /^studio_owner=[0-9a-f]{32}; Max-Age=34560000; Path=\/; HttpOnly; SameSite=Lax$/);
+    assert.notEqual(cookie, second.headers['set-cookie']);
+    assert.deepEqual(first.json(), { dreams: [] });
+    assert.equal((await app.inject({ url: '/api/dreams' })).headers['set-cookie'], undefined, 'kept once given');
+  });
+
+  test('another browser gets 404 for every route of a dream, and does not list it', async () => {
+    const id = await dreamed();
+    for (const [method, url] of [
+      ['GET', `/api/dreams/${id}`],
+      ['GET', `/api/dreams/${id}/events`],
+      ['GET', `/api/dreams/${id}/result`],
+      ['GET', `/api/dreams/${id}/original`],
+      ['GET', `/api/dreams/${id}/preview`],
+      ['POST', `/api/dreams/${id}/share`],
+      ['DELETE', `/api/dreams/${id}/share`],
+      ['DELETE', `/api/dreams/${id}`],
+    ] as const) {
+      const response = await app.inject({ method, url, cookies: OTHER });
+      assert.equal(response.statusCode, 404, `${method} ${url}`);
+      assert.equal(errorMessage(response), `no dream '${id}'`);
+    }
+    const theirs = await app.inject({ url: '/api/dreams', cookies: OTHER });
+    assert.deepEqual(theirs.json(), { dreams: [] });
+    const from = await postDream(app, { from: id }, []);
+    assert.equal(from.statusCode, 202, 'the owner may dream it again');
+    await waitForDream(app, from.json().id);
+    const stolen = await app.inject({
+      method: 'POST',
+      url: '/api/dreams',
+      cookies: OTHER,
+      ...(await multipart({ from: id }, [])),
+    });
+    assert.equal(stolen.statusCode, 400);
+    assert.equal(errorMessage(stolen), `from: no dream '${id}'`);
+    assert.equal((await app.inject({ url: `/api/dreams/${id}` })).statusCode, 200, 'still there for its owner');
+  });
+
+  test('GET /api/dreams: newest first, with createdAt and settings, paged with before and limit', async () => {
+    const ids = [await dreamed({ steps: '1', seed: '7' }), await dreamed({ steps: '1', preset: 'eyes', size: '' })];
+    const page = (await app.inject({ url: '/api/dreams?limit=2' })).json<{ dreams: Array<Record<string, unknown>> }>();
+    assert.deepEqual(
+      page.dreams.map((view) => view.id),
+      [ids[1], ids[0]],
+    );
+    const [newest, older] = page.dreams;
+    assert.deepEqual(newest!.settings, { steps: '1', preset: 'eyes' }, 'empty fields are not settings');
+    assert.deepEqual(older!.settings, { steps: '1', seed: '7' });
+    assert.ok(Date.parse(newest!.createdAt as string) >= Date.parse(older!.createdAt as string));
+    assert.match(newest!.createdAt as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const next = (await app.inject({ url: `/api/dreams?before=${ids[1]}&limit=1` })).json();
+    assert.deepEqual(
+      next.dreams.map((view: { id: string }) => view.id),
+      [ids[0]],
+    );
+    const bad = await app.inject({ url: '/api/dreams?limit=0' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(errorMessage(bad), 'limit must be an integer from 1 to 200 (got 0)');
+  });
+
+  test('dream again: from=<id> dreams the result of a finished dream, with parent set', async () => {
+    const first = await dreamed();
+    const again = await postDream(app, { from: first, steps: '1' }, []);
+    assert.equal(again.statusCode, 202, again.body);
+    assert.deepEqual([again.json().parent, again.json().name], [first, 'cat.png']);
+    assert.deepEqual(again.json().settings, { steps: '1' });
+    await waitForDream(app, again.json().id);
+    const recipe = recipeFromXmp(
+      (
+        await sharp((await app.inject({ url: `/api/dreams/${again.json().id}/result` })).rawPayload).metadata()
+      ).xmp!.toString(),
+    ) as unknown as DreamRecipe;
+    const parentResult = (await app.inject({ url: `/api/dreams/${first}/result` })).rawPayload;
+    assert.deepEqual(recipe.input, { name: 'cat.png', bytes: parentResult.length }, 'its photo is the first result');
+
+    const both = await postDream(app, { from: first }, [{ name: 'cat.png', bytes: png }]);
+    assert.equal(both.statusCode, 400);
+    assert.equal(errorMessage(both), "send a photo or 'from', not both");
+    const unknown = await postDream(app, { from: 'nope' }, []);
+    assert.equal(errorMessage(unknown), "from: no dream 'nope'");
+  });
+
+  test('GET /original: the photo at the dreamed size', async () => {
+    const posted = await postDream(app, { steps: '1', size: '64' }, [
+      { name: 'big.png', bytes: await photoPng(128, 64) },
+    ]);
+    const id = posted.json().id;
+    await waitForDream(app, id);
+    const original = await app.inject({ url: `/api/dreams/${id}/original` });
+    assert.equal(original.statusCode, 200);
+    assert.equal(original.headers['content-type'], 'image/jpeg');
+    const meta = await sharp(original.rawPayload).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 64, 32]);
+  });
+
+  test('share links: made by the owner, readable by anyone, withdrawn by the owner', async () => {
+    const id = await dreamed();
+    const shared = await app.inject({ method: 'POST', url: `/api/dreams/${id}/share` });
+    assert.equal(shared.statusCode, 200);
+    const { shareUrl } = shared.json<{ shareUrl: string }>();
+    assert.match(shareUrl, /^\/s\/[A-Za-z0-9_-]{22}$/);
+    assert.deepEqual((await app.inject({ method: 'POST', url: `/api/dreams/${id}/share` })).json(), { shareUrl });
+    assert.equal((await app.inject({ url: `/api/dreams/${id}` })).json().shareUrl, shareUrl);
+
+    const token = shareUrl.slice('/s/'.length);
+    const view = await app.inject({ url: `/api/shared/${token}`, cookies: OTHER });
+    assert.equal(view.statusCode, 200);
+    assert.deepEqual([view.json().id, view.json().status, view.json().shareUrl], [id, 'done', undefined]);
+    const result = await app.inject({ url: `/api/shared/${token}/result`, cookies: OTHER });
+    assert.deepEqual([result.statusCode, result.headers['content-type']], [200, 'image/png']);
+    const page = await app.inject({ url: shareUrl, cookies: OTHER });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-type'] as string, /text\/html/);
+
+    assert.equal((await app.inject({ method: 'DELETE', url: `/api/dreams/${id}/share` })).statusCode, 204);
+    for (const url of [`/api/shared/${token}`, `/api/shared/${token}/result`]) {
+      const gone = await app.inject({ url, cookies: OTHER });
+      assert.equal(gone.statusCode, 404);
+      assert.equal(errorMessage(gone), 'no such shared dream (the link may have been withdrawn)');
+    }
+    assert.equal((await app.inject({ url: `/api/dreams/${id}` })).json().shareUrl, undefined);
+  });
+
+  test('DELETE of a finished dream removes it with its files', async () => {
+    const id = await dreamed();
+    const deleted = await app.inject({ method: 'DELETE', url: `/api/dreams/${id}` });
+    assert.deepEqual([deleted.statusCode, deleted.json().status], [200, 'done']);
+    for (const url of [`/api/dreams/${id}`, `/api/dreams/${id}/result`, `/api/dreams/${id}/original`]) {
+      assert.equal((await app.inject({ url })).statusCode, 404, url);
+    }
+  });
+});
+
+describe('limits are told before the upload is read', () => {
+  let app: FastifyInstance;
+  let url: string;
+  let release!: () => void;
+  const previews: Array<(png: Buffer, octave: number) => void> = [];
+  before(async () => {
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    // Dreams that run until the test ends, and show the intermediate images they are given.
+    const executor: DreamExecutor = async (_job, control) => {
+      previews.push(control.onPreview!);
+      await blocked;
+      throw new Error('test over');
+    };
+    app = await testServer({ executor, maxQueued: 2, maxQueuedPerOwner: 2 });
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  after(async () => {
+    release();
+    await app.close();
+  });
+
+  /** Sends the headers of a 20 MB upload and its first kilobyte, and waits for the answer without sending more. */
+  async function bigUpload(owner: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+    const request = httpRequest(`${url}/api/dreams`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'multipart/form-data; boundary=x',
+        'content-length': String(20 * 1024 * 1024),
+        cookie: `studio_owner=${owner}`,
+      },
+    });
+    request.on('error', () => undefined); // the server closes the connection on the unread body
+    request.write(`--x\r\ncontent-disposition: form-data; name="image"; filename="big.png"\r\n\r\n${'x'.repeat(1024)}`);
+    const [response] = (await once(request, 'response')) as [IncomingMessage];
+    let body = '';
+    for await (const chunk of response) body += chunk;
+    request.destroy();
+    return { status: response.statusCode!, headers: response.headers, body };
+  }
+
+  test('one browser beyond its limit gets 429, a full studio 503, both with Retry-After', async () => {
+    const photo = [{ name: 'p.png', bytes: await photoPng() }];
+    const running = await postDream(app, {}, photo);
+    assert.equal(running.statusCode, 202);
+    const preview = await app.inject({ url: `/api/dreams/${running.json().id}/preview` });
+    assert.equal(preview.statusCode, 404);
+    assert.equal(errorMessage(preview), `no intermediate image of dream '${running.json().id}' yet`);
+    while (previews.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    previews[0]!(Buffer.from('octave 1 png'), 1);
+    const shown = await app.inject({ url: `/api/dreams/${running.json().id}/preview` });
+    assert.deepEqual([shown.statusCode, shown.headers['content-type'], shown.body], [200, 'image/png', 'octave 1 png']);
+
+    assert.equal((await postDream(app, {}, photo)).statusCode, 202);
+    const mine = await bigUpload(TEST_OWNER.studio_owner);
+    assert.equal(mine.status, 429);
+    assert.equal(mine.headers['retry-after'], '30');
+    assert.equal(mine.headers.connection, 'close');
+    assert.deepEqual(JSON.parse(mine.body), {
+      error: 'you have 2 dreams waiting or running (limit 2); wait for one to finish',
+    });
+
+    const other = { studio_owner: 'e'.repeat(32) };
+    const queued = await app.inject({
+      method: 'POST',
+      url: '/api/dreams',
+      cookies: other,
+      ...(await multipart({}, photo)),
+    });
+    assert.equal(queued.statusCode, 202);
+    const full = await bigUpload('d'.repeat(32));
+    assert.equal(full.status, 503);
+    assert.equal(full.headers['retry-after'], '30');
+    assert.deepEqual(JSON.parse(full.body), {
+      error: 'the studio is busy (2 dreams waiting); try again in a few minutes',
+    });
+  });
 });

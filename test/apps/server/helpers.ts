@@ -1,5 +1,9 @@
 /** Shared pieces of the studio tests: a fake model catalog, the fake dream backend, uploads. */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 import { createStudioServer, type ModelCatalog, type StudioOptions } from '../../../src/apps/server/index.js';
 
@@ -32,13 +36,28 @@ export const fakeCatalog: ModelCatalog = {
 /** A folder with no web build: tests see the studio without "Dream on this device" unless they give one. */
 const NO_WEB_BUILD = new URL('../../fixtures/no-web-build/', import.meta.url).pathname;
 
-export function testServer(options: StudioOptions = {}): Promise<FastifyInstance> {
-  return createStudioServer({
+/** The owner cookie of the test's browser: every injected request carries it unless it sends its own cookies. */
+export const TEST_OWNER = { studio_owner: '0123456789abcdef0123456789abcdef' };
+
+/** A studio on a fresh data folder, removed when the server closes. */
+export async function testServer(options: StudioOptions = {}): Promise<FastifyInstance> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'studio-test-'));
+  const app = await createStudioServer({
     catalog: fakeCatalog,
     backendModule: fakeBackendModule(),
     webDir: NO_WEB_BUILD,
     ...options,
+    dataDir,
   });
+  if (options.dataDir === undefined) app.addHook('onClose', () => rm(dataDir, { recursive: true, force: true }));
+  const inject = app.inject.bind(app);
+  app.inject = ((request: InjectOptions | string) =>
+    inject(
+      typeof request === 'string'
+        ? { url: request, cookies: TEST_OWNER }
+        : { ...request, cookies: request.cookies ?? TEST_OWNER },
+    )) as FastifyInstance['inject'];
+  return app;
 }
 
 /** examples/`name`.jpg scaled to `width` pixels wide, as JPEG bytes. */

@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { installedModelCatalog, type ModelCatalog, type ModelLayers } from '../../../src/apps/server/catalog.js';
-import { createStudioServer } from '../../../src/apps/server/index.js';
 import { TORCH_IMAGENET_PREPROCESSING } from '../../../src/core/models/descriptor.js';
 import { addModel } from '../../../src/node/models/installed.js';
 import { torchvisionBytes } from '../../support/torchvision-fixtures.js';
-import { errorMessage, fakeBackendModule, photoPng, postDream } from './helpers.js';
+import { errorMessage, photoPng, postDream, testServer } from './helpers.js';
 
 describe('studio layers of an imported GoogLeNet', () => {
   const savedCache = process.env['INCEPTIONISM_CACHE_DIR'];
@@ -47,7 +46,7 @@ describe('studio layers of an imported GoogLeNet', () => {
       list: async () => [{ name: 'googlenet', description: 'imported', presets: false }],
       layers: async (model) => (model === 'googlenet' ? layers : undefined),
     };
-    const app = await createStudioServer({ catalog, backendModule: fakeBackendModule() });
+    const app = await testServer({ catalog });
     try {
       const photo = [{ name: 'p.png', bytes: await photoPng() }];
       const accepted = await postDream(app, { model: 'googlenet', layer: 'inception4c', steps: '1' }, photo);

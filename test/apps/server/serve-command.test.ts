@@ -2,13 +2,17 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fakeBackendModule, multipart, photoPng } from './helpers.js';
 
 const BIN = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
 
 test('deepdream serve starts the studio, answers, and stops on SIGINT', async () => {
-  const args = [BIN, 'serve', '--port', '0', '--verbose', '--backend-module', fakeBackendModule()];
+  const data = await mkdtemp(join(tmpdir(), 'serve-test-'));
+  const args = [BIN, 'serve', '--port', '0', '--data', data, '--verbose', '--backend-module', fakeBackendModule()];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -42,6 +46,7 @@ test('deepdream serve starts the studio, answers, and stops on SIGINT', async ()
     child.kill('SIGINT');
   }
   const [code] = await once(child, 'exit');
+  await rm(data, { recursive: true, force: true });
   assert.equal(code, 0);
   // --verbose: one line per request, and nothing else after the banner.
   const lines = stderr.trim().split('\n');

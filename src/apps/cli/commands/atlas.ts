@@ -5,6 +5,7 @@ import { definedOnly, must } from '../../../core/options/checks.js';
 import { DEFAULT_VISUALIZE_SETTINGS } from '../../../core/visualize/settings.js';
 import type { AtlasProgress, AtlasResult } from '../../../node/atlas/atlas.js';
 import { createReporter, formatSeconds, progressStyle, type ProgressFormat } from '../../shared/progress.js';
+import { stopOnInterrupt } from '../interrupt.js';
 import { parseInteger, parseNumber, refuse } from '../parse.js';
 
 interface AtlasFlags {
@@ -72,8 +73,7 @@ async function runAtlasCommand(flags: AtlasFlags): Promise<void> {
   const { renderAtlas } = await import('../../../node/atlas/atlas.js');
   const reporter = createReporter(progressStyle(flags, process.stderr), process, ATLAS_FORMAT);
   const abort = new AbortController();
-  const onInterrupt = () => abort.abort(new Error('stopped; run the same command again to continue'));
-  process.once('SIGINT', onInterrupt);
+  const stopWatching = stopOnInterrupt(abort, 'stopped; run the same command again to continue');
   const started = performance.now();
   try {
     const { model, layer, channels, size, steps, batch, learningRate, seed, threads } = flags;
@@ -91,7 +91,7 @@ async function runAtlasCommand(flags: AtlasFlags): Promise<void> {
     reporter.stop();
     throw abort.signal.aborted ? abort.signal.reason : err;
   } finally {
-    process.off('SIGINT', onInterrupt);
+    stopWatching();
   }
 }
 

@@ -1,7 +1,7 @@
 /** `deepdream serve`: the web studio, a page where anyone can dream their photos. */
 import type { Command } from 'commander';
-import { checkInteger, OptionError } from '../../../core/options/checks.js';
-import { parseInteger } from '../parse.js';
+import { checkInteger, definedOnly, OptionError } from '../../../core/options/checks.js';
+import { parseBytes, parseInteger } from '../parse.js';
 import { DEFAULT_MAX_SIZE, THREADS } from './dream.js';
 import { backendModuleOption, chosenBackend } from '../backend-option.js';
 import { untilStopSignal } from '../stop-signal.js';
@@ -27,6 +27,10 @@ export type StartStudio = (settings: {
   /** Receives problems worth a line while the studio runs (a Redis outage). */
   warn: (text: string) => void;
   maxSize: number;
+  maxQueuedPerOwner: number;
+  dataDir?: string;
+  keepDays?: number;
+  keepBytes?: number;
   threads?: number;
   backendModule?: string;
   log?: (line: string) => void;
@@ -35,8 +39,12 @@ export type StartStudio = (settings: {
 interface ServeFlags {
   port: number;
   host: string;
+  data?: string;
+  keepDays?: number;
+  keepBytes?: number;
   concurrency?: number;
   redis?: string;
+  maxQueuedPerOwner: number;
   maxSize: number;
   threads?: number;
   verbose?: boolean;
@@ -58,6 +66,17 @@ export function register(program: Command, startStudio: StartStudio): void {
       '--redis <url>',
       'queue dreams on this Redis for `deepdream worker` processes to run (default: run them here)',
     )
+    .option(
+      '--data <dir>',
+      'folder that keeps the dreams across restarts (default $XDG_DATA_HOME/inceptionism/studio or ~/.local/share/inceptionism/studio)',
+    )
+    .option('--keep-days <n>', 'delete finished dreams after this many days (default: keep them)', parseInteger)
+    .option(
+      '--keep-bytes <size>',
+      'delete the oldest finished dreams beyond this size, like 2G (default: keep them)',
+      parseBytes,
+    )
+    .option('--max-queued-per-owner <n>', 'dreams one browser may have waiting or running', parseInteger, 3)
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option('--verbose', 'log one line per request')
@@ -73,6 +92,8 @@ export function register(program: Command, startStudio: StartStudio): void {
         ...(flags.redis !== undefined && { redis: flags.redis }),
         warn: warner({}),
         maxSize: flags.maxSize,
+        maxQueuedPerOwner: flags.maxQueuedPerOwner,
+        ...definedOnly({ dataDir: flags.data, keepDays: flags.keepDays, keepBytes: flags.keepBytes }),
         ...(flags.threads !== undefined && { threads: flags.threads }),
         ...chosenBackend(flags),
         ...(flags.verbose && { log: (line: string) => process.stderr.write(`${line}\n`) }),
@@ -80,6 +101,7 @@ export function register(program: Command, startStudio: StartStudio): void {
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`Dream studio running at ${address} (press Ctrl+C to stop)\n`);
       await untilStopSignal();
+      // New requests get 503, the running dream stops and stays in line for the next start.
       await app.close();
     });
 }

@@ -10,6 +10,7 @@ import { engineDreamer, type FrameDreamer } from '../../../node/video/dreamer.js
 import type { RenderControl } from '../../../core/video/progress.js';
 import { chosenBackend } from '../backend-option.js';
 import { flagName } from '../flags.js';
+import { stopOnInterrupt } from '../interrupt.js';
 import { warner } from '../warn.js';
 import { progressStyle } from '../../shared/progress.js';
 import {
@@ -157,9 +158,10 @@ export async function runRender(
 ): Promise<void> {
   const reporter = createRenderReporter(progressStyle(flags, process.stderr), process);
   const abort = new AbortController();
-  const onSignal = () =>
-    abort.abort(new Error(`stopped; run the same command again to continue from the frames in ${prepared.work.dir}`));
-  process.once('SIGINT', onSignal);
+  const stopWatching = stopOnInterrupt(
+    abort,
+    `stopped; run the same command again to continue from the frames in ${prepared.work.dir}`,
+  );
   const backend = await checkedBackend(options, flags, prepared);
   const started = performance.now();
   try {
@@ -172,7 +174,7 @@ export async function runRender(
     reporter.stop();
     throw abort.signal.aborted ? abort.signal.reason : err;
   } finally {
-    process.off('SIGINT', onSignal);
+    stopWatching();
     await backend.release();
   }
 }

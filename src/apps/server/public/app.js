@@ -3,6 +3,7 @@
 // can also dream on this device (device.js, in a worker): then the photo is never sent anywhere.
 // The static site (npm run build:web) is this page in device-only mode, set up from site.json.
 const $ = (id) => document.getElementById(id);
+const UNREACHABLE = 'Cannot reach the studio server. Is it still running?';
 const deviceOnly = document.documentElement.dataset.mode === 'device-only';
 const form = $('dream-form');
 const SIZES = [
@@ -31,7 +32,7 @@ async function api(path, init) {
   try {
     response = await fetch(path, init);
   } catch {
-    throw new Error('Cannot reach the studio server. Is it still running?');
+    throw new Error(UNREACHABLE);
   }
   const body = response.headers.get('content-type')?.includes('json') ? await response.json() : {};
   if (!response.ok) throw new Error(body.error ?? `The server answered ${response.status}`);
@@ -223,12 +224,18 @@ function showResult(view) {
 
 function track(id) {
   tracked = { id };
+  // The dream's address: a reload, or the studio restarting, finds it again.
+  history.replaceState(null, '', `#dream=${id}`);
   if ('EventSource' in window) {
     tracked.source = new EventSource(`/api/dreams/${id}/events`);
-    tracked.source.onmessage = (event) => update(JSON.parse(event.data));
+    tracked.source.onmessage = (event) => {
+      showError('');
+      update(JSON.parse(event.data));
+    };
     tracked.source.onerror = () => {
-      // The stream broke before the dream finished: ask every second instead.
-      tracked?.source?.close();
+      // While the server is away the stream reconnects by itself; once refused, ask every second.
+      if (tracked?.source?.readyState === EventSource.CONNECTING) showError(`${UNREACHABLE} Trying again…`);
+      if (tracked?.source?.readyState !== EventSource.CLOSED) return;
       if (tracked?.id === id && !tracked.timer) poll(id);
     };
   } else {
@@ -240,12 +247,33 @@ function poll(id) {
   tracked.timer = setInterval(async () => {
     try {
       update(await api(`/api/dreams/${id}`));
+      showError('');
     } catch (err) {
+      // A studio that is restarting comes back with the dream; any other answer is final.
+      if (err.message === UNREACHABLE || /shutting down/.test(err.message)) {
+        showError(`${UNREACHABLE} Trying again…`);
+        return;
+      }
       stopTracking();
       setBusy(false);
       showError(err.message);
     }
   }, 1000);
+}
+
+/** Follows the dream the address names (#dream=<id>), after a reload. */
+async function resumeDream() {
+  const id = new URLSearchParams(location.hash.slice(1)).get('dream');
+  if (!id) return;
+  try {
+    const view = await api(`/api/dreams/${id}`);
+    if (view.status === 'queued' || view.status === 'running') showStarting('Reconnecting…');
+    track(id);
+    update(view);
+  } catch (err) {
+    history.replaceState(null, '', location.pathname);
+    showError(err.message);
+  }
 }
 
 function stopTracking() {
@@ -430,6 +458,7 @@ async function init() {
   $('model').addEventListener('change', prepareDevice);
   await loadLayers();
   await prepareDevice();
+  if (!deviceOnly) await resumeDream();
 }
 
 void init();
