@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DreamProgress } from '../../core/dream/options.js';
-import type { DreamExecutor, DreamJobSpec } from '../shared/dream-job.js';
+import { ShuttingDown, type DreamExecutor, type DreamJobSpec } from '../shared/dream-job.js';
 import { errorMessage } from '../shared/errors.js';
 import { HttpError } from './errors.js';
 import { isFinished, type DreamRecord, type DreamSettings, type DreamStatus, type DreamStore } from './store/index.js';
@@ -197,7 +197,7 @@ export class DreamQueue {
     this.closing = true;
     const stopped = [...this.running].map(([id, run]) => {
       this.store.records.requeue(id);
-      run.abort.abort(new Error('the studio is closing'));
+      run.abort.abort(new ShuttingDown());
       return run.done;
     });
     await Promise.all(stopped);

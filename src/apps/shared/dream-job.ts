@@ -31,6 +31,17 @@ export interface DreamJobControl {
   lane: number;
 }
 
+/**
+ * The abort reason of a runner that stops for a shutdown: the job is to run again at the next
+ * start, so an executor leaves it where it is rather than cancelling it.
+ */
+export class ShuttingDown extends Error {
+  constructor() {
+    super('the studio is closing');
+    this.name = 'ShuttingDown';
+  }
+}
+
 /** Runs one job to its PNG (recipe inside); rejects with the signal's reason when aborted. */
 export type DreamExecutor = (
   job: { id: string; spec: DreamJobSpec; photo: Uint8Array },

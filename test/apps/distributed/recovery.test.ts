@@ -4,6 +4,10 @@
  * a studio that goes away and comes back.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { resolveDreamOptions } from '../../../src/core/dream/options.js';
@@ -145,6 +149,36 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     assert.deepEqual(await inRedis(redis.url, job.id), { keys: [] });
     assert.equal(await only.stop(), 0);
   });
+
+  test(
+    'a durable studio stopped mid-dream leaves the job in Redis; restarted on its folder, it gets the dream',
+    TIMEOUT,
+    async () => {
+      const only = await worker();
+      const dataDir = mkdtempSync(join(tmpdir(), 'studio-redis-'));
+      const first = await redisDreamExecutor(redis.url);
+      const before = await testServer({ executor: first.execute, dataDir });
+      const posted = await postDream(before, { steps: '30' }, [{ name: 'p.png', bytes: png }]);
+      const { id } = posted.json<{ id: string }>();
+      await only.waitFor(started(id));
+      await before.close();
+      await first.close();
+      assert.equal((await inRedis(redis.url, id)).state, 'active', 'a shutdown is no cancel');
+
+      const second = await redisDreamExecutor(redis.url);
+      const after = await testServer({ executor: second.execute, dataDir });
+      try {
+        assert.equal((await waitForDream(after, id)).status, 'done');
+        assert.equal((await after.inject({ url: `/api/dreams/${id}/result` })).statusCode, 200);
+        assert.equal(only.stderr().match(new RegExp(started(id).source, 'g'))?.length, 1);
+      } finally {
+        await after.close();
+        await second.close();
+        await rm(dataDir, { recursive: true, force: true });
+      }
+      assert.equal(await only.stop(), 0);
+    },
+  );
 
   test("a dream that fails on the worker fails once, with the worker's one-line error", TIMEOUT, async () => {
     const only = await worker('kind=grid');

@@ -5,7 +5,7 @@
  */
 import { Queue, QueueEvents } from 'bullmq';
 import type { DreamProgress } from '../../../core/dream/options.js';
-import type { DreamExecutor } from '../dream-job.js';
+import { ShuttingDown, type DreamExecutor } from '../dream-job.js';
 import {
   CANCEL_CHANNEL,
   cancelledKey,
@@ -91,6 +91,8 @@ export async function redisDreamExecutor(
       const onAbort = () => {
         pending.delete(id);
         reject(signal.reason);
+        // A studio shutting down leaves the job in Redis: its next start waits for it again.
+        if (signal.reason instanceof ShuttingDown) return;
         const done = cancel(id)
           .catch((err: unknown) => log(`could not cancel dream ${id} in Redis: ${String(err)}`))
           .finally(() => cancelling.delete(done));
