@@ -1,0 +1,37 @@
+// "Compare looks": one photo dreamed with every look, each in its own tile as it runs and finishes.
+import { $, api, settingsFields } from './api.js';
+import { follow } from './follow.js';
+import { dreamTile, updateTile } from './tiles.js';
+
+let stops = [];
+
+/** Submits `photo` once per preset with the form's other `settingsFor(preset)`. */
+export async function compareLooks(photo, presets, settingsFor, open) {
+  for (const stop of stops) stop();
+  stops = [];
+  $('compare-looks').hidden = false;
+  $('compare-grid').replaceChildren();
+  for (const preset of presets) {
+    const title = preset.name;
+    const data = settingsFields(settingsFor(preset.name));
+    data.append('image', photo, photo.name);
+    let view;
+    try {
+      view = await api('/api/dreams', { method: 'POST', body: data });
+    } catch (error) {
+      const failed = { id: '', status: 'failed', error: error.message };
+      $('compare-grid').append(dreamTile(failed, { title, open: () => undefined, withOriginal: false }));
+      continue;
+    }
+    const options = { title, open, withOriginal: false };
+    const tile = dreamTile(view, options);
+    $('compare-grid').append(tile);
+    stops.push(
+      follow(view.id, {
+        view: (next) => updateTile(tile, (view = next), options),
+        offline: () => updateTile(tile, { ...view, offline: true }, options),
+        gone: (message) => updateTile(tile, { ...view, status: 'failed', error: message }, options),
+      }),
+    );
+  }
+}

@@ -1,0 +1,45 @@
+// A dream as a tile of a grid ("My dreams", "Looks compared"): its dream with the original beside
+// it once done, else what it is doing; the whole tile is a button that opens it in the viewer.
+import { describe } from './status.js';
+
+const dreamUrl = (id, file) => `/api/dreams/${encodeURIComponent(id)}/${file}`;
+
+function image(src, className) {
+  return Object.assign(document.createElement('img'), { src, className, alt: '', loading: 'lazy' });
+}
+
+/** `title` names the tile (a photo's name, a look); `open(id)` shows the dream in the viewer. */
+export function dreamTile(view, { title, open, withOriginal = true }) {
+  const item = document.createElement('li');
+  const button = Object.assign(document.createElement('button'), { type: 'button', className: 'tile' });
+  button.addEventListener('click', () => open(view.id));
+  button.disabled = !view.id; // a dream the server refused has nothing to open
+  item.append(button);
+  renderTile(button, view, { title, withOriginal });
+  return item;
+}
+
+export function updateTile(item, view, options) {
+  renderTile(item.querySelector('button'), view, options);
+}
+
+function renderTile(button, view, { title, withOriginal }) {
+  const pictures = document.createElement('span');
+  pictures.className = 'tile-pictures';
+  if (view.status === 'done') {
+    pictures.append(image(dreamUrl(view.id, 'result'), 'tile-dream'));
+    // The original is decoration beside the dream: the tile's name says what it is.
+    if (withOriginal) pictures.append(image(dreamUrl(view.id, 'original'), 'tile-original'));
+  } else {
+    const state = document.createElement('span');
+    state.className = 'tile-state';
+    state.textContent = describe(view);
+    pictures.append(state);
+  }
+  const name = document.createElement('strong');
+  name.textContent = title;
+  const when = document.createElement('small');
+  when.textContent = view.createdAt ? new Date(view.createdAt).toLocaleString() : '';
+  button.setAttribute('aria-label', `Open ${title}: ${describe(view)}`);
+  button.replaceChildren(pictures, name, when);
+}
