@@ -175,8 +175,8 @@ test('"Compare looks" dreams the photo with every look and shows them side by si
     await tiles.nth(1).click();
     await waitForResult(page);
     const id = dreamIdOf(page);
-    const view = (await (await fetch(`${url}/api/dreams/${id}`)).json()) as { status: string };
-    assert.equal(view.status, 'done');
+    const view = await page.evaluate((path) => fetch(path).then((r) => r.json()), `/api/dreams/${id}`);
+    assert.deepEqual([view.status, view.width], ['done', 160]);
   } finally {
     await browser.close();
     await app.close();

@@ -257,7 +257,8 @@ function compare() {
   }
   if (tooLarge(photo, false)) return;
   const open = (id) => navigate(id, URL.createObjectURL(photo), photo);
-  void compareLooks(photo, studio.settings.presets, formSettings, open).then(() =>
+  const changed = () => void refreshGallery();
+  void compareLooks(photo, studio.settings.presets, formSettings, { open, changed }).then(() =>
     $('compare-looks').scrollIntoView({ behavior: 'smooth', block: 'nearest' }),
   );
 }

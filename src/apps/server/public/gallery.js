@@ -27,7 +27,7 @@ async function loadPage(before) {
   }
   $('my-dreams').hidden = false;
   $('nav-my-dreams').hidden = false;
-  const tiles = dreams.map((view) => dreamTile(view, { title: view.name, open: openDream }));
+  const tiles = dreams.map((view) => dreamTile(view, { title: view.name, open: openDream, gallery: true }));
   if (before) $('gallery-grid').append(...tiles);
   else $('gallery-grid').replaceChildren(...tiles);
   oldest = dreams.at(-1)?.id ?? oldest;
