@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium, VIEWPORTS } from '../../support/chromium.js';
@@ -28,7 +28,7 @@ function viewIn(page: Page, id: string): Promise<{ status: number; body: Record<
 }
 
 async function withStudio(
-  t: Parameters<Parameters<typeof test>[1]>[0],
+  t: TestContext,
   query: string,
   body: (context: { url: string; browser: Browser; dir: string }) => Promise<void>,
 ): Promise<void> {
