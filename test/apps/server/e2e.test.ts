@@ -24,12 +24,13 @@ import {
   smallCat,
   statusTexts,
   tabThrough,
+  underStudioCsp,
   waitForResult,
 } from './page.js';
 
 const screenshots = process.env.STUDIO_SCREENSHOTS;
 
-test('the studio page dreams a photo in Chromium, compares it with the original, and keeps it on reload', async (t) => {
+test('the studio page dreams a photo in Chromium under its CSP, compares it with the original, and keeps it on reload', async (t) => {
   if (skipWithoutChromium(t)) return;
   const dir = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
   const app = await testServer({ backendModule: fakeBackendModule('kind=grid&delayMs=15') });
@@ -40,6 +41,7 @@ test('the studio page dreams a photo in Chromium, compares it with the original,
 
     for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       const page = await browser.newPage({ viewport, acceptDownloads: true });
+      const violations = await underStudioCsp(page);
       await page.goto(url);
       await page.getByLabel('Size').selectOption('256');
       await page.getByRole('radio', { name: /textures/ }).check();
@@ -97,6 +99,7 @@ test('the studio page dreams a photo in Chromium, compares it with the original,
       assert.equal(dreamIdOf(page), id);
       assert.equal(await page.getByRole('link', { name: /Download the dream/ }).isVisible(), true);
       await assertNoHorizontalOverflow(page);
+      assert.deepEqual(violations, []);
       await page.close();
     }
   } finally {

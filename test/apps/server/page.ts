@@ -5,6 +5,28 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 
+/** The Content Security Policy the studio sends with its page. */
+export const STUDIO_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
+  "worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'";
+
+/**
+ * Serves the page's documents with STUDIO_CSP, whatever the server sends, and collects what the
+ * browser reports as violating it.
+ */
+export async function underStudioCsp(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) violations.push(message.text());
+  });
+  await page.route('**/*', async (route) => {
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch();
+    return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': STUDIO_CSP } });
+  });
+  return violations;
+}
+
 /** The example cat, `width` px wide, as a JPEG in `dir`. */
 export async function smallCat(dir: string, width = 160): Promise<string> {
   const path = join(dir, 'cat.jpg');

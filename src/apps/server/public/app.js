@@ -170,8 +170,8 @@ function startDream(event) {
   if (onDevice()) {
     showStarting('Starting on this device…');
     shown?.stop?.();
-    shown = { device: true };
-    shown.id = dreamOnDevice(photo, update);
+    shown = { device: true, photo };
+    shown.id = dreamOnDevice(photo, (view) => update({ name: photo.name, ...view }));
     return;
   }
   if (tooLarge(photo, false)) return;
