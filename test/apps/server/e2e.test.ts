@@ -5,38 +5,34 @@
  * STUDIO_SCREENSHOTS=<folder> to also save screenshots at desktop and phone widths.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { DreamRecipe } from '../../../src/apps/shared/recipe.js';
 import { readRecipe } from '../../../src/node/image/recipe.js';
-import { CHROMIUM, CHROMIUM_ARGS, downloadDream, skipWithoutChromium, VIEWPORTS } from '../../support/chromium.js';
-import { fakeBackendModule, testServer } from './helpers.js';
+import { downloadDream, VIEWPORTS } from '../../support/chromium.js';
 import {
   assertNoHorizontalOverflow,
   dreamIdOf,
   inView,
+  killMidDream,
   recordStatus,
+  serveProcess,
   smallCat,
   statusTexts,
   tabThrough,
   underStudioCsp,
   waitForResult,
+  withBrowser,
+  withStudio,
 } from './page.js';
 
 const screenshots = process.env.STUDIO_SCREENSHOTS;
 
-test('the studio page dreams a photo in Chromium under its CSP, compares it with the original, and keeps it on reload', async (t) => {
-  if (skipWithoutChromium(t)) return;
-  const dir = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
-  const app = await testServer({ backendModule: fakeBackendModule('kind=grid&delayMs=15') });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+test('the studio page dreams a photo in Chromium under its CSP, compares it with the original, and keeps it on reload', (t) =>
+  withStudio(t, 'kind=grid&delayMs=15', async ({ url, browser, dir }) => {
     const cat = await smallCat(dir);
 
     for (const [name, viewport] of Object.entries(VIEWPORTS)) {
@@ -102,20 +98,10 @@ test('the studio page dreams a photo in Chromium under its CSP, compares it with
       assert.deepEqual(violations, []);
       await page.close();
     }
-  } finally {
-    await browser.close();
-    await app.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('every control of the page shows where the keyboard focus is', async (t) => {
-  if (skipWithoutChromium(t)) return;
-  const dir = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
-  const app = await testServer();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+test('every control of the page shows where the keyboard focus is', (t) =>
+  withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
     const page = await browser.newPage({ viewport: VIEWPORTS.phone });
     await page.goto(url);
     await page.getByLabel('Size').selectOption('256');
@@ -140,20 +126,10 @@ test('every control of the page shows where the keyboard focus is', async (t) =>
     );
     await page.locator('#slider').focus();
     await capture(page, 'phone-focus', { fullPage: false });
-  } finally {
-    await browser.close();
-    await app.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('"Compare looks" dreams the photo with every look and shows them side by side', async (t) => {
-  if (skipWithoutChromium(t)) return;
-  const dir = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
-  const app = await testServer();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+test('"Compare looks" dreams the photo with every look and shows them side by side', (t) =>
+  withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     await page.goto(url);
     await page.getByLabel('Size').selectOption('256');
@@ -180,59 +156,25 @@ test('"Compare looks" dreams the photo with every look and shows them side by si
     const id = dreamIdOf(page);
     const view = await page.evaluate((path) => fetch(path).then((r) => r.json()), `/api/dreams/${id}`);
     assert.deepEqual([view.status, view.width], ['done', 160]);
-  } finally {
-    await browser.close();
-    await app.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a server that stops mid-dream: the page says it is reconnecting, not "Waiting in line"', async (t) => {
-  if (skipWithoutChromium(t)) return;
-  const dir = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
-  const bin = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
-  const args = [bin, 'serve', '--port', '0', '--backend-module', fakeBackendModule('kind=grid&delayMs=400')];
-  // Any data the server keeps goes to this test's folder.
-  const env = { ...process.env, XDG_DATA_HOME: dir };
-  const server = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let stderr = '';
-  server.stderr.setEncoding('utf8');
-  server.stderr.on('data', (chunk: string) => (stderr += chunk));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    while (!/running at (http:\S+)/.test(stderr)) {
-      if (server.exitCode !== null) assert.fail(`serve exited early: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+test('a server that stops mid-dream: the page says it is reconnecting, not "Waiting in line"', (t) =>
+  withBrowser(t, async ({ browser, dir }) => {
+    const { server, url } = await serveProcess(dir, 'kind=grid&delayMs=400');
+    try {
+      const page = await browser.newPage({ viewport: VIEWPORTS.phone });
+      await killMidDream(page, url, server, dir);
+      assert.equal(await page.getByRole('alert').isVisible(), false);
+      assert.doesNotMatch(await page.locator('#status-text').innerText(), /Waiting in line/);
+      assert.equal(await page.getByRole('button', { name: 'Cancel' }).isVisible(), true);
+      await capture(page, 'phone-reconnecting', { fullPage: false });
+    } finally {
+      server.kill('SIGKILL');
     }
-    const url = /running at (http:\S+)/.exec(stderr)![1]!;
-    const page = await browser.newPage({ viewport: VIEWPORTS.phone });
-    await page.goto(url);
-    await page.getByLabel('Size').selectOption('256');
-    await page.locator('#photo').setInputFiles(await smallCat(dir));
-    await page.getByRole('button', { name: 'Dream', exact: true }).click();
-    await page.getByText(/^Scale 1 of 1/).waitFor();
+  }));
 
-    server.kill('SIGKILL');
-    const status = page.locator('#status-text');
-    await page.getByText('Lost the connection to the studio server: trying again…').waitFor();
-    assert.equal(await page.getByRole('alert').isVisible(), false);
-    assert.doesNotMatch(await status.innerText(), /Waiting in line/);
-    assert.equal(await page.getByRole('button', { name: 'Cancel' }).isVisible(), true);
-    await capture(page, 'phone-reconnecting', { fullPage: false });
-  } finally {
-    server.kill('SIGKILL');
-    await browser.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('the page shows the server refusing a photo', async (t) => {
-  if (skipWithoutChromium(t)) return;
-  const dir = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
-  const app = await testServer();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+test('the page shows the server refusing a photo', (t) =>
+  withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
     // Named like a photo and typed image/jpeg by the browser, but not one.
     const fake = join(dir, 'broken.jpg');
     await writeFile(fake, 'this is not really a photo');
@@ -246,12 +188,7 @@ test('the page shows the server refusing a photo', async (t) => {
     assert.equal(await page.getByRole('button', { name: 'Dream', exact: true }).isEnabled(), true);
     assert.match(await page.locator('#viewer-placeholder').innerText(), /No preview in this browser/);
     await capture(page, 'phone-error');
-  } finally {
-    await browser.close();
-    await app.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 async function capture(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   if (screenshots) await page.screenshot({ path: join(screenshots, `studio-${name}.png`), fullPage });

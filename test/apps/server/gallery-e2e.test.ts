@@ -6,16 +6,23 @@
  * STUDIO_SCREENSHOTS=<folder> to save screenshots.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium, VIEWPORTS } from '../../support/chromium.js';
-import { fakeBackendModule, testServer } from './helpers.js';
-import { assertNoHorizontalOverflow, dreamIdOf, dreamThroughPage, smallCat, waitForResult } from './page.js';
+import { VIEWPORTS } from '../../support/chromium.js';
+import {
+  assertNoHorizontalOverflow,
+  dreamIdOf,
+  dreamThroughPage,
+  killMidDream,
+  serveProcess,
+  smallCat,
+  waitForResult,
+  withBrowser,
+  withStudio,
+} from './page.js';
 
 const screenshots = process.env.STUDIO_SCREENSHOTS;
 
@@ -27,26 +34,8 @@ function viewIn(page: Page, id: string): Promise<{ status: number; body: Record<
   }, `/api/dreams/${id}`);
 }
 
-async function withStudio(
-  t: TestContext,
-  query: string,
-  body: (context: { url: string; browser: Browser; dir: string }) => Promise<void>,
-): Promise<void> {
-  if (skipWithoutChromium(t)) return;
-  const dir = await mkdtemp(join(tmpdir(), 'studio-gallery-e2e-'));
-  const app = await testServer({ backendModule: fakeBackendModule(query) });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    await body({ url: await app.listen({ host: '127.0.0.1', port: 0 }), browser, dir });
-  } finally {
-    await browser.close();
-    await app.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-test('"My dreams" lists the dream after a reload and opens it with its original', async (t) => {
-  await withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
+test('"My dreams" lists the dream after a reload and opens it with its original', (t) =>
+  withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
     for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
@@ -77,11 +66,10 @@ test('"My dreams" lists the dream after a reload and opens it with its original'
       assert.equal(await page.getByRole('slider', { name: /^Before and after/ }).isVisible(), true);
       await context.close();
     }
-  });
-});
+  }));
 
-test('while a dream runs the page shows its preview after each scale', async (t) => {
-  await withStudio(t, 'kind=grid&delayMs=40', async ({ url, browser, dir }) => {
+test('while a dream runs the page shows its preview after each scale', (t) =>
+  withStudio(t, 'kind=grid&delayMs=40', async ({ url, browser, dir }) => {
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     await page.goto(url);
     await page.getByLabel('Size').selectOption('768');
@@ -101,11 +89,10 @@ test('while a dream runs the page shows its preview after each scale', async (t)
     assert.equal(await preview.evaluate((img: HTMLImageElement) => img.naturalWidth), 512);
     await capture(page, 'desktop-preview');
     assert.match(await waitForResult(page), /^Done: 768×\d+ pixels\.$/);
-  });
-});
+  }));
 
-test('"Dream again" dreams the result once more; "Change settings" brings back its photo and settings', async (t) => {
-  await withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
+test('"Dream again" dreams the result once more; "Change settings" brings back its photo and settings', (t) =>
+  withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     await page.goto(url);
     await page.getByLabel('Size').selectOption('256');
@@ -139,11 +126,10 @@ test('"Dream again" dreams the result once more; "Change settings" brings back i
     assert.match(await waitForResult(page), /^Done: 160×106 pixels\.$/);
     const changed = await viewIn(page, dreamIdOf(page));
     assert.deepEqual(changed.body.settings, { ...(deeper.body.settings as object), preset: 'objects' });
-  });
-});
+  }));
 
-test('a share link works in another browser, which can neither see the dream otherwise nor delete it', async (t) => {
-  await withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
+test('a share link works in another browser, which can neither see the dream otherwise nor delete it', (t) =>
+  withStudio(t, 'kind=grid', async ({ url, browser, dir }) => {
     const owner = await browser.newContext({ viewport: VIEWPORTS.desktop });
     const page = await owner.newPage();
     await owner.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -196,52 +182,23 @@ test('a share link works in another browser, which can neither see the dream oth
     await page.getByText('The dream was deleted.').waitFor();
     assert.equal((await viewIn(page, id)).status, 404);
     await page.waitForFunction(() => document.querySelectorAll('#gallery-grid > li').length === 0);
-  });
-});
+  }));
 
-test('the page finds its dream again after the server is killed and restarted, and it finishes', async (t) => {
-  if (skipWithoutChromium(t)) return;
-  const dir = await mkdtemp(join(tmpdir(), 'studio-gallery-e2e-'));
-  const bin = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
-  const serve = (port: string): ChildProcess =>
-    spawn(
-      process.execPath,
-      [bin, 'serve', '--port', port, '--backend-module', fakeBackendModule('kind=grid&delayMs=300')],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, XDG_DATA_HOME: dir } },
-    );
-  const started = async (server: ChildProcess): Promise<string> => {
-    let stderr = '';
-    server.stderr!.setEncoding('utf8');
-    server.stderr!.on('data', (chunk: string) => (stderr += chunk));
-    while (!/running at (http:\S+)/.test(stderr)) {
-      if (server.exitCode !== null) assert.fail(`serve exited early: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+test('the page finds its dream again after the server is killed and restarted, and it finishes', (t) =>
+  withBrowser(t, async ({ browser, dir }) => {
+    const query = 'kind=grid&delayMs=300';
+    const first = await serveProcess(dir, query);
+    let { server } = first;
+    try {
+      const page = await browser.newPage({ viewport: VIEWPORTS.phone });
+      await killMidDream(page, first.url, server, dir);
+      ({ server } = await serveProcess(dir, query, new URL(first.url).port));
+      assert.match(await waitForResult(page), /^Done: 160×106 pixels\.$/);
+      assert.equal(await page.getByRole('alert').isVisible(), false);
+    } finally {
+      server.kill('SIGKILL');
     }
-    return /running at (http:\S+)/.exec(stderr)![1]!;
-  };
-  let server = serve('0');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    const url = await started(server);
-    const page = await browser.newPage({ viewport: VIEWPORTS.phone });
-    await page.goto(url);
-    await page.getByLabel('Size').selectOption('256');
-    await page.locator('#photo').setInputFiles(await smallCat(dir));
-    await page.getByRole('button', { name: 'Dream', exact: true }).click();
-    await page.getByText(/^Scale 1 of 1/).waitFor();
-
-    server.kill('SIGKILL');
-    await page.getByText('Lost the connection to the studio server: trying again…').waitFor();
-    server = serve(new URL(url).port);
-    await started(server);
-    assert.match(await waitForResult(page), /^Done: 160×106 pixels\.$/);
-    assert.equal(await page.getByRole('alert').isVisible(), false);
-  } finally {
-    server.kill('SIGKILL');
-    await browser.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 async function capture(page: Page, name: string): Promise<void> {
   if (screenshots) await page.screenshot({ path: join(screenshots, `studio-${name}.png`), fullPage: true });

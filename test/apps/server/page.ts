@@ -1,9 +1,72 @@
 /** What the studio page tests do in Chromium: a small photo, a dream through the page, checks of the layout. */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
+import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../../support/chromium.js';
+import { fakeBackendModule, testServer } from './helpers.js';
+
+export interface PageTestContext {
+  /** A scratch folder of the test's own. */
+  dir: string;
+  browser: Browser;
+}
+
+/** Runs `body` with a scratch folder and Chromium (skipped without Chromium), and cleans up. */
+export async function withBrowser(t: TestContext, body: (context: PageTestContext) => Promise<void>): Promise<void> {
+  if (skipWithoutChromium(t)) return;
+  const dir = await mkdtemp(join(tmpdir(), 'studio-page-'));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    await body({ dir, browser });
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** withBrowser, and a studio in this process dreaming with the fake network of `query`, at `url`. */
+export function withStudio(
+  t: TestContext,
+  query: string,
+  body: (context: PageTestContext & { url: string }) => Promise<void>,
+): Promise<void> {
+  return withBrowser(t, async (context) => {
+    const app = await testServer({ backendModule: fakeBackendModule(query) });
+    try {
+      await body({ ...context, url: await app.listen({ host: '127.0.0.1', port: 0 }) });
+    } finally {
+      await app.close();
+    }
+  });
+}
+
+/**
+ * `deepdream serve` as a process of its own (so a test can kill it), with the fake network of
+ * `query`, its data under `dir`; resolves with its address once it listens.
+ */
+export async function serveProcess(
+  dir: string,
+  query: string,
+  port = '0',
+): Promise<{ server: ChildProcess; url: string }> {
+  const bin = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
+  const args = [bin, 'serve', '--port', port, '--backend-module', fakeBackendModule(query)];
+  const env = { ...process.env, XDG_DATA_HOME: dir };
+  const server = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+  let stderr = '';
+  server.stderr.setEncoding('utf8');
+  server.stderr.on('data', (chunk: string) => (stderr += chunk));
+  while (!/running at (http:\S+)/.test(stderr)) {
+    if (server.exitCode !== null) assert.fail(`serve exited early: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { server, url: /running at (http:\S+)/.exec(stderr)![1]! };
+}
 
 /** The Content Security Policy the studio sends with its page. */
 export const STUDIO_CSP =
@@ -126,4 +189,18 @@ export async function tabThrough(page: Page): Promise<Array<{ element: string; r
     seen.push(focused);
   }
   return seen;
+}
+
+/**
+ * Opens the studio at `url`, starts dreaming the small cat at 256 px, and kills `server` once the
+ * dream runs; resolves when the page says it lost the server.
+ */
+export async function killMidDream(page: Page, url: string, server: ChildProcess, dir: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Size').selectOption('256');
+  await page.locator('#photo').setInputFiles(await smallCat(dir));
+  await page.getByRole('button', { name: 'Dream', exact: true }).click();
+  await page.getByText(/^Scale 1 of 1/).waitFor();
+  server.kill('SIGKILL');
+  await page.getByText('Lost the connection to the studio server: trying again…').waitFor();
 }
