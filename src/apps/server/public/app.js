@@ -5,7 +5,7 @@
 // shows a shared dream read-only. With a web build it can dream on this device (device-dream.js).
 import { $, api, ApiError, sentence, settingsFields } from './api.js';
 import { cancelOnDevice, dreamOnDevice, loadSite, onDevice, prepareDevice } from './device-dream.js';
-import { follow } from './follow.js';
+import { follow, isFinished } from './follow.js';
 import {
   applySettings,
   choosePhoto,
@@ -42,7 +42,7 @@ let shown;
 
 function update(view) {
   if (!shown || view.id !== shown.id) return;
-  const wasRunning = ['queued', 'running'].includes(shown.view?.status ?? 'queued');
+  const ended = shown.view && !isFinished(shown.view) && isFinished(view);
   shown.view = view;
   const running = view.status === 'queued' || view.status === 'running';
   showStatus(describe(view), view.status === 'done' ? 1 : (view.progress?.fraction ?? 0));
@@ -65,7 +65,7 @@ function update(view) {
   }
   if (!shown.device) {
     showDreamActions(view);
-    if (wasRunning) void refreshGallery();
+    if (ended) void refreshGallery();
   }
 }
 
@@ -126,6 +126,13 @@ function openDream(id, original = dreamUrl(id, 'original'), photo = undefined) {
 function navigate(id, original, photo) {
   history.pushState(null, '', `#dream=${encodeURIComponent(id)}`);
   openDream(id, original, photo);
+}
+
+/** A tile's dream, opened: the viewer comes into view and takes the focus (on a phone it is far above). */
+function openTile(id, original, photo) {
+  navigate(id, original, photo);
+  $('results').focus({ preventScroll: true });
+  $('results').scrollIntoView({ block: 'start' });
 }
 
 const hashDream = () => new URLSearchParams(location.hash.slice(1)).get('dream');
@@ -256,7 +263,7 @@ function compare() {
     return;
   }
   if (tooLarge(photo, false)) return;
-  const open = (id) => navigate(id, URL.createObjectURL(photo), photo);
+  const open = (id) => openTile(id, URL.createObjectURL(photo), photo);
   const changed = () => void refreshGallery();
   void compareLooks(photo, studio.settings.presets, formSettings, { open, changed }).then(() =>
     $('compare-looks').scrollIntoView({ behavior: 'smooth', block: 'nearest' }),
@@ -350,7 +357,7 @@ async function init() {
   await loadLayers();
   await prepareDevice();
   if (studio.deviceOnly) return;
-  initGallery((id) => navigate(id));
+  initGallery((id) => openTile(id));
   window.addEventListener('hashchange', openFromHash);
   openFromHash();
   await refreshGallery();
