@@ -5,7 +5,7 @@
  * that works from any static file host:
  *   node --import tsx scripts/build-web.ts [--out dist/site] [--models inception_v3,mobilenet_v2]
  */
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -66,12 +66,17 @@ export async function buildSite({ outDir, models = listBundledModels().map((m) =
   await bundleWeb(outDir);
   const publicDir = join(ROOT, 'src', 'apps', 'server', 'public');
   const page = await readFile(join(publicDir, 'index.html'), 'utf8');
-  if (!page.includes('<html lang="en">')) throw new Error('index.html: no <html lang="en"> to mark device-only');
-  await writeFile(
-    join(outDir, 'index.html'),
-    page.replace('<html lang="en">', '<html lang="en" data-mode="device-only">'),
-  );
-  for (const file of ['app.js', 'style.css']) await copyFile(join(publicDir, file), join(outDir, file));
+  // The studio names its assets from the root (its page also answers at /s/<token>); a static
+  // site may live in any folder, so there they are relative.
+  const devicePage = page
+    .replace('<html lang="en">', '<html lang="en" data-mode="device-only">')
+    .replaceAll(/(href|src)="\/([\w.-]+\.(?:css|js))"/g, '$1="$2"');
+  if (!devicePage.includes('data-mode="device-only"'))
+    throw new Error('index.html: no <html lang="en"> to mark device-only');
+  await writeFile(join(outDir, 'index.html'), devicePage);
+  for (const file of await readdir(publicDir)) {
+    if (/\.(js|css)$/.test(file)) await copyFile(join(publicDir, file), join(outDir, file));
+  }
 
   const modelDir = join(outDir, 'models');
   await mkdir(modelDir, { recursive: true });

@@ -6,6 +6,7 @@ import type { DreamControl } from '../../core/dream/dream-image.js';
 import type { DreamOptions } from '../../core/dream/options.js';
 import { dream, type WorkerDreamDeps } from '../../node/dream/index.js';
 import { readImage } from '../../node/image/read.js';
+import { octavePreviews } from './dream-preview.js';
 import { encodeImage } from '../../node/image/write.js';
 import type { DreamRecipe } from './recipe.js';
 import { programVersion } from './version.js';
@@ -24,11 +25,14 @@ export interface DreamJobSpec {
 /** What the runner of a job is told and may report: progress, cancellation, and its lane. */
 export interface DreamJobControl {
   onProgress: NonNullable<DreamControl['onProgress']>;
-  /** Receives the image as dreamed so far (a PNG), after each octave. */
-  onPreview?: (png: Buffer, octave: number) => void;
   signal: AbortSignal;
   /** Which of the runner's parallel lanes runs it: no two running dreams share one. */
   lane: number;
+  /**
+   * The dream so far after each octave but the last, as a PNG of the dream's shape at most
+   * PREVIEW_MAX_SIDE px on the long side; all are handed on before the job resolves.
+   */
+  onPreview?: (png: Buffer, octave: number) => void;
 }
 
 /**
@@ -67,8 +71,16 @@ export async function runDreamJob(
     maxSize: spec.maxSize,
     options: spec.options,
   };
+  const { onProgress, signal, onPreview } = control;
+  const previews = onPreview && octavePreviews(photo.image, onPreview, signal);
   // The decoded pixels are not used again here: hand them to the worker rather than copy them.
-  const dreamed = await dream(photo.image, spec.options, control, { ...deps, lane: control.lane, transferImage: true });
+  const dreamed = await dream(
+    photo.image,
+    spec.options,
+    { onProgress, signal, ...(previews && { onOctave: previews.onOctave }) },
+    { ...deps, lane: control.lane, transferImage: true },
+  );
+  await previews?.settled();
   return encodeImage(dreamed, 'png', { ...(photo.alpha && { alpha: photo.alpha }), recipe });
 }
 

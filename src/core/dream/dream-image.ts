@@ -26,6 +26,12 @@ export interface DreamControl {
   onProgress?: (progress: DreamProgress) => void;
   /** Aborting rejects the dream with the signal's reason (an AbortError) before the next tile. */
   signal?: AbortSignal;
+  /**
+   * Called after each octave but the last (whose image is the result) with the dream so far, at
+   * that octave's size and numbered from 1; the image is a copy, the callee's to keep. The copy is
+   * made only when this is set.
+   */
+  onOctave?: (image: RgbImage, octave: number) => void;
 }
 
 /** How dreamImage may treat its backend. */
@@ -124,6 +130,7 @@ async function runDream(
       progress(index, step);
     }
     if (last) break;
+    control.onOctave?.(createRgbImage(size.width, size.height, dreamed.data.slice()), index + 1);
     detail = subtractInto(dreamed, base);
     const next = sizes[index + 1]!;
     const nextTile = fixedInput ?? tileShapeFor(next.width, next.height, options.tileSize);

@@ -11,7 +11,7 @@ import type { DreamOptions } from '../../core/dream/options.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
 type WorkerRequest =
-  | { type: 'dream'; image: RgbImage; options: DreamOptions; keepSessions: boolean }
+  | { type: 'dream'; image: RgbImage; options: DreamOptions; keepSessions: boolean; octaveImages: boolean }
   | { type: 'warm-up'; options: DreamOptions };
 
 /** A request waiting for the thread or being served by it. */
@@ -57,7 +57,7 @@ export class DreamWorker {
     return new Promise((resolve, reject) => {
       const pending: PendingRequest = {
         id: this.nextId++,
-        request: { type: 'dream', image, options, keepSessions },
+        request: { type: 'dream', image, options, keepSessions, octaveImages: control.onOctave !== undefined },
         transfer: transferImage ? [image.data.buffer as ArrayBuffer] : [],
       };
       const onAbort = () => {
@@ -131,6 +131,10 @@ export class DreamWorker {
     if (pending?.id !== message.id) return;
     if (message.type === 'progress') {
       pending.caller?.control.onProgress?.(message.progress);
+      return;
+    }
+    if (message.type === 'octave') {
+      pending.caller?.control.onOctave?.(message.image, message.octave);
       return;
     }
     if (message.type === 'done') this.settle(pending, { image: message.image });

@@ -16,14 +16,18 @@ export interface WorkerSetup {
 }
 
 export type ToWorker =
-  /** `keepSessions`: leave this dream's compiled sessions for later dreams (see WorkerDreamDeps). */
-  | { type: 'dream'; id: number; image: RgbImage; options: DreamOptions; keepSessions: boolean }
+  /**
+   * `keepSessions`: leave this dream's compiled sessions for later dreams (see WorkerDreamDeps).
+   * `octaveImages`: send the image after each octave (DreamControl.onOctave), only when the caller wants it.
+   */
+  | { type: 'dream'; id: number; image: RgbImage; options: DreamOptions; keepSessions: boolean; octaveImages: boolean }
   /** Load the options' model and nothing else; replied to with `ready`, even when loading fails. */
   | { type: 'warm-up'; id: number; options: DreamOptions }
   | { type: 'abort'; id: number };
 
 export type FromWorker =
   | { type: 'progress'; id: number; progress: DreamProgress }
+  | { type: 'octave'; id: number; image: RgbImage; octave: number }
   | { type: 'done'; id: number; image: RgbImage }
   | { type: 'error'; id: number; name: string; message: string }
   | { type: 'ready'; id: number };

@@ -47,11 +47,17 @@ port.on('message', (message: ToWorker) => {
       () => post({ type: 'ready', id: message.id }),
     );
   } else {
-    void dream(message.id, message.image, message.options, message.keepSessions);
+    void dream(message);
   }
 });
 
-async function dream(id: number, image: RgbImage, options: DreamOptions, keepSessions: boolean): Promise<void> {
+async function dream({
+  id,
+  image,
+  options,
+  keepSessions,
+  octaveImages,
+}: Extract<ToWorker, { type: 'dream' }>): Promise<void> {
   const controller = new AbortController();
   running = { id, controller };
   try {
@@ -61,6 +67,11 @@ async function dream(id: number, image: RgbImage, options: DreamOptions, keepSes
     const result = await dreamImage(image, options, backend, {
       signal: controller.signal,
       onProgress: (progress) => post({ type: 'progress', id, progress }),
+      // Each octave's image is a fresh copy: hand it over rather than copy it again.
+      ...(octaveImages && {
+        onOctave: (octaveImage: RgbImage, octave: number) =>
+          post({ type: 'octave', id, image: octaveImage, octave }, [octaveImage.data.buffer as ArrayBuffer]),
+      }),
     });
     if (oneOff) await sessions?.releaseAll();
     post({ type: 'done', id, image: result }, [result.data.buffer as ArrayBuffer]);

@@ -109,6 +109,27 @@ test('progress: one report per step, fraction rising to 1 weighted by octave siz
   assert.ok(Math.abs(reports[0]!.fraction - (27 * 20) / (2 * (27 * 20 + 40 * 30 + 60 * 45))) < 1e-9);
 });
 
+test('onOctave: the dream so far after each octave but the last, at its size, a copy', async () => {
+  // Gradient on red only, as above: each octave of 2 meanAbs steps adds 3 to red.
+  const image = createRgbImage(60, 45, new Float32Array(60 * 45 * 3).fill(100));
+  const options = { ...small, stepSize: 0.5, normalization: 'meanAbs' as const };
+  const octaves: Array<[number, number, number, number]> = [];
+  const out = await dreamImage(image, options, fakeBackend('redOnly'), {
+    onOctave: (dreamed, octave) => {
+      octaves.push([octave, dreamed.width, dreamed.height, dreamed.data[0]!]);
+      dreamed.data.fill(0); // the callee's copy: the dream goes on unchanged
+    },
+  });
+  assert.deepEqual(
+    octaves.map(([octave, width, height, red]) => [octave, width, height, Math.round(red * 1000) / 1000]),
+    [
+      [1, 27, 20, 103],
+      [2, 40, 30, 106],
+    ],
+  );
+  assert.deepEqual(out.data, (await dreamImage(image, options, fakeBackend('redOnly'))).data);
+});
+
 test('aborting rejects with an AbortError and stops running tiles', async () => {
   const backend = fakeBackend('grid', { delayMs: 2 });
   const controller = new AbortController();

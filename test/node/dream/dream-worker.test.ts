@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dream, dreamInProcess, warmUpDream, type DreamProgress } from '../../../src/node/dream/index.js';
+import type { RgbImage } from '../../../src/core/image/rgb.js';
 import { fakeBackend, randomPhoto } from '../../support/fake-backend.js';
 
 const fakeModule = (query: string) => new URL(`../../support/fake-backend-module.ts?${query}`, import.meta.url);
@@ -28,6 +29,25 @@ test('a worker dream gives the same bytes as the same dream in process, with pro
   assert.equal(reports.length, 2 * 3);
   assert.equal(reports.at(-1)!.fraction, 1);
   assert.equal(image.data.length, 90 * 70 * 3, "the caller's image stays usable");
+});
+
+test("the worker sends each octave's image when asked, equal to the in-process one", async () => {
+  const image = randomPhoto(90, 70);
+  const three = { ...options, octaves: 3 };
+  const collect = (into: Array<[number, RgbImage]>) => (octaveImage: RgbImage, octave: number) =>
+    into.push([octave, octaveImage]);
+  const inWorker: Array<[number, RgbImage]> = [];
+  const inProcess: Array<[number, RgbImage]> = [];
+  await dream(image, three, { onOctave: collect(inWorker) }, { backendModule: fakeModule('kind=grid') });
+  await dreamInProcess(image, three, { onOctave: collect(inProcess) }, { backend: fakeBackend('grid') });
+  assert.deepEqual(
+    inWorker.map(([octave, octaveImage]) => [octave, octaveImage.width, octaveImage.height]),
+    [
+      [1, 46, 36],
+      [2, 64, 50],
+    ],
+  );
+  assert.deepEqual(inWorker, inProcess);
 });
 
 test("a worker dream's octave count left unset follows the image size", async () => {

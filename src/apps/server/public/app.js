@@ -1,344 +1,232 @@
-// The dream studio page: fills the form from the API, uploads the photo, follows the dream's
-// progress (Server-Sent Events, polling as a fallback) and shows the result. With a web build it
-// can also dream on this device (device.js, in a worker): then the photo is never sent anywhere.
-// The static site (npm run build:web) is this page in device-only mode, set up from site.json.
-const $ = (id) => document.getElementById(id);
-const UNREACHABLE = 'Cannot reach the studio server. Is it still running?';
-const deviceOnly = document.documentElement.dataset.mode === 'device-only';
-const form = $('dream-form');
-const SIZES = [
-  [256, 'Small (fastest)'],
-  [512, 'Medium'],
-  [768, 'Large'],
-  [1024, 'Extra large (slow)'],
-];
-const DEFAULT_SIZE = 512;
+// The dream studio page: the form (form.js) posts a photo, the page follows the dream (follow.js)
+// and shows it over the original (viewer.js), with previews while it runs. Each dream has its URL
+// (#dream=<id>), so a reload or a restarted server finds it again; "My dreams" (gallery.js) lists
+// the owner's dreams, "Compare looks" (looks.js) dreams one photo with every look, and /s/<token>
+// shows a shared dream read-only. With a web build it can dream on this device (device-dream.js).
+import { $, api, ApiError, sentence, settingsFields } from './api.js';
+import { cancelOnDevice, dreamOnDevice, loadSite, onDevice, prepareDevice } from './device-dream.js';
+import { follow, isFinished } from './follow.js';
+import {
+  applySettings,
+  choosePhoto,
+  currentPhoto,
+  form,
+  formSettings,
+  loadLayers,
+  noPreview,
+  renderForm,
+  studio,
+  tooLarge,
+  updateSteps,
+} from './form.js';
+import { initGallery, refreshGallery } from './gallery.js';
+import { compareLooks } from './looks.js';
+import { initShareActions, hideDreamActions, showDreamActions } from './dream-actions.js';
+import { describe, hideStatus, setBusy, showError, showStatus } from './status.js';
+import {
+  dropOriginal,
+  hideDream,
+  initViewer,
+  revealViewer,
+  setCaption,
+  showDream,
+  showOriginal,
+  showPhoto,
+  showPreview,
+} from './viewer.js';
 
-let settings; // GET /api/presets
-let models = [];
-let photo; // the File to dream
-let tracked; // the dream this page follows: { id, source?: EventSource, timer?, device? }
-let site; // device-only mode: site.json
-let device; // the device dreamer, once device.js is loaded
+const dreamUrl = (id, file = '') => `/api/dreams/${encodeURIComponent(id)}${file && `/${file}`}`;
 
-function showError(message) {
-  // Server messages start in lower case, like the CLI's; on the page they are sentences.
-  $('error').textContent = message.charAt(0).toUpperCase() + message.slice(1);
-  $('error').hidden = !message;
-}
-
-async function api(path, init) {
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    throw new Error(UNREACHABLE);
-  }
-  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : {};
-  if (!response.ok) throw new Error(body.error ?? `The server answered ${response.status}`);
-  return body;
-}
-
-function option(value, text) {
-  const element = document.createElement('option');
-  element.value = String(value);
-  element.textContent = text;
-  return element;
-}
-
-function renderLooks() {
-  const looks = $('looks');
-  looks.replaceChildren(
-    ...settings.presets.map((preset) => {
-      const label = document.createElement('label');
-      label.className = 'look';
-      const input = Object.assign(document.createElement('input'), {
-        type: 'radio',
-        name: 'preset',
-        value: preset.name,
-        checked: preset.name === settings.defaultPreset,
-      });
-      const text = document.createElement('span');
-      const name = document.createElement('strong');
-      name.textContent = preset.name;
-      const description = document.createElement('span');
-      description.textContent = preset.description;
-      text.append(name, description);
-      label.append(input, text);
-      return label;
-    }),
-  );
-}
-
-function renderSizes() {
-  const { max } = settings.form.size;
-  const sizes = SIZES.filter(([px]) => px <= max);
-  if (!sizes.some(([px]) => px === max)) sizes.push([max, 'Largest']);
-  $('size').replaceChildren(...sizes.map(([px, name]) => option(px, `${name} · ${px} px`)));
-  $('size').value = String(sizes.some(([px]) => px === DEFAULT_SIZE) ? DEFAULT_SIZE : sizes[0][0]);
-}
-
-function renderSteps() {
-  const { min, max } = settings.form.steps;
-  Object.assign($('steps'), { min, max: Math.min(max, 40), value: settings.form.steps.default });
-  updateSteps();
-}
-
-function updateSteps() {
-  const steps = Number($('steps').value);
-  $('steps-value').textContent = `${steps} step${steps === 1 ? '' : 's'} per scale`;
-}
-
-const selectedModel = () => models.find((m) => m.name === $('model').value);
-
-async function loadLayers() {
-  const model = selectedModel();
-  if (!model) return;
-  for (const input of form.querySelectorAll('input[name=preset]')) input.disabled = !model.presets;
-  $('layer').replaceChildren(option('', 'Loading layers…'));
-  $('layer').disabled = true;
-  try {
-    const { defaultLayer, layers } = deviceOnly
-      ? site.layers[model.name]
-      : await api(`/api/models/${encodeURIComponent(model.name)}/layers`);
-    if ($('model').value !== model.name) return; // another model was picked meanwhile
-    const automatic = model.presets ? 'Automatic (set by the look)' : `Automatic (${defaultLayer})`;
-    $('layer').replaceChildren(
-      option('', automatic),
-      ...layers.map((l) => option(l.name, `${l.name} · ${l.channels} channels`)),
-    );
-    $('layer').disabled = false;
-  } catch (err) {
-    $('layer').replaceChildren(option('', 'Automatic'));
-    showError(`Could not list the layers of ${model.name}: ${err.message}`);
-  }
-}
-
-function choosePhoto(file) {
-  showError('');
-  if (!file) return;
-  if (!file.type.startsWith('image/')) {
-    showError(`${file.name} is not an image. Choose a photo (JPEG, PNG, WebP…).`);
-    return;
-  }
-  if (tooLarge(file)) return;
-  photo = file;
-  const url = URL.createObjectURL(file);
-  for (const img of [$('photo-thumb'), $('original')]) {
-    if (img.src) URL.revokeObjectURL(img.src);
-    img.src = url;
-    img.hidden = false;
-  }
-  $('original-placeholder').hidden = true;
-  $('original-placeholder').textContent = 'Your photo appears here';
-  $('drop-text').replaceChildren(
-    Object.assign(document.createElement('strong'), { textContent: file.name }),
-    Object.assign(document.createElement('small'), { textContent: 'Drop or choose another photo to replace it' }),
-  );
-}
-
-/** Uploads have a limit; photos dreamed on this device do not. */
-function tooLarge(file) {
-  if (onDevice() || !settings || file.size <= settings.form.maxUploadBytes) return false;
-  const mb = Math.round(settings.form.maxUploadBytes / 1048576);
-  showError(`${file.name} is larger than ${mb} MB. Choose a smaller photo or dream it on this device.`);
-  return true;
-}
-
-/** A photo the browser cannot show (TIFF, say) may still be dreamable: the server decides. */
-function noPreview() {
-  for (const img of [$('photo-thumb'), $('original')]) img.hidden = true;
-  $('original-placeholder').textContent = 'No preview in this browser; the studio may still be able to dream it.';
-  $('original-placeholder').hidden = false;
-}
-
-function showPlaceholder(text) {
-  $('result').hidden = true;
-  $('result').removeAttribute('src');
-  $('result-placeholder').textContent = text;
-  $('result-placeholder').hidden = false;
-}
-
-function setBusy(busy) {
-  $('dream').disabled = busy;
-  $('dream').textContent = busy ? 'Dreaming…' : 'Dream';
-  $('cancel').hidden = !busy;
-}
-
-function describe(view) {
-  if (view.status === 'queued') {
-    return view.position === 1 ? 'Waiting in line: next up…' : `Waiting in line: number ${view.position}…`;
-  }
-  const p = view.progress;
-  if (!p && view.download) {
-    const { received, total } = view.download;
-    return `Downloading the network (once): ${Math.round((100 * received) / total)}% of ${Math.round(total / 1048576)} MB…`;
-  }
-  if (!p) return 'Loading the network…';
-  const percent = Math.round(p.fraction * 100);
-  const eta = p.etaSeconds === undefined ? '' : ` · about ${formatSeconds(p.etaSeconds)} left`;
-  return `Scale ${p.octave} of ${p.octaves} · step ${p.step} of ${p.steps} · ${percent}%${eta}`;
-}
-
-function formatSeconds(seconds) {
-  return seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;
-}
+/** The dream in the viewer: { id, view?, stop?, device?, previewOctave? }. */
+let shown;
 
 function update(view) {
-  if (!tracked || view.id !== tracked.id) return;
-  $('status').hidden = false;
-  $('progress').value = view.progress?.fraction ?? 0;
-  $('status-text').textContent = describe(view);
-  if (view.status === 'queued' || view.status === 'running') return;
-  stopTracking();
-  setBusy(false);
+  if (!shown || view.id !== shown.id) return;
+  const ended = shown.view && !isFinished(shown.view) && isFinished(view);
+  shown.view = view;
+  const running = view.status === 'queued' || view.status === 'running';
+  showStatus(describe(view), view.status === 'done' ? 1 : (view.progress?.fraction ?? 0));
+  setBusy(running);
+  if (running) {
+    showProgressPicture(view);
+    return;
+  }
+  shown.stop?.();
   if (view.status === 'done') showResult(view);
   if (view.status === 'failed') {
-    $('status').hidden = true;
-    showPlaceholder('The dream appears here');
+    hideStatus();
+    hideDream();
+    setCaption('Your photo and its dream');
     showError(`The dream failed: ${view.error}`);
   }
   if (view.status === 'cancelled') {
-    $('status-text').textContent = 'Cancelled.';
-    showPlaceholder('The dream appears here');
+    hideDream();
+    setCaption('Your photo and its dream');
   }
+  if (!shown.device) {
+    showDreamActions(view);
+    if (ended) void refreshGallery();
+  }
+}
+
+/** While a dream runs: its photo, then the dream after each finished scale (octave). */
+function showProgressPicture(view) {
+  const octave = view.progress?.octave ?? 1;
+  if (shown.device || octave - 1 <= (shown.previewOctave ?? 0)) {
+    if (!shown.previewOctave) {
+      const more = (view.progress?.octaves ?? 1) > 1;
+      setCaption(more ? 'Dreaming… a preview comes after each scale' : 'Dreaming…');
+    }
+    return;
+  }
+  shown.previewOctave = octave - 1;
+  setCaption(`Dreaming… the dream after scale ${octave - 1} of ${view.progress.octaves}`);
+  showPreview(`${dreamUrl(view.id, 'preview')}?octave=${octave - 1}`);
 }
 
 function showResult(view) {
-  const url = view.png ? URL.createObjectURL(view.png) : `/api/dreams/${view.id}/result`;
   if ($('result').src.startsWith('blob:')) URL.revokeObjectURL($('result').src);
-  $('progress').value = 1;
-  $('status-text').textContent = `Done: ${view.width}×${view.height} pixels.`;
-  $('result').src = url;
-  $('result').hidden = false;
-  $('result-placeholder').hidden = true;
+  const url = view.png ? URL.createObjectURL(view.png) : dreamUrl(view.id, 'result');
+  $('result').addEventListener('load', revealViewer, { once: true });
+  showDream(url);
+  setCaption(`${view.name}: the original and its dream`);
   const download = $('download');
   // From the server, the file name comes from its Content-Disposition (it wins over the download attribute).
   download.href = view.png ? url : `${url}?download`;
-  download.download = view.png ? `${photo.name.replace(/\.[^.]*$/, '') || 'photo'}-dream.png` : '';
+  download.download = view.png ? `${view.name.replace(/\.[^.]*$/, '') || 'photo'}-dream.png` : '';
   download.hidden = false;
   $('download-hint').hidden = Boolean(view.png);
-  // On a phone the result is below the form: bring it into view.
-  $('result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
 }
 
-function track(id) {
-  tracked = { id };
-  // The dream's address: a reload, or the studio restarting, finds it again.
-  history.replaceState(null, '', `#dream=${id}`);
-  if ('EventSource' in window) {
-    tracked.source = new EventSource(`/api/dreams/${id}/events`);
-    tracked.source.onmessage = (event) => {
-      showError('');
-      update(JSON.parse(event.data));
-    };
-    tracked.source.onerror = () => {
-      // While the server is away the stream reconnects by itself; once refused, ask every second.
-      if (tracked?.source?.readyState === EventSource.CONNECTING) showError(`${UNREACHABLE} Trying again…`);
-      if (tracked?.source?.readyState !== EventSource.CLOSED) return;
-      if (tracked?.id === id && !tracked.timer) poll(id);
-    };
-  } else {
-    poll(id);
-  }
-}
-
-function poll(id) {
-  tracked.timer = setInterval(async () => {
-    try {
-      update(await api(`/api/dreams/${id}`));
-      showError('');
-    } catch (err) {
-      // A studio that is restarting comes back with the dream; any other answer is final.
-      if (err.message === UNREACHABLE || /shutting down/.test(err.message)) {
-        showError(`${UNREACHABLE} Trying again…`);
-        return;
-      }
-      stopTracking();
+/**
+ * Shows dream `id` of the server and follows it until it ends. `original` defaults to the server's
+ * copy; `photo`, the File it was dreamed from when this page uploaded it.
+ */
+function openDream(id, original = dreamUrl(id, 'original'), photo = undefined) {
+  shown?.stop?.();
+  showError('');
+  hideDreamActions();
+  hideDream();
+  showOriginal(original);
+  shown = { id, photo };
+  shown.stop = follow(id, {
+    view: update,
+    offline: () => shown?.id === id && showStatus('Lost the connection to the studio server: trying again…'),
+    gone: (message) => {
+      if (shown?.id !== id) return;
       setBusy(false);
-      showError(err.message);
-    }
-  }, 1000);
+      hideStatus();
+      showOriginal(undefined, 'This dream is not on the studio server any more.');
+      showError(message);
+    },
+  });
 }
 
-/** Follows the dream the address names (#dream=<id>), after a reload. */
-async function resumeDream() {
-  const id = new URLSearchParams(location.hash.slice(1)).get('dream');
-  if (!id) return;
+/** Opens dream `id` and gives it its own address (#dream=<id>), which survives a reload. */
+function navigate(id, original, photo) {
+  history.pushState(null, '', `#dream=${encodeURIComponent(id)}`);
+  openDream(id, original, photo);
+}
+
+/** A tile's dream, opened: the viewer comes into view and takes the focus (on a phone it is far above). */
+function openTile(id, original, photo) {
+  navigate(id, original, photo);
+  $('results').focus({ preventScroll: true });
+  $('results').scrollIntoView({ block: 'start' });
+}
+
+const hashDream = () => new URLSearchParams(location.hash.slice(1)).get('dream');
+
+function openFromHash() {
+  const id = hashDream();
+  if (id && id !== shown?.id) openDream(id);
+}
+
+/** The page as a dream begins: busy, progress at zero, the photo without a dream. */
+function showStarting(text) {
+  setBusy(true);
+  showStatus(text, 0);
+  hideDreamActions();
+  hideDream();
+  setCaption('Your photo and its dream');
+}
+
+/** Posts a dream (the photo, or `from` a finished dream) and follows it under its own address. */
+async function submit(data, original, photo) {
+  showStarting('Uploading…');
   try {
-    const view = await api(`/api/dreams/${id}`);
-    if (view.status === 'queued' || view.status === 'running') showStarting('Reconnecting…');
-    track(id);
+    const view = await api('/api/dreams', { method: 'POST', body: data });
+    navigate(view.id, original, photo);
     update(view);
+    void refreshGallery();
   } catch (err) {
-    history.replaceState(null, '', location.pathname);
+    setBusy(false);
+    hideStatus();
     showError(err.message);
   }
 }
 
-function stopTracking() {
-  tracked?.source?.close();
-  clearInterval(tracked?.timer);
-}
-
-/** The page as a dream begins: busy, progress at zero, no result yet. */
-function showStarting(text) {
-  setBusy(true);
-  $('status').hidden = false;
-  $('progress').value = 0;
-  $('status-text').textContent = text;
-  $('download').hidden = true;
-  $('download-hint').hidden = true;
-  showPlaceholder('Dreaming…');
-}
-
-async function startDream(event) {
+function startDream(event) {
   event.preventDefault();
   showError('');
+  const photo = currentPhoto();
   if (!photo) {
     showError('Choose a photo first: drop it on the page or click the photo box.');
     return;
   }
   if (onDevice()) {
-    dreamOnDevice();
+    showStarting('Starting on this device…');
+    shown?.stop?.();
+    shown = { device: true, photo };
+    shown.id = dreamOnDevice(photo, (view) => update({ name: photo.name, ...view }));
     return;
   }
-  if (tooLarge(photo)) return;
-  const data = new FormData();
-  data.append('steps', $('steps').value);
-  data.append('size', $('size').value);
-  data.append('seed', $('seed').value || '0');
-  const model = selectedModel();
-  if (model) data.append('model', model.name);
-  if ($('layer').value) data.append('layer', $('layer').value);
-  const preset = form.querySelector('input[name=preset]:checked');
-  if (model?.presets && preset) data.append('preset', preset.value);
+  if (tooLarge(photo, false)) return;
+  const data = settingsFields(formSettings());
   data.append('image', photo, photo.name);
+  void submit(data, $('original').hidden ? undefined : $('original').src, photo);
+}
 
-  showStarting('Uploading…');
+async function cancelDream() {
+  if (!shown) return;
+  if (shown.device) {
+    cancelOnDevice();
+    return;
+  }
   try {
-    const view = await api('/api/dreams', { method: 'POST', body: data });
-    track(view.id);
-    update(view);
+    update(await api(dreamUrl(shown.id), { method: 'DELETE' }));
   } catch (err) {
-    setBusy(false);
-    $('status').hidden = true;
-    showPlaceholder('The dream appears here');
     showError(err.message);
   }
 }
 
-async function cancelDream() {
-  if (!tracked) return;
-  if (tracked.device) {
-    device.cancel();
-    return;
+/** "Dream again": the finished dream dreamed once more with its own settings (go deeper). */
+function dreamAgain() {
+  const { view } = shown;
+  const data = settingsFields(view.settings);
+  data.append('from', view.id);
+  void submit(data, $('result').src);
+}
+
+/** "Change settings": the form set to the dream's settings and photo, ready to dream again. */
+async function changeSettings() {
+  const { view } = shown;
+  await applySettings(view.settings ?? {});
+  let photo = shown.photo;
+  if (!photo) {
+    try {
+      const response = await fetch(dreamUrl(view.id, 'original'));
+      if (!response.ok) throw new ApiError(response.status, 'gone');
+      const blob = await response.blob();
+      photo = new File([blob], view.name, { type: blob.type });
+    } catch {
+      showError('The photo of this dream is not on the server any more: choose it again.');
+    }
   }
-  try {
-    update(await api(`/api/dreams/${tracked.id}`, { method: 'DELETE' }));
-  } catch (err) {
-    showError(err.message);
-  }
+  if (photo) choosePhoto(photo, { onDevice: false });
+  showStatus('Same photo and settings: change what you like, then press Dream.', 0);
+  form.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  form.querySelector('input[name=preset]:checked:not(:disabled)')?.focus({ preventScroll: true });
 }
 
 function listenForDrops() {
@@ -354,111 +242,125 @@ function listenForDrops() {
   window.addEventListener('drop', (event) => {
     event.preventDefault();
     zone.classList.remove('dragging');
-    choosePhoto(event.dataTransfer?.files[0]);
+    pickPhoto(event.dataTransfer?.files[0]);
   });
 }
 
-const onDevice = () => deviceOnly || form.querySelector('input[name=where]:checked')?.value === 'device';
-
-/** The dream on this device: the same options as the form sends, the photo handed to the worker. */
-function dreamOnDevice() {
-  const model = selectedModel();
-  const preset = form.querySelector('input[name=preset]:checked');
-  const options = {
-    steps: Number($('steps').value),
-    seed: Number($('seed').value || '0'),
-    ...(model && { model: model.name }),
-    ...($('layer').value && { layers: [{ name: $('layer').value, weight: 1 }] }),
-    ...(model?.presets && preset && { preset: preset.value }),
-  };
-  showStarting('Starting on this device…');
-  const request = {
-    photo,
-    name: photo.name,
-    maxSize: Number($('size').value),
-    maxPixels: settings.form.maxPixels,
-    options,
-  };
-  tracked = { device: true };
-  tracked.id = device.dream(request, update);
+function pickPhoto(file) {
+  if (!choosePhoto(file, { onDevice: onDevice() })) return;
+  // A new photo starts a new dream: the one in the viewer stays in "My dreams".
+  shown?.stop?.();
+  shown = undefined;
+  hideDreamActions();
+  setCaption('Your photo and its dream');
 }
 
-/** Loads device.js and shows which engine the worker runs, once the device is chosen. */
-async function prepareDevice() {
-  if (!onDevice()) {
-    $('engine').hidden = true;
+function compare() {
+  showError('');
+  const photo = currentPhoto();
+  if (!photo) {
+    showError('Choose a photo first: drop it on the page or click the photo box.');
     return;
   }
-  $('engine').hidden = false;
-  if (!device) {
-    $('engine-text').textContent = 'Engine: starting…';
-    const { DeviceDreamer } = await deviceModule();
-    device = new DeviceDreamer(new URL(`${settings.device.bundle}worker.js`, location.href).href, {
-      engine(engine) {
-        $('engine-text').textContent = `Engine: ${engine.label}.`;
-        $('engine-notice').textContent = engine.notices.join(' ');
-        $('engine-notice').hidden = engine.notices.length === 0;
-      },
-      model(event) {
-        if (event.error) {
-          showError(`Could not load the network ${event.name}: ${event.error}`);
-          return;
-        }
-        const from = event.cached ? "from this browser's cache" : 'downloaded';
-        $('model-ready').textContent = `Network ${event.name} ready (${from}, ${(event.ms / 1000).toFixed(1)} s).`;
-      },
-    });
-  }
-  const model = selectedModel();
-  if (model) {
-    $('model-ready').textContent = `Loading the network ${model.name}…`;
-    device.prepare(model.name);
-  }
+  if (tooLarge(photo, false)) return;
+  const open = (id) => openTile(id, URL.createObjectURL(photo), photo);
+  const changed = () => void refreshGallery();
+  void compareLooks(photo, studio.settings.presets, formSettings, { open, changed }).then(() =>
+    $('compare-looks').scrollIntoView({ behavior: 'smooth', block: 'nearest' }),
+  );
 }
 
-const deviceModule = () => import(new URL(`${settings.device.bundle}device.js`, location.href).href);
-
-/** Device-only mode: the settings the studio's API gives, from site.json; the page isolated for threads. */
-async function loadSite() {
-  site = await api('site.json');
-  settings = site.presets;
-  models = site.models;
-  const { isolatePage } = await deviceModule();
-  return !(await isolatePage('sw.js'));
+/** /s/<token>: a dream someone shared, read-only. */
+async function showShared(token) {
+  document.body.classList.add('shared-view');
+  for (const id of ['dream-form', 'my-dreams']) $(id).hidden = true;
+  $('tagline').textContent = 'A DeepDream shared from the studio: a neural network painted what it sees into a photo.';
+  $('shared-home').hidden = false;
+  const base = `/api/shared/${encodeURIComponent(token)}`;
+  try {
+    const view = await api(base);
+    showOriginal(undefined);
+    showDream(`${base}/result`);
+    setCaption(`A shared dream: ${view.name}`);
+    const download = $('download');
+    download.href = `${base}/result`;
+    download.download = `${view.name.replace(/\.[^.]*$/, '') || 'photo'}-dream.png`;
+    download.hidden = false;
+  } catch (err) {
+    setCaption('A shared dream');
+    const gone = err instanceof ApiError && err.status === 404;
+    showPhoto(
+      undefined,
+      gone
+        ? 'This link does not show a dream: it was mistyped, or its owner stopped sharing it.'
+        : sentence(err.message),
+    );
+  }
 }
 
 async function init() {
-  $('photo').addEventListener('change', () => choosePhoto($('photo').files[0]));
-  $('original').addEventListener('error', noPreview);
+  initViewer();
+  const sharedToken = /^\/s\/([^/]+)$/.exec(location.pathname)?.[1];
+  if (sharedToken) {
+    await showShared(sharedToken);
+    return;
+  }
+  $('photo').addEventListener('change', () => pickPhoto($('photo').files[0]));
+  $('original').addEventListener('error', () => ($('original').src.startsWith('blob:') ? noPreview() : dropOriginal()));
   $('steps').addEventListener('input', updateSteps);
   $('model').addEventListener('change', loadLayers);
   $('cancel').addEventListener('click', cancelDream);
+  $('dream-again').addEventListener('click', dreamAgain);
+  $('change-settings').addEventListener('click', () => void changeSettings());
+  $('compare').addEventListener('click', compare);
+  initShareActions(() => shown, {
+    deleted() {
+      shown = undefined;
+      history.pushState(null, '', location.pathname);
+      hideStatus();
+      hideDream();
+      showOriginal(undefined, 'The dream was deleted.');
+      void refreshGallery();
+    },
+  });
   form.addEventListener('submit', startDream);
   listenForDrops();
+  studio.deviceOnly = document.documentElement.dataset.mode === 'device-only';
   try {
-    if (deviceOnly) {
+    if (studio.deviceOnly) {
       if (!(await loadSite())) return; // reloading under the service worker
     } else {
-      [settings, { models }] = await Promise.all([api('/api/presets'), api('/api/models')]);
+      [studio.settings, { models: studio.models }] = await Promise.all([api('/api/presets'), api('/api/models')]);
     }
   } catch (err) {
     showError(`The studio could not start: ${err.message}`);
     return;
   }
-  renderLooks();
-  renderSizes();
-  renderSteps();
-  const presetModel = settings.presets[0]?.model;
-  $('model').replaceChildren(...models.map((m) => option(m.name, m.name)));
-  if (models.some((m) => m.name === presetModel)) $('model').value = presetModel;
-  $('where').hidden = deviceOnly || !settings.device;
-  $('device-only-note').hidden = !deviceOnly;
-  if (deviceOnly) $('formats').textContent = 'JPEG, PNG, WebP, AVIF or GIF'; // browsers decode no TIFF
-  for (const input of form.querySelectorAll('input[name=where]')) input.addEventListener('change', prepareDevice);
+  renderForm();
+  $('where').hidden = studio.deviceOnly || !studio.settings.device;
+  $('device-only-note').hidden = !studio.deviceOnly;
+  if (studio.deviceOnly) {
+    $('formats').textContent = 'JPEG, PNG, WebP, AVIF or GIF'; // browsers decode no TIFF
+    $('site-nav').hidden = true;
+  }
+  const showCompare = () => {
+    for (const id of ['compare', 'compare-hint']) $(id).hidden = onDevice();
+  };
+  showCompare();
+  for (const input of form.querySelectorAll('input[name=where]')) {
+    input.addEventListener('change', () => {
+      showCompare();
+      void prepareDevice();
+    });
+  }
   $('model').addEventListener('change', prepareDevice);
   await loadLayers();
   await prepareDevice();
-  if (!deviceOnly) await resumeDream();
+  if (studio.deviceOnly) return;
+  initGallery((id) => openTile(id));
+  window.addEventListener('hashchange', openFromHash);
+  openFromHash();
+  await refreshGallery();
 }
 
 void init();
