@@ -12,6 +12,7 @@ import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import { localDreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
+import { registerGuard, resolveGuardOptions, serverTimeouts, type GuardOptions } from './guard/index.js';
 import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
 import { DEVICE_PREFIX, hasWebBuild, registerDeviceRoutes } from './routes-device.js';
@@ -20,7 +21,7 @@ import { registerDreamRoutes } from './routes-dreams.js';
 export type { ModelCatalog, ModelLayers, ModelSummary, LayerSummary } from './catalog.js';
 export type { DreamStatus, DreamView } from './queue.js';
 
-export interface StudioOptions {
+export interface StudioOptions extends GuardOptions {
   /** Dreams running at once (default 1: a dream already uses the CPU's cores). */
   concurrency?: number;
   /** Dreams allowed to wait for their turn (default 10); more get 503. */
@@ -68,7 +69,8 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
   }
   checkInteger('maxSize', o.maxSize, { min: 64 });
 
-  const app = Fastify({ logger: false });
+  const guard = resolveGuardOptions(options);
+  const app = Fastify({ logger: false, ...serverTimeouts(guard) });
   const queue = new DreamQueue(o);
   const catalog = o.catalog ?? installedModelCatalog();
   const limits = { maxSize: o.maxSize, maxSteps: o.maxSteps, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
@@ -93,6 +95,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
       .header('cross-origin-opener-policy', 'same-origin')
       .header('cross-origin-embedder-policy', 'require-corp');
   });
+  await registerGuard(app, guard);
   // Before the server closes: cancelling ends the event streams that would keep it open.
   app.addHook('preClose', async () => queue.close());
 

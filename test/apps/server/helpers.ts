@@ -32,8 +32,11 @@ export const fakeCatalog: ModelCatalog = {
 /** A folder with no web build: tests see the studio without "Dream on this device" unless they give one. */
 const NO_WEB_BUILD = new URL('../../fixtures/no-web-build/', import.meta.url).pathname;
 
+/** Tests send many requests at once: the rate limits are off unless a test sets them. */
 export function testServer(options: StudioOptions = {}): Promise<FastifyInstance> {
   return createStudioServer({
+    dreamsPerMinute: 1_000_000,
+    requestsPerMinute: 1_000_000,
     catalog: fakeCatalog,
     backendModule: fakeBackendModule(),
     webDir: NO_WEB_BUILD,

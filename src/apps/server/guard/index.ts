@@ -1,0 +1,30 @@
+/**
+ * The studio's guard: requests for other hosts, cross-site changes and floods are refused before
+ * any route sees them, every answer carries the security headers, and uploads are bounded.
+ * Registered before the routes (the rate limit attaches to each route as it is added).
+ */
+import type { FastifyInstance } from 'fastify';
+import { checkSameSite } from './cross-site.js';
+import { SECURITY_HEADERS } from './headers.js';
+import { checkHost } from './hosts.js';
+import type { ResolvedGuardOptions } from './options.js';
+import { isSubmission, registerRateLimit } from './rate-limit.js';
+import { UploadSlots } from './upload-slots.js';
+
+export { DEFAULT_GUARD_OPTIONS, resolveGuardOptions, serverTimeouts, type GuardOptions } from './options.js';
+
+export async function registerGuard(app: FastifyInstance, options: ResolvedGuardOptions): Promise<void> {
+  const allowedHosts: ReadonlySet<string> = new Set(options.allowedHosts);
+  app.addHook('onRequest', async (request, reply) => {
+    // On the raw response, so answers that bypass Fastify's reply (event streams) carry them too.
+    for (const [name, value] of SECURITY_HEADERS) reply.raw.setHeader(name, value);
+    checkHost(request, allowedHosts);
+    checkSameSite(request);
+  });
+  await registerRateLimit(app, options);
+  const slots = new UploadSlots(options.maxConcurrentUploads);
+  // After the rate limit (a route's own hooks run after these), before the body is read.
+  app.addHook('preParsing', async (request, reply) => {
+    if (isSubmission(request)) slots.take(reply);
+  });
+}
