@@ -55,6 +55,9 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['maxSize', '--max-size'],
   ['concurrency', '--concurrency'],
   ['threads', '--threads'],
+  ['allowedHosts', '--allowed-host'],
+  ['dreamsPerMinute', '--dreams-per-minute'],
+  ['requestsPerMinute', '--requests-per-minute'],
 ]);
 
 /** Names not in the table are flags already. */

@@ -53,3 +53,18 @@ describe('studio options', () => {
     });
   });
 });
+
+describe('guard options', () => {
+  it('are checked in the library shape', async () => {
+    await assert.rejects(createStudioServer({ dreamsPerMinute: 0 }), {
+      message: 'dreamsPerMinute must be an integer of at least 1 (got 0)',
+    });
+    await assert.rejects(createStudioServer({ headersTimeoutMs: 2000, requestTimeoutMs: 1000 }), {
+      message: 'requestTimeoutMs must be an integer of at least 2000 (got 1000)',
+    });
+    await assert.rejects(createStudioServer({ allowedHosts: ['evil.example/path'] }), {
+      message:
+        "allowedHosts must be a host name, optionally with :port (like dreams.example.org:8443) (got 'evil.example/path')",
+    });
+  });
+});

@@ -3,6 +3,7 @@
  * one-line message, and no client mistake is ever a 5xx.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -401,5 +402,24 @@ describe('slow clients and concurrent uploads', () => {
     await sleep(50);
     // The slot is free again once the first client is gone.
     assertError(await post(app, multipartType(), end), 400, "no photo: send it in the 'image' field");
+  });
+});
+
+test('deepdream serve names its guard flags in errors', async () => {
+  const bin = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [bin, 'serve', '--port', '0', ...args], (error, _stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+      ),
+    );
+  assert.deepEqual(await run(['--allowed-host', 'a/b']), {
+    code: 1,
+    stderr:
+      "deepdream: --allowed-host must be a host name, optionally with :port (like dreams.example.org:8443) (got 'a/b')\n",
+  });
+  assert.deepEqual(await run(['--dreams-per-minute', '0']), {
+    code: 1,
+    stderr: 'deepdream: --dreams-per-minute must be an integer of at least 1 (got 0)\n',
   });
 });

@@ -3,7 +3,7 @@
  * at this machine reaches the studio with its own name in Host, which the studio refuses (421).
  */
 import type { FastifyRequest } from 'fastify';
-import { checkText } from '../../../core/options/checks.js';
+import { checkText, invalid } from '../../../core/options/checks.js';
 import { HttpError } from '../errors.js';
 
 /** Names of this machine that no other site can take over. */
@@ -16,9 +16,10 @@ export interface ParsedHost {
 }
 
 /** "Name" or "name:port", lower case: an entry of `allowedHosts`. */
-export function checkAllowedHost(entry: string): string {
-  const host = checkText('allowedHosts', entry, 'a host name, optionally with :port').trim().toLowerCase();
-  if (!parseHost(host)) throw new Error(`allowedHosts: '${entry}' is not a host name (like dreams.example.org:443)`);
+export function checkAllowedHost(entry: unknown): string {
+  const expected = 'a host name, optionally with :port (like dreams.example.org:8443)';
+  const host = checkText('allowedHosts', entry, expected).trim().toLowerCase();
+  if (!parseHost(host)) throw invalid('allowedHosts', expected, entry);
   return host;
 }
 
