@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { CONTENT_SECURITY_POLICY } from '../../../src/apps/server/guard/headers.js';
+import { heicContainer } from '../../node/image/heic-fixture.js';
 import { errorMessage, multipart, photoPng, postDream, testServer } from './helpers.js';
 
 const BOUNDARY = 'hostile-boundary';
@@ -187,6 +188,17 @@ describe('form fields', () => {
     // 1000 bytes are read whole (and then looked up as a layer).
     const whole = await postDream(app, { layer: 'x'.repeat(1000) }, [{ name: 'a.png', bytes: png }]);
     assertError(whole, 400, `model inception_v3 has no dreamable layer '${'x'.repeat(1000)}'`);
+  });
+
+  test('a HEIC photo is named as such', async () => {
+    const response = await postDream(app, {}, [
+      { name: 'IMG_0001.HEIC', bytes: heicContainer(64, 48), type: 'image/heic' },
+    ]);
+    assertError(
+      response,
+      400,
+      'cannot read IMG_0001.HEIC: HEIC/HEIF photos are not supported; convert it to JPEG or PNG',
+    );
   });
 
   test('prototype names as fields are refused', async () => {
