@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { checkSameSite } from './cross-site.js';
-import { SECURITY_HEADERS } from './headers.js';
+import { securityHeaders } from './headers.js';
 import { checkHost } from './hosts.js';
 import type { ResolvedGuardOptions } from './options.js';
 import { isSubmission, registerRateLimit } from './rate-limit.js';
@@ -17,7 +17,7 @@ export async function registerGuard(app: FastifyInstance, options: ResolvedGuard
   const allowedHosts: ReadonlySet<string> = new Set(options.allowedHosts);
   app.addHook('onRequest', async (request, reply) => {
     // On the raw response, so answers that bypass Fastify's reply (event streams) carry them too.
-    for (const [name, value] of SECURITY_HEADERS) reply.raw.setHeader(name, value);
+    for (const [name, value] of securityHeaders(request.url)) reply.raw.setHeader(name, value);
     checkHost(request, allowedHosts);
     checkSameSite(request);
   });
