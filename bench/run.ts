@@ -10,6 +10,7 @@ const suites = [
   'bench/video/stability.ts',
   'bench/web/run.ts',
   'bench/atlas/run.ts',
+  'bench/studio/upload-memory.ts',
 ].filter((s) => existsSync(ROOT + s));
 for (const suite of suites) {
   console.log(`\n=== ${suite}`);
