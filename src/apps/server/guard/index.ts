@@ -8,7 +8,7 @@ import { checkSameSite } from './cross-site.js';
 import { securityHeaders } from './headers.js';
 import { checkHost } from './hosts.js';
 import type { ResolvedGuardOptions } from './options.js';
-import { isSubmission, registerRateLimit } from './rate-limit.js';
+import { registerRateLimit } from './rate-limit.js';
 import { UploadSlots } from './upload-slots.js';
 
 export { DEFAULT_GUARD_OPTIONS, resolveGuardOptions, serverTimeouts, type GuardOptions } from './options.js';
@@ -23,8 +23,9 @@ export async function registerGuard(app: FastifyInstance, options: ResolvedGuard
   });
   await registerRateLimit(app, options);
   const slots = new UploadSlots(options.maxConcurrentUploads);
-  // After the rate limit (a route's own hooks run after these), before the body is read.
+  // Every upload, to any route. After the rate limit (a route's own hooks run after these), and
+  // before the body is read.
   app.addHook('preParsing', async (request, reply) => {
-    if (isSubmission(request)) slots.take(reply);
+    if (request.method === 'POST' && /^multipart\//i.test(request.headers['content-type'] ?? '')) slots.take(reply);
   });
 }

@@ -8,9 +8,9 @@ import { HttpError } from '../errors.js';
 
 const WINDOW_MS = 60_000;
 
-/** Submitting a dream: any POST under /api/dreams. */
-export function isSubmission(request: FastifyRequest): boolean {
-  return request.method === 'POST' && (request.routeOptions.url ?? '').startsWith('/api/dreams');
+/** Submitting a dream; other POSTs (on a dream, say) count in the general budget. */
+function isSubmission(request: FastifyRequest): boolean {
+  return request.method === 'POST' && request.routeOptions.url === '/api/dreams';
 }
 
 /** Must be registered before the routes: the plugin adds its check to each route as it is added. */
