@@ -63,15 +63,30 @@ function openSocket(port: number): Promise<Socket> {
   });
 }
 
+/** An upload that announces 100 kB and sends its first part only. */
+async function startUpload(port: number): Promise<{ socket: Socket; closed: ReturnType<typeof untilClosed> }> {
+  const socket = await openSocket(port);
+  const closed = untilClosed(socket);
+  socket.write(
+    `POST /api/dreams HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
+      'Content-Length: 100000\r\n\r\n' +
+      part('steps', '2'),
+  );
+  return { socket, closed };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('malformed multipart bodies', () => {
-  let app: FastifyInstance;
-  before(async () => {
-    app = await testServer();
-  });
-  after(() => app.close());
+/** The studio with its default limits (rate limits off), for the bodies and forms below. */
+let studio: FastifyInstance;
+let png: Buffer;
+before(async () => {
+  studio = await testServer();
+  png = await photoPng();
+});
+after(() => studio.close());
 
+describe('malformed multipart bodies', () => {
   const truncated =
     'the upload is not valid multipart/form-data: the upload ended before its closing boundary (truncated or malformed multipart data)';
   const cases: [string, Record<string, string>, string, string][] = [
@@ -130,7 +145,7 @@ describe('malformed multipart bodies', () => {
     ],
   ];
   for (const [name, headers, payload, message] of cases) {
-    test(`${name}: 400`, async () => assertError(await post(app, headers, payload), 400, message));
+    test(`${name}: 400`, async () => assertError(await post(studio, headers, payload), 400, message));
   }
 
   test('40 mangled bodies: never a 5xx', async () => {
@@ -165,7 +180,7 @@ describe('malformed multipart bodies', () => {
     for (const type of types) bodies.push([{ 'content-type': type }, body]);
     assert.equal(bodies.length, 40);
     for (const [headers, payload] of bodies) {
-      const response = await post(app, headers, payload);
+      const response = await post(studio, headers, payload);
       assert.ok(response.statusCode >= 400 && response.statusCode < 500, `${response.statusCode}: ${response.body}`);
       errorMessage(response);
     }
@@ -173,24 +188,16 @@ describe('malformed multipart bodies', () => {
 });
 
 describe('form fields', () => {
-  let app: FastifyInstance;
-  let png: Buffer;
-  before(async () => {
-    app = await testServer();
-    png = await photoPng();
-  });
-  after(() => app.close());
-
   test('a value over 1000 bytes is refused, not cut', async () => {
-    const response = await postDream(app, { seed: '1'.repeat(1001) }, [{ name: 'a.png', bytes: png }]);
+    const response = await postDream(studio, { seed: '1'.repeat(1001) }, [{ name: 'a.png', bytes: png }]);
     assertError(response, 400, "field 'seed' is longer than 1000 bytes");
     // 1000 bytes are read whole (and then looked up as a layer).
-    const whole = await postDream(app, { layer: 'x'.repeat(1000) }, [{ name: 'a.png', bytes: png }]);
+    const whole = await postDream(studio, { layer: 'x'.repeat(1000) }, [{ name: 'a.png', bytes: png }]);
     assertError(whole, 400, `model inception_v3 has no dreamable layer '${'x'.repeat(1000)}'`);
   });
 
   test('a HEIC photo is named as such', async () => {
-    const response = await postDream(app, {}, [
+    const response = await postDream(studio, {}, [
       { name: 'IMG_0001.HEIC', bytes: heicContainer(64, 48), type: 'image/heic' },
     ]);
     assertError(
@@ -203,10 +210,10 @@ describe('form fields', () => {
   test('prototype names as fields are refused', async () => {
     const prototypeName = 'invalid form field name: names such as __proto__ and constructor are not fields';
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
-      assertError(await post(app, multipartType(), part(name, 'x') + end), 400, prototypeName);
+      assertError(await post(studio, multipartType(), part(name, 'x') + end), 400, prototypeName);
     }
     assertError(
-      await post(app, multipartType(), part('prototype', 'x') + end),
+      await post(studio, multipartType(), part('prototype', 'x') + end),
       400,
       "unknown field 'prototype' (fields: image, preset, model, layer, steps, size, seed)",
     );
@@ -222,7 +229,7 @@ describe('form fields', () => {
       [{ layer: '__proto__' }, "model inception_v3 has no dreamable layer '__proto__'"],
       [{ layer: 'toString' }, "model inception_v3 has no dreamable layer 'toString'"],
     ];
-    for (const [fields, message] of cases) assertError(await postDream(app, fields, photo), 400, message);
+    for (const [fields, message] of cases) assertError(await postDream(studio, fields, photo), 400, message);
   });
 });
 
@@ -385,13 +392,7 @@ describe('slow clients and concurrent uploads', () => {
   });
 
   test('a body sent too slowly: 408 and the connection closed', async () => {
-    const socket = await openSocket(port);
-    const closed = untilClosed(socket);
-    socket.write(
-      `POST /api/dreams HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
-        'Content-Length: 100000\r\n\r\n' +
-        part('steps', '2'),
-    );
+    const { socket, closed } = await startUpload(port);
     const drip = setInterval(() => {
       if (!socket.destroyed) socket.write('x');
     }, 100);
@@ -402,13 +403,7 @@ describe('slow clients and concurrent uploads', () => {
   });
 
   test('uploads beyond the concurrent bound get 503 with Retry-After before their body is read', async () => {
-    const socket = await openSocket(port);
-    const closed = untilClosed(socket);
-    socket.write(
-      `POST /api/dreams HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
-        'Content-Length: 100000\r\n\r\n' +
-        part('steps', '2'),
-    );
+    const { socket, closed } = await startUpload(port);
     await sleep(100);
     const busy = await post(app, multipartType(), end);
     assertError(busy, 503, 'the studio is busy reading 1 other uploads; try again in 5 seconds');
