@@ -26,6 +26,14 @@ describe('dream form', () => {
     for (const [fields, message] of cases) assert.throws(() => parseForm(fields, limits), { message });
   });
 
+  it('treats prototype names as unknown fields, even as own keys', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      assert.throws(() => parseForm(Object.fromEntries([[name, 'x']]), limits), {
+        message: `unknown field '${name}' (fields: image, preset, model, layer, steps, size, seed)`,
+      });
+    }
+  });
+
   it('names the options of library errors by the fields that set them', () => {
     assert.equal(fieldName('layers'), 'layer');
     assert.equal(fieldName('steps'), 'steps');
