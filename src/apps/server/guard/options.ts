@@ -14,7 +14,7 @@ export interface GuardOptions {
   requestsPerMinute?: number;
   /** Uploads read and decoded at the same time (default 4); more get 503 at once. */
   maxConcurrentUploads?: number;
-  /** Time a client has to send a request's headers (default 15 s); then 408. */
+  /** Time a client has to send a request's headers (default 60 s, node's); then 408. */
   headersTimeoutMs?: number;
   /** Time a client has to send a whole request, upload included (default 5 minutes); then 408. */
   requestTimeoutMs?: number;
@@ -24,7 +24,7 @@ export const DEFAULT_GUARD_OPTIONS = {
   dreamsPerMinute: 10,
   requestsPerMinute: 600,
   maxConcurrentUploads: 4,
-  headersTimeoutMs: 15_000,
+  headersTimeoutMs: 60_000,
   requestTimeoutMs: 5 * 60_000,
 } as const;
 
