@@ -406,7 +406,7 @@ describe('slow clients and concurrent uploads', () => {
     const { socket, closed } = await startUpload(port);
     await sleep(100);
     const busy = await post(app, multipartType(), end);
-    assertError(busy, 503, 'the studio is busy reading 1 other uploads; try again in 5 seconds');
+    assertError(busy, 503, 'the studio is reading the most uploads it takes at once (1); try again in 5 seconds');
     assert.equal(busy.headers['retry-after'], '5');
     socket.destroy();
     await closed;

@@ -11,7 +11,7 @@ import type { ResolvedGuardOptions } from './options.js';
 import { registerRateLimit } from './rate-limit.js';
 import { UploadSlots } from './upload-slots.js';
 
-export { DEFAULT_GUARD_OPTIONS, resolveGuardOptions, serverTimeouts, type GuardOptions } from './options.js';
+export { resolveGuardOptions, serverTimeouts, type GuardOptions } from './options.js';
 
 export async function registerGuard(app: FastifyInstance, options: ResolvedGuardOptions): Promise<void> {
   const allowedHosts: ReadonlySet<string> = new Set(options.allowedHosts);

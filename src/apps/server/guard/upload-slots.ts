@@ -7,7 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { HttpError } from '../errors.js';
 
 /** Seconds a refused client is told to wait: uploads take a few seconds to read and check. */
-export const BUSY_RETRY_AFTER_S = 5;
+const BUSY_RETRY_AFTER_S = 5;
 
 export class UploadSlots {
   private used = 0;
@@ -20,7 +20,7 @@ export class UploadSlots {
       void reply.header('retry-after', String(BUSY_RETRY_AFTER_S));
       throw new HttpError(
         503,
-        `the studio is busy reading ${this.size} other uploads; try again in ${BUSY_RETRY_AFTER_S} seconds`,
+        `the studio is reading the most uploads it takes at once (${this.size}); try again in ${BUSY_RETRY_AFTER_S} seconds`,
       );
     }
     this.used++;
