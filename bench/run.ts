@@ -11,6 +11,7 @@ const suites = [
   'bench/web/run.ts',
   'bench/atlas/run.ts',
   'bench/studio/submit.ts',
+  'bench/studio/upload-memory.ts',
 ].filter((s) => existsSync(ROOT + s));
 for (const suite of suites) {
   console.log(`\n=== ${suite}`);

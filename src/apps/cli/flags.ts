@@ -58,6 +58,9 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['keepDays', '--keep-days'],
   ['keepBytes', '--keep-bytes'],
   ['threads', '--threads'],
+  ['allowedHosts', '--allowed-host'],
+  ['dreamsPerMinute', '--dreams-per-minute'],
+  ['requestsPerMinute', '--requests-per-minute'],
   // The Redis that `serve` queues dreams on and `worker` takes them from.
   ['redis', '--redis'],
 ]);

@@ -14,12 +14,12 @@ export class HttpError extends Error {
 }
 
 /**
- * Fastify's error handler: client errors (ours, fastify's and its plugins') keep their message;
- * anything else is a 500 with the message but no stack.
+ * Fastify's error handler: our errors (503 busy included) and client errors (fastify's and its
+ * plugins') keep their status and message; anything else is a 500 with the message but no stack.
  */
 export function handleError(error: FastifyError | Error, _request: FastifyRequest, reply: FastifyReply): void {
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-  const clientError = status >= 400 && status < 500;
-  const message = clientError ? oneLine(error.message) : `internal error: ${oneLine(error.message)}`;
-  void reply.status(clientError ? status : 500).send({ error: message });
+  const told = error instanceof HttpError || (status >= 400 && status < 500);
+  const message = told ? oneLine(error.message) : `internal error: ${oneLine(error.message)}`;
+  void reply.status(told ? status : 500).send({ error: message });
 }

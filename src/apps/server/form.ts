@@ -39,7 +39,7 @@ export function parseForm(fields: Record<string, string>, limits: FormLimits): D
   const known: ReadonlySet<string> = new Set(FORM_FIELDS);
   const unknown = Object.keys(fields).find((name) => !known.has(name));
   if (unknown !== undefined) {
-    throw new HttpError(400, `unknown field '${unknown}' (fields: image, ${FORM_FIELDS.join(', ')})`);
+    throw new HttpError(400, `unknown field '${unknown.slice(0, 100)}' (fields: image, ${FORM_FIELDS.join(', ')})`);
   }
   const f: FormFields = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
   const steps = integerField('steps', f.steps, { min: 1, max: limits.maxSteps });

@@ -17,6 +17,13 @@ import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { localDreamExecutor, type DreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
+import {
+  registerGuard,
+  resolveGuardOptions,
+  serverTimeouts,
+  type GuardOptions,
+  type ResolvedGuardOptions,
+} from './guard/index.js';
 import { registerOwners } from './owner.js';
 import { DreamQueue } from './queue.js';
 import { registerCatalogRoutes } from './routes-catalog.js';
@@ -30,7 +37,7 @@ import { DreamStore } from './store/index.js';
 export type { ModelCatalog, ModelLayers, ModelSummary, LayerSummary } from './catalog.js';
 export type { DreamStatus, DreamView } from './queue.js';
 
-export interface StudioOptions {
+export interface StudioOptions extends GuardOptions {
   /**
    * The folder that keeps the dreams (a database, the photos and the results) and the explore
    * page's thumbnails, so that they outlive the process (default: defaultDataDir()).
@@ -101,6 +108,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
     if (o[key] !== undefined) checkInteger(key, o[key], { min: 1 });
   }
 
+  const guard = resolveGuardOptions(options);
   const deps = {
     ...(o.backendModule !== undefined && { backendModule: o.backendModule }),
     ...(o.threads !== undefined && { threads: o.threads }),
@@ -111,7 +119,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
     ...(o.keepBytes !== undefined && { keepBytes: o.keepBytes }),
   });
   try {
-    return await createStudio(store, { ...o, dataDir }, deps);
+    return await createStudio(store, { ...o, dataDir }, deps, guard);
   } catch (err) {
     store.close();
     throw err;
@@ -122,10 +130,11 @@ async function createStudio(
   store: DreamStore,
   o: StudioOptions & Record<keyof typeof DEFAULT_STUDIO_OPTIONS, number> & { dataDir: string },
   deps: WorkerDreamDeps,
+  guard: ResolvedGuardOptions,
 ): Promise<FastifyInstance> {
   const queue = new DreamQueue(store, o.executor ?? localDreamExecutor(deps), o);
   // Requests during a shutdown get the studio's own 503 (shutdown.ts) rather than Fastify's.
-  const app = Fastify({ logger: false, return503OnClosing: false });
+  const app = Fastify({ logger: false, return503OnClosing: false, ...serverTimeouts(guard) });
   const catalog = o.catalog ?? installedModelCatalog();
   const limits = { maxSize: o.maxSize, maxSteps: o.maxSteps, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
   const retention = setInterval(() => void store.applyRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
@@ -148,6 +157,7 @@ async function createStudio(
       .header('cross-origin-embedder-policy', 'require-corp');
   });
   registerShutdown(app, { queue, store, timers: [retention] });
+  await registerGuard(app, guard);
 
   await registerOwners(app);
   await app.register(fastifyMultipart);

@@ -1,10 +1,13 @@
 /** Decoding photos into float RGB (plus alpha), through sharp. */
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { readInputFile } from './files.js';
+import { isHeic } from './heic.js';
 import { createRgbImage, type RgbImage } from '../../core/image/rgb.js';
 
 /** Larger images are refused before any pixel is decoded. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+export const HEIC_UNSUPPORTED = 'HEIC/HEIF photos are not supported; convert it to JPEG or PNG';
 
 /** Formats sharp reports that we accept as photos (AVIF is reported as heif). */
 const READABLE_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'heif', 'tiff', 'gif']);
@@ -40,8 +43,11 @@ export async function readImage(input: string | Buffer, options: ReadImageOption
   const name = typeof input === 'string' ? input : (options.name ?? 'image');
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const file = typeof input === 'string' ? await readInputFile(input) : input;
+  // Called when sharp cannot read the file: a libvips built with HEVC would read HEIC.
   const unreadable = (cause?: unknown) =>
-    new Error(`cannot read ${name}: not a supported image (corrupt or truncated?)`, { cause });
+    isHeic(file)
+      ? new Error(`cannot read ${name}: ${HEIC_UNSUPPORTED}`, { cause })
+      : new Error(`cannot read ${name}: not a supported image (corrupt or truncated?)`, { cause });
   if (file.length === 0) throw new Error(`cannot read ${name}: the file is empty`);
 
   let meta: Metadata;

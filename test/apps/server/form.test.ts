@@ -26,6 +26,14 @@ describe('dream form', () => {
     for (const [fields, message] of cases) assert.throws(() => parseForm(fields, limits), { message });
   });
 
+  it('treats prototype names as unknown fields, even as own keys', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      assert.throws(() => parseForm(Object.fromEntries([[name, 'x']]), limits), {
+        message: `unknown field '${name}' (fields: image, preset, model, layer, steps, size, seed)`,
+      });
+    }
+  });
+
   it('names the options of library errors by the fields that set them', () => {
     assert.equal(fieldName('layers'), 'layer');
     assert.equal(fieldName('steps'), 'steps');
@@ -50,6 +58,21 @@ describe('studio options', () => {
     });
     await assert.rejects(createStudioServer({ concurrency: 0 }), {
       message: 'concurrency must be an integer of at least 1 (got 0)',
+    });
+  });
+});
+
+describe('guard options', () => {
+  it('are checked in the library shape', async () => {
+    await assert.rejects(createStudioServer({ dreamsPerMinute: 0 }), {
+      message: 'dreamsPerMinute must be an integer of at least 1 (got 0)',
+    });
+    await assert.rejects(createStudioServer({ headersTimeoutMs: 2000, requestTimeoutMs: 1000 }), {
+      message: 'requestTimeoutMs must be an integer of at least 2000 (got 1000)',
+    });
+    await assert.rejects(createStudioServer({ allowedHosts: ['evil.example/path'] }), {
+      message:
+        "allowedHosts must be a host name, optionally with :port (like dreams.example.org:8443) (got 'evil.example/path')",
     });
   });
 });

@@ -43,6 +43,9 @@ export const TEST_OWNER = { studio_owner: '0123456789abcdef0123456789abcdef' };
 export async function testServer(options: StudioOptions = {}): Promise<FastifyInstance> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'studio-test-'));
   const app = await createStudioServer({
+    // Tests send many requests at once: the rate limits are off unless a test sets them.
+    dreamsPerMinute: 1_000_000,
+    requestsPerMinute: 1_000_000,
     catalog: fakeCatalog,
     backendModule: fakeBackendModule(),
     webDir: NO_WEB_BUILD,

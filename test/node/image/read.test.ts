@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { readImage } from '../../../src/node/image/read.js';
 import { pngHeaderOnly, tempFolder } from './fixtures.js';
+import { heicBrandsOnly, heicContainer } from './heic-fixture.js';
 
 const solid = (width: number, height: number, colour: { r: number; g: number; b: number; alpha?: number }) =>
   sharp({ create: { width, height, channels: colour.alpha === undefined ? 3 : 4, background: colour } });
@@ -144,5 +145,18 @@ describe('readImage', () => {
       message: `cannot read ${join(dir, 'missing.jpg')}: no such file`,
     });
     await assert.rejects(readImage(dir), { message: `cannot read ${dir}: it is a folder` });
+  });
+
+  it('names HEIC photos, which sharp parses but cannot decode, and still reads AVIF', async () => {
+    const heic = heicContainer(16, 8);
+    // libheif reads the container and finds the HEVC image: only the decoder is missing.
+    const meta = await sharp(heic).metadata();
+    assert.deepEqual([meta.format, meta.compression, meta.width, meta.height], ['heif', 'hevc', 16, 8]);
+    const message = 'cannot read IMG_0001.HEIC: HEIC/HEIF photos are not supported; convert it to JPEG or PNG';
+    await assert.rejects(readImage(heic, { name: 'IMG_0001.HEIC' }), { message });
+    await assert.rejects(readImage(heicBrandsOnly(), { name: 'IMG_0001.HEIC' }), { message });
+    const avif = await solid(16, 8, { r: 30, g: 60, b: 90 }).avif().toBuffer();
+    const read = await readImage(avif);
+    assert.deepEqual([read.format, read.width, read.height], ['heif', 16, 8]);
   });
 });

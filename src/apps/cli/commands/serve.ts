@@ -1,7 +1,7 @@
 /** `deepdream serve`: the web studio, a page where anyone can dream their photos. */
 import type { Command } from 'commander';
 import { checkInteger, definedOnly, OptionError } from '../../../core/options/checks.js';
-import { parseBytes, parseInteger } from '../parse.js';
+import { collect, parseBytes, parseInteger } from '../parse.js';
 import { DEFAULT_MAX_SIZE, THREADS } from './dream.js';
 import { backendModuleOption, chosenBackend } from '../backend-option.js';
 import { untilStopSignal } from '../stop-signal.js';
@@ -33,8 +33,14 @@ export type StartStudio = (settings: {
   keepBytes?: number;
   threads?: number;
   backendModule?: string;
+  allowedHosts: string[];
+  dreamsPerMinute?: number;
+  requestsPerMinute?: number;
   log?: (line: string) => void;
 }) => Promise<RunningStudio>;
+
+/** Addresses that stand for every interface: no browser should be let to name the studio so. */
+const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]']);
 
 interface ServeFlags {
   port: number;
@@ -49,6 +55,9 @@ interface ServeFlags {
   threads?: number;
   verbose?: boolean;
   backendModule?: string;
+  allowedHost?: string[];
+  dreamsPerMinute?: number;
+  requestsPerMinute?: number;
 }
 
 export function register(program: Command, startStudio: StartStudio): void {
@@ -79,6 +88,17 @@ export function register(program: Command, startStudio: StartStudio): void {
     .option('--max-queued-per-owner <n>', 'dreams one browser may have waiting or running', parseInteger, 3)
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
+    .option(
+      '--allowed-host <name>',
+      "another name the studio answers to, like a reverse proxy's (repeatable; default: its addresses and localhost)",
+      collect(String),
+    )
+    .option('--dreams-per-minute <n>', 'dreams one client address may submit per minute (default 10)', parseInteger)
+    .option(
+      '--requests-per-minute <n>',
+      'other requests one client address may make per minute (default 600)',
+      parseInteger,
+    )
     .option('--verbose', 'log one line per request')
     .addOption(backendModuleOption())
     .action(async (flags: ServeFlags) => {
@@ -96,6 +116,10 @@ export function register(program: Command, startStudio: StartStudio): void {
         ...definedOnly({ dataDir: flags.data, keepDays: flags.keepDays, keepBytes: flags.keepBytes }),
         ...(flags.threads !== undefined && { threads: flags.threads }),
         ...chosenBackend(flags),
+        // The name given to --host is one the studio answers to.
+        allowedHosts: [...(WILDCARD_HOSTS.has(flags.host) ? [] : [flags.host]), ...(flags.allowedHost ?? [])],
+        ...(flags.dreamsPerMinute !== undefined && { dreamsPerMinute: flags.dreamsPerMinute }),
+        ...(flags.requestsPerMinute !== undefined && { requestsPerMinute: flags.requestsPerMinute }),
         ...(flags.verbose && { log: (line: string) => process.stderr.write(`${line}\n`) }),
       });
       const address = await app.listen({ port: flags.port, host: flags.host });
