@@ -5,13 +5,18 @@
  * - a burst of 50 simultaneous uploads: accepted, refused with 503, lost (must be 0);
  * - throughput in dreams per minute with 1 and 2 worker processes at --threads 1 (real engine);
  * - `kill -9` of one of 2 workers during a dream: lost (must be 0) and how soon another took it;
- * - the studio's RSS idle and after 100 uploads.
+ * - the studio's RSS idle and after 100 uploads;
+ * - `kill -9` of the studio (no Redis: its data folder) with 5 dreams queued, then a restart: lost
+ *   (must be 0).
+ * Every request comes from one browser (one owner cookie), so the per-client limits are raised:
+ * the figures are the studio's own line and upload slots, not those limits.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
-import { multipart, photoPng } from '../test/apps/server/helpers.js';
+import { fakeBackendModule, multipart, photoPng, TEST_OWNER } from '../test/apps/server/helpers.js';
 import { startCommand, startWorker, type RunningCommand } from '../test/apps/distributed/helpers.js';
 import { startRedis } from '../test/support/redis.js';
 
@@ -29,18 +34,37 @@ interface Studio {
   process: RunningCommand;
 }
 
-async function startStudio(redisUrl: string): Promise<Studio> {
-  const process = startCommand(['serve', '--port', '0', '--redis', redisUrl]);
+/** One browser: its owner cookie on every request. */
+const COOKIE = { cookie: `studio_owner=${TEST_OWNER.studio_owner}` };
+const UNLIMITED_CLIENT = [
+  '--dreams-per-minute',
+  '100000',
+  '--requests-per-minute',
+  '1000000',
+  '--max-queued-per-owner',
+  '1000',
+];
+const dataDirs: string[] = [];
+
+/** `deepdream serve` on a fresh data folder: with `redisUrl`, through the workers; else here, with `args`. */
+async function startStudio(redisUrl: string | undefined, args: string[] = [], dataDir?: string): Promise<Studio> {
+  const data = dataDir ?? mkdtempSync(join(tmpdir(), 'studio-load-'));
+  if (dataDir === undefined) dataDirs.push(data);
+  const where = redisUrl === undefined ? args : ['--redis', redisUrl];
+  const process = startCommand(['serve', '--port', '0', '--data', data, ...UNLIMITED_CLIENT, ...where]);
   const base = (await process.waitFor(/running at (http:\S+)/))[1]!;
   return { base, process };
 }
+
+const view = async (studio: Studio, id: string) =>
+  (await (await fetch(`${studio.base}/api/dreams/${id}`, { headers: COOKIE })).json()) as { status: string };
 
 async function post(studio: Studio, photo: Buffer, fields: Record<string, string>): Promise<Response> {
   const body = await multipart(fields, [{ name: 'photo.png', bytes: photo }]);
   return fetch(`${studio.base}/api/dreams`, {
     method: 'POST',
     body: new Uint8Array(body.payload),
-    headers: body.headers,
+    headers: { ...body.headers, ...COOKIE },
   });
 }
 
@@ -50,9 +74,9 @@ async function finished(studio: Studio, ids: string[]): Promise<number> {
   let done = 0;
   for (const id of ids) {
     for (;;) {
-      const view = (await (await fetch(`${studio.base}/api/dreams/${id}`)).json()) as { status: string };
-      if (view.status === 'done') done++;
-      if (!['queued', 'running'].includes(view.status)) break;
+      const { status } = await view(studio, id);
+      if (status === 'done') done++;
+      if (!['queued', 'running'].includes(status)) break;
       if (Date.now() - started > WAIT_LIMIT_MS) return done;
       await sleep(100);
     }
@@ -174,12 +198,27 @@ async function memory(redisUrl: string): Promise<void> {
   }
 }
 
-/**
- * `kill -9` of the studio with 5 dreams queued, then a restart: lost must be 0. It needs the
- * studio's durable store, which keeps the queue across restarts; until then there is nothing to measure.
- */
-function serverKilledWithFiveQueued(): void {
-  console.log('kill -9 of the studio with 5 queued: not measured here (needs the durable studio store)');
+/** `kill -9` of the studio (no Redis) with one dream running and 5 queued, then a restart on its folder. */
+async function serverKilledWithFiveQueued(): Promise<void> {
+  const data = mkdtempSync(join(tmpdir(), 'studio-load-'));
+  dataDirs.push(data);
+  // The fake network at 100 ms a step: the first dream is still running when the studio is killed.
+  const slow = ['--backend-module', fakeBackendModule('kind=grid&delayMs=100')];
+  const first = await startStudio(undefined, slow, data);
+  const ids = await submitAll(first, await photoPng(), { steps: '20' }, 6);
+  const before = await Promise.all(ids.map(async (id) => (await view(first, id)).status));
+  await first.process.stop('SIGKILL');
+  const second = await startStudio(undefined, ['--backend-module', fakeBackendModule()], data);
+  try {
+    const done = await finished(second, ids);
+    const running = before.filter((status) => status === 'running').length;
+    const queued = before.filter((status) => status === 'queued').length;
+    console.log(
+      `kill -9 of the studio with ${running} running and ${queued} queued, then a restart: lost ${ids.length - done} of ${ids.length}`,
+    );
+  } finally {
+    await second.process.stop();
+  }
 }
 
 // The figures depend on what else the machine runs: say how busy it was.
@@ -192,8 +231,9 @@ try {
   await throughput(redis.url, 2);
   await workerKilled(redis.url);
   await memory(redis.url);
-  serverKilledWithFiveQueued();
+  await serverKilledWithFiveQueued();
   console.log(`load average ${load()} at the end`);
 } finally {
   await redis.stop();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }

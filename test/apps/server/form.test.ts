@@ -29,7 +29,7 @@ describe('dream form', () => {
   it('treats prototype names as unknown fields, even as own keys', () => {
     for (const name of ['__proto__', 'constructor', 'prototype']) {
       assert.throws(() => parseForm(Object.fromEntries([[name, 'x']]), limits), {
-        message: `unknown field '${name}' (fields: image, preset, model, layer, steps, size, seed)`,
+        message: `unknown field '${name}' (fields: image, preset, model, layer, steps, size, seed, from)`,
       });
     }
   });
