@@ -4,31 +4,12 @@
  * computes at one input size, or a shape that cannot be inferred. A dream compiles only the
  * layers' ancestors, so whatever stops one layer leaves the layers below it dreamable.
  */
+import { trainingModeError } from '../autodiff/rules/errors.js';
 import { GRADIENT_RULES } from '../autodiff/rules/index.js';
-import { attrInt, type Graph, type Node, tensorValues } from '../onnx/ir.js';
+import type { Graph } from '../onnx/ir.js';
 import { ancestorsGraph } from '../onnx/prune.js';
 import { withInputShape, withInputShapeWhereKnown } from '../onnx/shapes.js';
 import type { LayerInfo } from './types.js';
-
-/** Why a node computes something else than at inference, if it does. */
-function trainingMode(graph: Graph, node: Node): string | undefined {
-  const training =
-    node.opType === 'BatchNormalization'
-      ? attrInt(node, 'training_mode', 0) === 1 || node.outputs.slice(1).some((o) => o !== '')
-      : node.opType === 'Dropout' && (node.inputs[2] ?? '') !== '' && constantValue(graph, node.inputs[2]!) !== 0;
-  return training
-    ? `node ${node.name} (${node.opType}) runs in training mode: the model was exported for training; export it again in inference mode (PyTorch: model.eval() before torch.onnx.export)`
-    : undefined;
-}
-
-/** The first value of an initializer or Constant, if `name` is one (undefined: computed or fed at run time). */
-function constantValue(graph: Graph, name: string): number | undefined {
-  const init = graph.initializers.get(name);
-  if (init) return tensorValues(init)[0];
-  const constant = graph.nodes.find((n) => n.opType === 'Constant' && n.outputs[0] === name);
-  const value = constant?.attributes['value'];
-  return value?.type === 'tensor' ? tensorValues(value.value)[0] : undefined;
-}
 
 /** For every value computed from `input`, why no gradient can flow back through it (if so). */
 function gradientBlockers(graph: Graph, input: string): Map<string, string | undefined> {
@@ -38,7 +19,7 @@ function gradientBlockers(graph: Graph, input: string): Map<string, string | und
     if (onPath.length === 0) continue;
     const inherited = onPath.map((i) => blocked.get(i)).find((r) => r !== undefined);
     const own =
-      trainingMode(graph, node) ??
+      trainingModeError(graph, node)?.message ??
       (GRADIENT_RULES.has(node.opType) ? undefined : `op ${node.opType} (node ${node.name}) has no gradient rule`);
     node.outputs.forEach((o) => blocked.set(o, inherited ?? own));
   }
