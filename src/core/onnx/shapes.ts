@@ -550,8 +550,20 @@ export function inferShapesWhereKnown(graph: Graph): Map<string, string> {
   return unknown;
 }
 
-/** Without `unknown`, the first failure throws; with it, failures are recorded there and passed on. */
-function infer(graph: Graph, unknown?: Map<string, string>): void {
+/**
+ * The values known before run time, by name: small initializers, Constant outputs and the shape
+ * arithmetic folded from them and from static shapes (e.g. pads an exporter computes with
+ * Shape, Concat and Slice). Values that cannot be inferred are left out; the graph is unchanged.
+ */
+export function foldedValues(graph: Graph): Map<string, number[]> {
+  return infer({ ...graph, valueInfo: new Map() }, new Map());
+}
+
+/**
+ * Without `unknown`, the first failure throws; with it, failures are recorded there and passed
+ * on. Returns the folded values.
+ */
+function infer(graph: Graph, unknown?: Map<string, string>): Map<string, number[]> {
   const known = new Map<string, Known>();
   const values = new Map<string, number[]>();
   for (const input of graph.inputs) known.set(input.name, { dataType: input.dataType, shape: [...input.shape] });
@@ -578,6 +590,7 @@ function infer(graph: Graph, unknown?: Map<string, string>): void {
       }
     }
   }
+  return values;
 }
 
 function inferNode(graph: Graph, node: Node, known: Map<string, Known>, values: Map<string, number[]>): void {

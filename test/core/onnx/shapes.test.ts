@@ -612,3 +612,42 @@ for (const opset of [11, 17]) {
     }
   });
 }
+
+test("folds PyTorch's pads computation (reshape to pairs, reverse the rows, transpose, flatten), as for F.pad", async () => {
+  const graph = emptyGraph('pads');
+  graph.inputs.push({ name: 'x', dataType: 'float32', shape: [1, 2, 5, 6] });
+  graph.initializers.set('given', i64([1, 2, 3, 1]));
+  graph.initializers.set('four', i64([4]));
+  graph.initializers.set('pairs', i64([-1, 2]));
+  graph.initializers.set('flat', i64([-1]));
+  graph.initializers.set('start', i64([-1]));
+  graph.initializers.set('end', i64([-(2 ** 62)]));
+  graph.initializers.set('axis0', i64([0]));
+  graph.nodes.push(
+    {
+      opType: 'ConstantOfShape',
+      name: 'zeros',
+      inputs: ['four'],
+      outputs: ['z'],
+      attributes: { value: { type: 'tensor', value: i64([0]) } },
+    },
+    { opType: 'Concat', name: 'cat', inputs: ['given', 'z'], outputs: ['all'], attributes: { axis: int(0) } },
+    { opType: 'Reshape', name: 'pairs', inputs: ['all', 'pairs'], outputs: ['p'], attributes: {} },
+    {
+      opType: 'Slice',
+      name: 'reverse',
+      inputs: ['p', 'start', 'end', 'axis0', 'start'],
+      outputs: ['r'],
+      attributes: {},
+    },
+    { opType: 'Transpose', name: 'transpose', inputs: ['r'], outputs: ['t'], attributes: { perm: ints([1, 0]) } },
+    { opType: 'Reshape', name: 'flatten', inputs: ['t', 'flat'], outputs: ['pads'], attributes: {} },
+    { opType: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['y'], attributes: { mode: str('reflect') } },
+  );
+  inferShapes(graph);
+  // F.pad's (left, right, top, bottom) = (1, 2, 3, 1) pads W by 1 + 2 and H by 3 + 1.
+  assert.deepStrictEqual(shapeOf(graph, 'y'), [1, 2, 9, 9]);
+  graph.outputs = [{ name: 'y', dataType: 'float32', shape: ['a', 'b', 'c', 'd'] }];
+  const [y] = await runInOrt(graph, { x: randomFeed('float32', [1, 2, 5, 6]) }, 17);
+  assert.deepStrictEqual(y!.dims, [1, 2, 9, 9]);
+});
