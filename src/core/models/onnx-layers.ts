@@ -38,8 +38,8 @@ export interface LayerListing {
 }
 
 /**
- * The feature maps computed from the image, shallow to deep: 4-D values larger than 1x1 at the
- * model's size. Where shapes stop being known, the value that stopped them is listed with why,
+ * The feature maps computed from the image, shallow to deep: 4-D float values larger than 1x1 at
+ * the model's size (not masks or indices). Where shapes stop being known, the value that stopped them is listed with why,
  * not every value above it.
  */
 export function listLayers({ graph, input, size, hidden, keep }: LayerListing): LayerInfo[] {
@@ -64,7 +64,8 @@ export function listLayers({ graph, input, size, hidden, keep }: LayerListing): 
           layers.push({ name, shape: [], channels: 0, dreamable: false, reason: blockers.get(name) ?? failure });
         continue;
       }
-      if (shape.length !== 4 || (shape[2] === 1 && shape[3] === 1)) continue;
+      const float = atSize.graph.valueInfo.get(name)?.dataType === 'float32';
+      if (!float || shape.length !== 4 || (shape[2] === 1 && shape[3] === 1)) continue;
       const chw = shape.slice(1) as number[];
       const reason = blockers.get(name) ?? sizeBound(name);
       layers.push({ name, shape: chw, channels: chw[0]!, dreamable: reason === undefined, ...(reason && { reason }) });

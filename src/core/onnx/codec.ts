@@ -290,7 +290,7 @@ export function encodeModel(model: Model): Uint8Array {
       graphType.fromObject({
         name: graph.name,
         node: graph.nodes.map(encodeNode),
-        input: graph.inputs.map(encodeValueInfo),
+        input: encodedInputs(model).map(encodeValueInfo),
         output: graph.outputs.map(encodeValueInfo),
         value_info: [...graph.valueInfo.values()].map(encodeValueInfo),
       }),
@@ -321,6 +321,19 @@ function lengthHeader(key: number, length: number): Uint8Array {
 }
 
 const rawBytes = (t: Tensor): Uint8Array => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+
+/** IR versions before 4 require every initializer to be listed among the graph inputs too. */
+const IR_INITIALIZERS_OPTIONAL = 4;
+
+/** The graph inputs as written: the fed ones, then (for IR < 4) the initializers. */
+function encodedInputs({ graph, irVersion }: Model): ValueInfo[] {
+  if (irVersion >= IR_INITIALIZERS_OPTIONAL) return graph.inputs;
+  const fed = new Set(graph.inputs.map((i) => i.name));
+  const initializers = [...graph.initializers]
+    .filter(([name]) => !fed.has(name))
+    .map(([name, t]): ValueInfo => ({ name, dataType: t.dataType, shape: [...t.dims] }));
+  return [...graph.inputs, ...initializers];
+}
 
 function encodeValueInfo(vi: ValueInfo) {
   const dim = vi.shape.map((d) =>
