@@ -17,7 +17,7 @@ import {
 } from './descriptor.js';
 import { blockAt, findBlocks } from './blocks.js';
 import { findLayerIfAny } from './layers.js';
-import { listLayers, minimumInputSize } from './onnx-layers.js';
+import { droppedLayers, listLayers, minimumInputSize } from './onnx-layers.js';
 import type { BlockInfo, LayerInfo, LoadedModel } from './types.js';
 
 export const IMAGE_INPUT = 'image';
@@ -151,7 +151,11 @@ function describe(
   name: string,
 ): LoadedModel {
   const keep = model.metadata[CAFFE_METADATA] === '1' ? isCaffeBlob : undefined;
-  const listed = listLayers({ graph: model.graph, input: IMAGE_INPUT, size, hidden, ...(keep && { keep }) });
+  const dropped = droppedLayers(model);
+  const listed = [
+    ...listLayers({ graph: model.graph, input: IMAGE_INPUT, size, hidden, ...(keep && { keep }) }),
+    ...dropped.layers,
+  ];
   const dreamable = listed.filter((l) => l.dreamable);
   if (dreamable.length === 0) {
     const reason = listed.find((l) => l.reason)?.reason;
@@ -160,6 +164,8 @@ function describe(
     );
   }
   const blocks = findBlocks(model.graph, listed);
+  const position = (b: BlockInfo): number => listed.findIndex((l) => l.name === b.output);
+  const allBlocks = [...blocks.all, ...dropped.blocks].sort((a, b) => position(a) - position(b));
   const layers = listed.map((l) => {
     const block = blocks.groupOf.get(l.name);
     return block === undefined ? l : { ...l, block };
@@ -170,7 +176,7 @@ function describe(
     inputName: IMAGE_INPUT,
     defaultInputSize: size,
     layers,
-    ...(blocks.all.length > 0 && { blocks: blocks.all }),
+    ...(allBlocks.length > 0 && { blocks: allBlocks }),
   };
   for (const l of [descriptor.defaultLayer, ...(descriptor.recommendedLayers ?? [])]) {
     if (l !== undefined && !findLayerIfAny(partial, l)?.dreamable)

@@ -6,10 +6,11 @@
  */
 import { trainingModeError } from '../autodiff/rules/errors.js';
 import { GRADIENT_RULES } from '../autodiff/rules/index.js';
-import type { Graph } from '../onnx/ir.js';
+import type { Dim, Graph, Model, ValueInfo } from '../onnx/ir.js';
 import { ancestorsGraph } from '../onnx/prune.js';
 import { withInputShape, withInputShapeWhereKnown } from '../onnx/shapes.js';
-import type { LayerInfo } from './types.js';
+import { LOGITS_METADATA } from './descriptor.js';
+import type { BlockInfo, LayerInfo, LoadedModel } from './types.js';
 
 /** For every value computed from `input`, why no gradient can flow back through it (if so). */
 function gradientBlockers(graph: Graph, input: string): Map<string, string | undefined> {
@@ -94,4 +95,55 @@ export function minimumInputSize(graph: Graph, input: string, layer: string, upp
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** Metadata key of a stored model's layers that cannot be dreamed, which its graph no longer computes. */
+const UNDREAMABLE_METADATA = 'inceptionism.undreamable';
+
+/** What dreamablePart dropped but a stored model still lists: layers that cannot be dreamed, their blocks. */
+export interface DroppedLayers {
+  layers: LayerInfo[];
+  blocks: BlockInfo[];
+}
+
+/**
+ * The part of an imported model worth keeping: what computes its dreamable layers and, where
+ * a class can be visualized (the logits differentiate and compute at the model's size), its
+ * logits. Layers above an op without a rule, a training-mode node or a size-bound head are
+ * dropped with their weights; their names, blocks and reasons stay in the metadata (see
+ * droppedLayers).
+ */
+export function dreamablePart(loaded: LoadedModel): Model {
+  const { graph, metadata } = loaded.model;
+  const [height, width] = loaded.defaultInputSize;
+  const logits = metadata[LOGITS_METADATA];
+  const atSize = withInputShapeWhereKnown(graph, loaded.inputName, [1, 3, height, width]);
+  const classifies =
+    logits !== undefined &&
+    atSize.graph.valueInfo.has(logits) &&
+    gradientBlockers(graph, loaded.inputName).get(logits) === undefined;
+  const targets = [...loaded.layers.filter((l) => l.dreamable).map((l) => l.name), ...(classifies ? [logits] : [])];
+  const part = ancestorsGraph(graph, targets);
+  const read = new Set(part.nodes.flatMap((n) => n.inputs));
+  // The values nothing else reads are the outputs; spatial sizes follow the input's.
+  part.outputs = targets
+    .filter((t) => !read.has(t))
+    .map((name): ValueInfo => {
+      const { dataType, shape } = atSize.graph.valueInfo.get(name)!;
+      return { name, dataType, shape: shape.map((d, i): Dim => (i < 2 ? d : '')) };
+    });
+  const layers = loaded.layers.filter((l) => !l.dreamable);
+  const names = new Set(layers.map((l) => l.name));
+  const dropped: DroppedLayers = { layers, blocks: (loaded.blocks ?? []).filter((b) => names.has(b.output)) };
+  return {
+    ...loaded.model,
+    graph: part,
+    metadata: { ...metadata, ...(layers.length > 0 && { [UNDREAMABLE_METADATA]: JSON.stringify(dropped) }) },
+  };
+}
+
+/** The layers and blocks dreamablePart dropped from a stored model. */
+export function droppedLayers(model: Model): DroppedLayers {
+  const stored = model.metadata[UNDREAMABLE_METADATA];
+  return stored === undefined ? { layers: [], blocks: [] } : (JSON.parse(stored) as DroppedLayers);
 }
