@@ -116,6 +116,18 @@ const utf8Encoder = new TextEncoder();
 
 // ---------------------------------------------------------------- decoding
 
+/** A serialized TensorProto (as ONNX's test data sets store inputs and outputs) and its name. */
+export function decodeTensor(bytes: Uint8Array): { name: string; tensor: Tensor } {
+  let proto: TensorProto;
+  try {
+    proto = types().tensor.decode(bytes) as unknown as TensorProto;
+  } catch (err) {
+    throw new Error(`not an ONNX tensor: ${(err as Error).message}`);
+  }
+  assertLittleEndian(CODEC);
+  return { name: proto.name, tensor: decodeTensorProto(proto) };
+}
+
 export function decodeModel(bytes: Uint8Array): Model {
   let proto: ModelProto;
   try {
@@ -139,7 +151,7 @@ export function decodeModel(bytes: Uint8Array): Model {
 }
 
 function decodeGraph(g: GraphProto): Graph {
-  const initializers = new Map<string, Tensor>(g.initializer.map((t) => [t.name, decodeTensor(t)]));
+  const initializers = new Map<string, Tensor>(g.initializer.map((t) => [t.name, decodeTensorProto(t)]));
   const valueInfo = new Map<string, ValueInfo>();
   for (const vi of g.value_info) {
     if (vi.type?.tensor_type?.shape) valueInfo.set(vi.name, decodeValueInfo(vi));
@@ -166,7 +178,7 @@ function decodeValueInfo(vi: ValueInfoProto): ValueInfo {
   return { name: vi.name, dataType: dataTypeOfOnnxCode(tensorType.elem_type, `value ${vi.name}`), shape };
 }
 
-function decodeTensor(t: TensorProto): Tensor {
+function decodeTensorProto(t: TensorProto): Tensor {
   const what = `tensor ${t.name || '(unnamed)'}`;
   if (t.data_location === EXTERNAL_LOCATION || t.external_data.length > 0) {
     throw new Error(
@@ -240,7 +252,7 @@ function decodeAttribute(a: AttributeProto, nodeName: string): Attribute {
       return { type: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
     case ATTR.TENSOR:
       if (!a.t) throw new Error(`node ${nodeName}: tensor attribute ${a.name} has no tensor`);
-      return { type: 'tensor', value: decodeTensor(a.t) };
+      return { type: 'tensor', value: decodeTensorProto(a.t) };
     case ATTR.FLOATS:
       return { type: 'floats', value: [...a.floats] };
     case ATTR.INTS:

@@ -339,6 +339,11 @@ const CASES: Case[] = [
         k.op('ReduceSumSquare', [x], { keepdims: int(1) }),
       ]),
   ],
+  [
+    'MaxPool with column-major storage_order (no indices used)',
+    [1, 2, 5, 6],
+    (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([3, 2]), strides: ints([2, 2]), storage_order: int(1) }),
+  ],
 ];
 
 describe('gradients match finite differences', () => {
