@@ -32,7 +32,7 @@ function assertSameDescription(actual: LoadedModel, expected: LoadedModel): void
 const opTypes = (model: LoadedModel): string[] => [...new Set(model.model.graph.nodes.map((n) => n.opType))].sort();
 
 describe('the stored part of an imported model', () => {
-  for (const net of ['googlenet', 'vgg16', 'resnet50', 'mobilenet_v2'] as TorchvisionNet[]) {
+  for (const net of ['googlenet', 'vgg16', 'resnet50', 'mobilenet_v2', 'mobilenet_v3_small'] as TorchvisionNet[]) {
     it(`${net}: keeps the classifier it can visualize, reloads as imported, and ORT accepts it`, async () => {
       const model = torchvisionModel(net);
       const stored = reloaded(model);
