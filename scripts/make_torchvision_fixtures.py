@@ -2,8 +2,9 @@
 and MobileNetV3-Small exported to ONNX as a user would export them (eval mode, module-scoped
 node names), at 1/8 of their width with a 10-class head, and without their weights: every float
 initializer of more than MAX_KEPT values becomes a graph input of the same shape, which the tests
-fill with seeded random values (test/support/torchvision-fixtures.ts). The graphs are real exports (ops,
-attributes, names, ceil-mode pools, fixed or dynamic input sizes); only the numbers are not.
+fill with seeded random values (test/support/torchvision-fixtures.ts). The graphs are real
+exports (ops, attributes, names, ceil-mode pools, fixed or dynamic input sizes); only the
+numbers are not.
 
     /usr/bin/python3 scripts/make_torchvision_fixtures.py           # the committed fixtures
     /usr/bin/python3 scripts/make_torchvision_fixtures.py --full DIR  # full-width exports with
