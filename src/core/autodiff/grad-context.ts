@@ -66,6 +66,8 @@ export class GradContext {
    * a Split costs layout conversions of the whole gradient, while the slices stay blocked.
    */
   private readonly channelSlicers = new Map<string, (start: number, count: number) => string>();
+  /** The nodes before any rule ran: the forward computation. */
+  private readonly forwardNodes: Node[];
   /** Values of the forward graph known before run time (computed on first use). */
   private folded: Map<string, number[]> | undefined;
 
@@ -79,6 +81,7 @@ export class GradContext {
   ) {
     this.opts = { fastPaths: opts.fastPaths ?? true, maxPoolBackward: opts.maxPoolBackward ?? 'indices' };
     this.builder = new GraphBuilder(graph);
+    this.forwardNodes = [...graph.nodes];
     for (const n of graph.nodes) {
       for (const i of n.inputs) {
         const readers = this.consumerMap.get(i);
@@ -115,7 +118,7 @@ export class GradContext {
   constantValues(value: string, node: Node): number[] {
     const t = constantTensorOf(this.graph, value);
     if (t) return tensorValues(t);
-    this.folded ??= foldedValues(this.graph);
+    this.folded ??= foldedValues({ ...this.graph, nodes: this.forwardNodes });
     const folded = this.folded.get(value);
     if (!folded) throw new Error(`autodiff: ${node.opType} node ${node.name} needs a constant input ${value}`);
     return folded;

@@ -141,7 +141,7 @@ export const padGrad: GradRule = (node, [dY], ctx) => {
   ];
 };
 
-/** `value` of `shape` padded with zeros along `axis`: `begin` before, `end` after. */
+/** `value` (of rank `rank`) padded with zeros along `axis`: `begin` before, `end` after. */
 function padAxis(value: string, rank: number, axis: number, begin: number, end: number, ctx: GradContext): string {
   if (begin === 0 && end === 0) return value;
   const pads = Array<number>(2 * rank).fill(0);
