@@ -9,6 +9,7 @@ torch reference of the same computation.
 """
 import json
 import os
+import zlib
 
 import numpy as np
 import onnx
@@ -144,6 +145,33 @@ def linear_algebra():
     return Lambda(fn, fc=torch.nn.Linear(48, 7)), (1, 3, 4, 4)
 
 
+def hard_activations():
+    """MobileNetV3's activations: HardSwish after a Conv, HardSigmoid gating the channels."""
+    def fn(m, x):
+        h = F.hardswish(m.c1(x) * 2.5)
+        return h * F.hardsigmoid(m.c2(h) * 3)
+
+    return Lambda(fn, c1=torch.nn.Conv2d(3, 4, 3, padding=1), c2=torch.nn.Conv2d(4, 4, 1)), (1, 3, 7, 7)
+
+
+def pad_modes():
+    """Style-transfer nets pad by reflection; replicate pads export as edge mode."""
+    def fn(m, x):
+        h = m.c(F.pad(x, (1, 2, 3, 1), mode='reflect'))
+        return F.pad(h, (2, 0, 1, 3), mode='replicate')
+
+    return Lambda(fn, c=torch.nn.Conv2d(3, 4, 3)), (1, 3, 6, 5)
+
+
+def strided_slices():
+    """YOLOv5's Focus: every second pixel in four phases, concatenated on channels."""
+    def fn(m, x):
+        focus = torch.cat([x[..., ::2, ::2], x[..., 1::2, ::2], x[..., ::2, 1::2], x[..., 1::2, 1::2]], dim=1)
+        return m.c(focus)[:, 1::3, :, 1::2]
+
+    return Lambda(fn, c=torch.nn.Conv2d(12, 8, 1)), (1, 3, 10, 8)
+
+
 TORCH_CASES = {
     'conv_family': conv_family,
     'conv_depthwise_strided': conv_depthwise_strided,
@@ -226,7 +254,41 @@ def pad_case():
     return x, model, lambda t: F.pad(t, (-1, 2, 2, 1)).flip(2)[:, :, :, 1:6]
 
 
+def slice_negative_steps_case():
+    """Steps -2 and -3 from clamped starts: rows 6, 4, 2, 0 and columns 7, 4, 1."""
+    x = rand(1, 2, 7, 9)
+    nodes = [helper.make_node('Slice', ['image', 'starts', 'ends', 'axes', 'steps'], ['y'])]
+    slicing = {'starts': torch.tensor([100, 7]), 'ends': torch.tensor([-100, 0]), 'axes': torch.tensor([2, 3]),
+               'steps': torch.tensor([-2, -3])}
+    model = helper_model('slice_negative_steps', nodes, x.shape, (1, 2, 4, 3), slicing)
+    return x, model, lambda t: t[:, :, [6, 4, 2, 0]][:, :, :, [7, 4, 1]]
+
+
+def conv_transpose_shapes_case():
+    """ConvTranspose sized by output_shape (odd crop first) and by SAME_UPPER (odd crop last)."""
+    x = rand(1, 2, 3, 4)
+    w1 = rand(2, 3, 3, 3) * 0.5
+    w2 = rand(3, 2, 3, 4) * 0.5
+    nodes = [
+        helper.make_node('ConvTranspose', ['image', 'w1'], ['a'], strides=[2, 2], output_shape=[6, 8]),
+        helper.make_node('ConvTranspose', ['a', 'w2'], ['y'], strides=[2, 3], auto_pad='SAME_UPPER'),
+    ]
+    model = helper_model('conv_transpose_shapes', nodes, x.shape, (1, 2, 12, 24), {'w1': w1, 'w2': w2})
+
+    def ref(t):
+        a = F.conv_transpose2d(t, w1, stride=2)[:, :, 1:7, 1:9]  # full 7x9: crop 1 (rows), 1 (columns) first
+        return F.conv_transpose2d(a, w2, stride=(2, 3))[:, :, 0:12, 0:24]  # full 13x25: crops 1 last
+
+    return x, model, ref
+
+
 HELPER_CASES = {'pad': pad_case, 'lrn': lrn_case, 'auto_pad': auto_pad_case, 'sum_dropout': sum_dropout_case}
+
+
+# Cases seeded by their own name, so that each one's numbers do not depend on the others.
+SEEDED_TORCH_CASES = {'hard_activations': hard_activations, 'pad_modes': pad_modes, 'strided_slices': strided_slices}
+SEEDED_HELPER_CASES = {'slice_negative_steps': slice_negative_steps_case,
+                       'conv_transpose_shapes': conv_transpose_shapes_case}
 
 
 def save(name, model, x, fn):
@@ -264,6 +326,16 @@ def main():
     module.eval()
     x, model = export(module, shape, 'linear_algebra')
     save('linear_algebra', model, x, module)
+    for name, make in SEEDED_TORCH_CASES.items():
+        torch.manual_seed(zlib.crc32(name.encode()))
+        module, shape = make()
+        module.eval()
+        x, model = export(module, shape, name)
+        save(name, model, x, module)
+    for name, make in SEEDED_HELPER_CASES.items():
+        torch.manual_seed(zlib.crc32(name.encode()))
+        x, model, fn = make()
+        save(name, model, x, fn)
 
 
 if __name__ == '__main__':

@@ -1,9 +1,10 @@
-"""Writes test/fixtures/onnx/torchvision/: torchvision's GoogLeNet, VGG16, ResNet50 and
-MobileNetV2 exported to ONNX as a user would export them (eval mode, module-scoped node names),
-at 1/8 of their width with a 10-class head, and without their weights: every float initializer
-of more than MAX_KEPT values becomes a graph input of the same shape, which the tests fill with
-seeded random values (test/support/torchvision-fixtures.ts). The graphs are real exports (ops,
-attributes, names, ceil-mode pools, fixed or dynamic input sizes); only the numbers are not.
+"""Writes test/fixtures/onnx/torchvision/: torchvision's GoogLeNet, VGG16, ResNet50, MobileNetV2
+and MobileNetV3-Small exported to ONNX as a user would export them (eval mode, module-scoped
+node names), at 1/8 of their width with a 10-class head, and without their weights: every float
+initializer of more than MAX_KEPT values becomes a graph input of the same shape, which the tests
+fill with seeded random values (test/support/torchvision-fixtures.ts). The graphs are real
+exports (ops, attributes, names, ceil-mode pools, fixed or dynamic input sizes); only the
+numbers are not.
 
     /usr/bin/python3 scripts/make_torchvision_fixtures.py           # the committed fixtures
     /usr/bin/python3 scripts/make_torchvision_fixtures.py --full DIR  # full-width exports with
@@ -32,6 +33,7 @@ NETWORKS = {
     'vgg16': (lambda: torchvision.models.vgg16(weights=None), 13, False),
     'resnet50': (lambda: torchvision.models.resnet50(weights=None), 17, False),
     'mobilenet_v2': (lambda: torchvision.models.mobilenet_v2(weights=None), 15, True),
+    'mobilenet_v3_small': (lambda: torchvision.models.mobilenet_v3_small(weights=None), 17, True),
 }
 
 

@@ -11,7 +11,7 @@ import { decodeModel, encodeModel } from '../../src/core/onnx/codec.js';
 import { floatTensor } from '../../src/core/onnx/ir.js';
 import { randomNormal } from '../core/autodiff/harness.js';
 
-export type TorchvisionNet = 'googlenet' | 'vgg16' | 'resnet50' | 'mobilenet_v2';
+export type TorchvisionNet = 'googlenet' | 'vgg16' | 'resnet50' | 'mobilenet_v2' | 'mobilenet_v3_small';
 
 /** The fixture's image input; every other input is a weight. */
 const IMAGE = 'input';

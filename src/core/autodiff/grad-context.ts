@@ -3,7 +3,7 @@
  * static shapes and constant values of forward tensors, and small helpers that emit the
  * bookkeeping nodes (constants, broadcasting reductions) rules share.
  */
-import { shapeOf } from '../onnx/shapes.js';
+import { foldedValues, shapeOf } from '../onnx/shapes.js';
 import {
   type Attribute,
   type Graph,
@@ -66,6 +66,10 @@ export class GradContext {
    * a Split costs layout conversions of the whole gradient, while the slices stay blocked.
    */
   private readonly channelSlicers = new Map<string, (start: number, count: number) => string>();
+  /** The nodes before any rule ran: the forward computation. */
+  private readonly forwardNodes: Node[];
+  /** Values of the forward graph known before run time (computed on first use). */
+  private folded: Map<string, number[]> | undefined;
 
   constructor(
     readonly graph: Graph,
@@ -77,6 +81,7 @@ export class GradContext {
   ) {
     this.opts = { fastPaths: opts.fastPaths ?? true, maxPoolBackward: opts.maxPoolBackward ?? 'indices' };
     this.builder = new GraphBuilder(graph);
+    this.forwardNodes = [...graph.nodes];
     for (const n of graph.nodes) {
       for (const i of n.inputs) {
         const readers = this.consumerMap.get(i);
@@ -106,11 +111,17 @@ export class GradContext {
     return shapeOf(this.graph, value);
   }
 
-  /** A constant input's values (Slice starts, Pad pads, Clip bounds…); computed inputs are an error. */
+  /**
+   * A constant input's values (Slice starts, Pad pads, Clip bounds…), also where the exporter
+   * computes them from shapes; inputs computed from the image are an error.
+   */
   constantValues(value: string, node: Node): number[] {
     const t = constantTensorOf(this.graph, value);
-    if (!t) throw new Error(`autodiff: ${node.opType} node ${node.name} needs a constant input ${value}`);
-    return tensorValues(t);
+    if (t) return tensorValues(t);
+    this.folded ??= foldedValues({ ...this.graph, nodes: this.forwardNodes });
+    const folded = this.folded.get(value);
+    if (!folded) throw new Error(`autodiff: ${node.opType} node ${node.name} needs a constant input ${value}`);
+    return folded;
   }
 
   /** Declares how to compute channels [start, start + count) of `grad` on their own. */

@@ -4,16 +4,8 @@
  * preprocessing (channel order, range, mean, std, layout) built into the graph as one 1x1 Conv.
  */
 import { decodeModel } from '../onnx/codec.js';
-import {
-  type Dim,
-  type Graph,
-  type Model,
-  type Node,
-  GraphBuilder,
-  floatTensor,
-  int64Tensor,
-  ints,
-} from '../onnx/ir.js';
+import { upgradeToOpset13 } from '../onnx/opset-upgrade.js';
+import { type Dim, type Graph, type Model, type Node, GraphBuilder, floatTensor, ints } from '../onnx/ir.js';
 import { convertCaffe } from '../convert/caffe/convert.js';
 import {
   type LabelSetReader,
@@ -25,100 +17,15 @@ import {
 } from './descriptor.js';
 import { blockAt, findBlocks } from './blocks.js';
 import { findLayerIfAny } from './layers.js';
-import { listLayers, minimumInputSize } from './onnx-layers.js';
+import { droppedLayers, listLayers, minimumInputSize } from './onnx-layers.js';
 import type { BlockInfo, LayerInfo, LoadedModel } from './types.js';
 
 export const IMAGE_INPUT = 'image';
 /** Metadata key holding the descriptor the model was imported with. */
 const DESCRIPTOR_METADATA = 'inceptionism.descriptor';
 const DEFAULT_SIZE = 224;
-const MIN_OPSET = 13;
 /** Names of the wrapper's nodes start with this. */
 const PREPROCESS_PREFIX = 'inceptionism_preprocess';
-
-// ---------------------------------------------------------------- opset upgrade
-
-/** Attributes older opsets allowed that opset 13 (and ORT's checker) reject. */
-const OBSOLETE_ATTRIBUTES = ['consumed_inputs', 'spatial', 'is_test', 'broadcast'];
-
-/**
- * Rewrites the nodes whose signature changed before opset 13 (attributes that became inputs,
- * Softmax's axis semantics), so that exporter output from opset 7 onwards meets the autodiff's
- * opset 13 requirement.
- */
-function upgradeToOpset13(model: Model): void {
-  if (model.opsetVersion >= MIN_OPSET) return;
-  const old = model.opsetVersion;
-  const builder = new GraphBuilder(model.graph);
-  const rank = (value: string): number | undefined => model.graph.valueInfo.get(value)?.shape.length;
-  for (const node of model.graph.nodes) {
-    for (const a of OBSOLETE_ATTRIBUTES) delete node.attributes[a];
-    const moveToInput = (attr: string, position: number, make: (v: number[]) => string) => {
-      const a = node.attributes[attr];
-      if (!a) return;
-      delete node.attributes[attr];
-      const value = a.type === 'ints' ? a.value : a.type === 'int' || a.type === 'float' ? [a.value] : [];
-      while (node.inputs.length < position) node.inputs.push('');
-      node.inputs[position] = make(value);
-    };
-    switch (node.opType) {
-      case 'Dropout':
-        delete node.attributes['ratio'];
-        node.outputs = node.outputs.slice(0, 1);
-        break;
-      case 'Softmax':
-      case 'LogSoftmax': {
-        // Before 13, Softmax flattened everything from `axis` on; it equals the per-axis form when axis is last.
-        const axis = node.attributes['axis'];
-        const r = rank(node.inputs[0]!);
-        const a = axis?.type === 'int' ? axis.value : 1;
-        if (r !== undefined && a !== r - 1 && a !== -1)
-          throw new Error(
-            `ONNX node ${node.name}: ${node.opType} over axes ${a}.. (opset ${old}) is not supported; re-export the model with opset 13 or later`,
-          );
-        if (r === undefined && a !== 1)
-          throw new Error(
-            `ONNX node ${node.name}: cannot upgrade ${node.opType} from opset ${old}; re-export with opset 13 or later`,
-          );
-        node.attributes['axis'] = { type: 'int', value: -1 };
-        break;
-      }
-      case 'Squeeze':
-      case 'Unsqueeze':
-      case 'ReduceSum':
-        moveToInput('axes', 1, (v) => builder.constant(`${node.name}:axes`, int64Tensor([v.length], v)));
-        break;
-      case 'Pad':
-        if (old < 11) {
-          const value = node.attributes['value'];
-          delete node.attributes['value'];
-          moveToInput('pads', 1, (v) => builder.constant(`${node.name}:pads`, int64Tensor([v.length], v)));
-          if (value?.type === 'float' && value.value !== 0)
-            node.inputs[2] = builder.constant(`${node.name}:value`, floatTensor([], [value.value]));
-        }
-        break;
-      case 'Clip':
-        if (old < 11) {
-          const min = node.attributes['min'];
-          const max = node.attributes['max'];
-          delete node.attributes['min'];
-          delete node.attributes['max'];
-          node.inputs[1] =
-            min?.type === 'float' ? builder.constant(`${node.name}:min`, floatTensor([], [min.value])) : '';
-          if (max?.type === 'float')
-            node.inputs[2] = builder.constant(`${node.name}:max`, floatTensor([], [max.value]));
-        }
-        break;
-      case 'Upsample':
-      case 'Scatter':
-        throw new Error(
-          `ONNX node ${node.name}: op ${node.opType} (opset ${old}) is not supported; re-export the model with opset 13 or later`,
-        );
-      default:
-    }
-  }
-  model.opsetVersion = MIN_OPSET;
-}
 
 // ---------------------------------------------------------------- input and preprocessing
 
@@ -244,7 +151,11 @@ function describe(
   name: string,
 ): LoadedModel {
   const keep = model.metadata[CAFFE_METADATA] === '1' ? isCaffeBlob : undefined;
-  const listed = listLayers({ graph: model.graph, input: IMAGE_INPUT, size, hidden, ...(keep && { keep }) });
+  const dropped = droppedLayers(model);
+  const listed = [
+    ...listLayers({ graph: model.graph, input: IMAGE_INPUT, size, hidden, ...(keep && { keep }) }),
+    ...dropped.layers,
+  ];
   const dreamable = listed.filter((l) => l.dreamable);
   if (dreamable.length === 0) {
     const reason = listed.find((l) => l.reason)?.reason;
@@ -253,6 +164,8 @@ function describe(
     );
   }
   const blocks = findBlocks(model.graph, listed);
+  const position = (b: BlockInfo): number => listed.findIndex((l) => l.name === b.output);
+  const allBlocks = [...blocks.all, ...dropped.blocks].sort((a, b) => position(a) - position(b));
   const layers = listed.map((l) => {
     const block = blocks.groupOf.get(l.name);
     return block === undefined ? l : { ...l, block };
@@ -263,7 +176,7 @@ function describe(
     inputName: IMAGE_INPUT,
     defaultInputSize: size,
     layers,
-    ...(blocks.all.length > 0 && { blocks: blocks.all }),
+    ...(allBlocks.length > 0 && { blocks: allBlocks }),
   };
   for (const l of [descriptor.defaultLayer, ...(descriptor.recommendedLayers ?? [])]) {
     if (l !== undefined && !findLayerIfAny(partial, l)?.dreamable)

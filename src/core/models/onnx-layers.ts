@@ -4,31 +4,13 @@
  * computes at one input size, or a shape that cannot be inferred. A dream compiles only the
  * layers' ancestors, so whatever stops one layer leaves the layers below it dreamable.
  */
+import { trainingModeError } from '../autodiff/rules/errors.js';
 import { GRADIENT_RULES } from '../autodiff/rules/index.js';
-import { attrInt, type Graph, type Node, tensorValues } from '../onnx/ir.js';
+import type { Dim, Graph, Model, ValueInfo } from '../onnx/ir.js';
 import { ancestorsGraph } from '../onnx/prune.js';
 import { withInputShape, withInputShapeWhereKnown } from '../onnx/shapes.js';
-import type { LayerInfo } from './types.js';
-
-/** Why a node computes something else than at inference, if it does. */
-function trainingMode(graph: Graph, node: Node): string | undefined {
-  const training =
-    node.opType === 'BatchNormalization'
-      ? attrInt(node, 'training_mode', 0) === 1 || node.outputs.slice(1).some((o) => o !== '')
-      : node.opType === 'Dropout' && (node.inputs[2] ?? '') !== '' && constantValue(graph, node.inputs[2]!) !== 0;
-  return training
-    ? `node ${node.name} (${node.opType}) runs in training mode: the model was exported for training; export it again in inference mode (PyTorch: model.eval() before torch.onnx.export)`
-    : undefined;
-}
-
-/** The first value of an initializer or Constant, if `name` is one (undefined: computed or fed at run time). */
-function constantValue(graph: Graph, name: string): number | undefined {
-  const init = graph.initializers.get(name);
-  if (init) return tensorValues(init)[0];
-  const constant = graph.nodes.find((n) => n.opType === 'Constant' && n.outputs[0] === name);
-  const value = constant?.attributes['value'];
-  return value?.type === 'tensor' ? tensorValues(value.value)[0] : undefined;
-}
+import { LOGITS_METADATA } from './descriptor.js';
+import type { BlockInfo, LayerInfo, LoadedModel } from './types.js';
 
 /** For every value computed from `input`, why no gradient can flow back through it (if so). */
 function gradientBlockers(graph: Graph, input: string): Map<string, string | undefined> {
@@ -38,7 +20,7 @@ function gradientBlockers(graph: Graph, input: string): Map<string, string | und
     if (onPath.length === 0) continue;
     const inherited = onPath.map((i) => blocked.get(i)).find((r) => r !== undefined);
     const own =
-      trainingMode(graph, node) ??
+      trainingModeError(graph, node)?.message ??
       (GRADIENT_RULES.has(node.opType) ? undefined : `op ${node.opType} (node ${node.name}) has no gradient rule`);
     node.outputs.forEach((o) => blocked.set(o, inherited ?? own));
   }
@@ -57,8 +39,8 @@ export interface LayerListing {
 }
 
 /**
- * The feature maps computed from the image, shallow to deep: 4-D values larger than 1x1 at the
- * model's size. Where shapes stop being known, the value that stopped them is listed with why,
+ * The feature maps computed from the image, shallow to deep: 4-D float values larger than 1x1 at
+ * the model's size (not masks or indices). Where shapes stop being known, the value that stopped them is listed with why,
  * not every value above it.
  */
 export function listLayers({ graph, input, size, hidden, keep }: LayerListing): LayerInfo[] {
@@ -83,7 +65,8 @@ export function listLayers({ graph, input, size, hidden, keep }: LayerListing): 
           layers.push({ name, shape: [], channels: 0, dreamable: false, reason: blockers.get(name) ?? failure });
         continue;
       }
-      if (shape.length !== 4 || (shape[2] === 1 && shape[3] === 1)) continue;
+      const float = atSize.graph.valueInfo.get(name)?.dataType === 'float32';
+      if (!float || shape.length !== 4 || (shape[2] === 1 && shape[3] === 1)) continue;
       const chw = shape.slice(1) as number[];
       const reason = blockers.get(name) ?? sizeBound(name);
       layers.push({ name, shape: chw, channels: chw[0]!, dreamable: reason === undefined, ...(reason && { reason }) });
@@ -112,4 +95,55 @@ export function minimumInputSize(graph: Graph, input: string, layer: string, upp
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** Metadata key of a stored model's layers that cannot be dreamed, which its graph no longer computes. */
+const UNDREAMABLE_METADATA = 'inceptionism.undreamable';
+
+/** What dreamablePart dropped but a stored model still lists: layers that cannot be dreamed, their blocks. */
+export interface DroppedLayers {
+  layers: LayerInfo[];
+  blocks: BlockInfo[];
+}
+
+/**
+ * The part of an imported model worth keeping: what computes its dreamable layers and, where
+ * a class can be visualized (the logits differentiate and compute at the model's size), its
+ * logits. Layers above an op without a rule, a training-mode node or a size-bound head are
+ * dropped with their weights; their names, blocks and reasons stay in the metadata (see
+ * droppedLayers).
+ */
+export function dreamablePart(loaded: LoadedModel): Model {
+  const { graph, metadata } = loaded.model;
+  const [height, width] = loaded.defaultInputSize;
+  const logits = metadata[LOGITS_METADATA];
+  const atSize = withInputShapeWhereKnown(graph, loaded.inputName, [1, 3, height, width]);
+  const classifies =
+    logits !== undefined &&
+    atSize.graph.valueInfo.has(logits) &&
+    gradientBlockers(graph, loaded.inputName).get(logits) === undefined;
+  const targets = [...loaded.layers.filter((l) => l.dreamable).map((l) => l.name), ...(classifies ? [logits] : [])];
+  const part = ancestorsGraph(graph, targets);
+  const read = new Set(part.nodes.flatMap((n) => n.inputs));
+  // The values nothing else reads are the outputs; spatial sizes follow the input's.
+  part.outputs = targets
+    .filter((t) => !read.has(t))
+    .map((name): ValueInfo => {
+      const { dataType, shape } = atSize.graph.valueInfo.get(name)!;
+      return { name, dataType, shape: shape.map((d, i): Dim => (i < 2 ? d : '')) };
+    });
+  const layers = loaded.layers.filter((l) => !l.dreamable);
+  const names = new Set(layers.map((l) => l.name));
+  const dropped: DroppedLayers = { layers, blocks: (loaded.blocks ?? []).filter((b) => names.has(b.output)) };
+  return {
+    ...loaded.model,
+    graph: part,
+    metadata: { ...metadata, ...(layers.length > 0 && { [UNDREAMABLE_METADATA]: JSON.stringify(dropped) }) },
+  };
+}
+
+/** The layers and blocks dreamablePart dropped from a stored model. */
+export function droppedLayers(model: Model): DroppedLayers {
+  const stored = model.metadata[UNDREAMABLE_METADATA];
+  return stored === undefined ? { layers: [], blocks: [] } : (JSON.parse(stored) as DroppedLayers);
 }

@@ -116,6 +116,18 @@ const utf8Encoder = new TextEncoder();
 
 // ---------------------------------------------------------------- decoding
 
+/** A serialized TensorProto (as ONNX's test data sets store inputs and outputs) and its name. */
+export function decodeTensor(bytes: Uint8Array): { name: string; tensor: Tensor } {
+  let proto: TensorProto;
+  try {
+    proto = types().tensor.decode(bytes) as unknown as TensorProto;
+  } catch (err) {
+    throw new Error(`not an ONNX tensor: ${(err as Error).message}`);
+  }
+  assertLittleEndian(CODEC);
+  return { name: proto.name, tensor: decodeTensorProto(proto) };
+}
+
 export function decodeModel(bytes: Uint8Array): Model {
   let proto: ModelProto;
   try {
@@ -139,7 +151,7 @@ export function decodeModel(bytes: Uint8Array): Model {
 }
 
 function decodeGraph(g: GraphProto): Graph {
-  const initializers = new Map<string, Tensor>(g.initializer.map((t) => [t.name, decodeTensor(t)]));
+  const initializers = new Map<string, Tensor>(g.initializer.map((t) => [t.name, decodeTensorProto(t)]));
   const valueInfo = new Map<string, ValueInfo>();
   for (const vi of g.value_info) {
     if (vi.type?.tensor_type?.shape) valueInfo.set(vi.name, decodeValueInfo(vi));
@@ -166,7 +178,7 @@ function decodeValueInfo(vi: ValueInfoProto): ValueInfo {
   return { name: vi.name, dataType: dataTypeOfOnnxCode(tensorType.elem_type, `value ${vi.name}`), shape };
 }
 
-function decodeTensor(t: TensorProto): Tensor {
+function decodeTensorProto(t: TensorProto): Tensor {
   const what = `tensor ${t.name || '(unnamed)'}`;
   if (t.data_location === EXTERNAL_LOCATION || t.external_data.length > 0) {
     throw new Error(
@@ -240,7 +252,7 @@ function decodeAttribute(a: AttributeProto, nodeName: string): Attribute {
       return { type: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
     case ATTR.TENSOR:
       if (!a.t) throw new Error(`node ${nodeName}: tensor attribute ${a.name} has no tensor`);
-      return { type: 'tensor', value: decodeTensor(a.t) };
+      return { type: 'tensor', value: decodeTensorProto(a.t) };
     case ATTR.FLOATS:
       return { type: 'floats', value: [...a.floats] };
     case ATTR.INTS:
@@ -290,7 +302,7 @@ export function encodeModel(model: Model): Uint8Array {
       graphType.fromObject({
         name: graph.name,
         node: graph.nodes.map(encodeNode),
-        input: graph.inputs.map(encodeValueInfo),
+        input: encodedInputs(model).map(encodeValueInfo),
         output: graph.outputs.map(encodeValueInfo),
         value_info: [...graph.valueInfo.values()].map(encodeValueInfo),
       }),
@@ -321,6 +333,19 @@ function lengthHeader(key: number, length: number): Uint8Array {
 }
 
 const rawBytes = (t: Tensor): Uint8Array => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+
+/** IR versions before 4 require every initializer to be listed among the graph inputs too. */
+const IR_INITIALIZERS_OPTIONAL = 4;
+
+/** The graph inputs as written: the fed ones, then (for IR < 4) the initializers. */
+function encodedInputs({ graph, irVersion }: Model): ValueInfo[] {
+  if (irVersion >= IR_INITIALIZERS_OPTIONAL) return graph.inputs;
+  const fed = new Set(graph.inputs.map((i) => i.name));
+  const initializers = [...graph.initializers]
+    .filter(([name]) => !fed.has(name))
+    .map(([name, t]): ValueInfo => ({ name, dataType: t.dataType, shape: [...t.dims] }));
+  return [...graph.inputs, ...initializers];
+}
 
 function encodeValueInfo(vi: ValueInfo) {
   const dim = vi.shape.map((d) =>

@@ -3,7 +3,7 @@
  * (Shape -> Gather -> Unsqueeze -> Concat -> Reshape), so shape inference can see through them.
  * Values are flat row-major number arrays; only small tensors are folded.
  */
-import { attrInt, type DataType, type Node } from './ir.js';
+import { attrInt, attrInts, type DataType, type Node } from './ir.js';
 import { isIntegerType } from './data-types.js';
 import { product, sliceRange } from './shape-math.js';
 
@@ -48,11 +48,33 @@ export function foldValues(
     }
     case 'Slice': {
       const data = inputs[0]!;
-      if (data.shape.length !== 1 || !v[1] || !v[2]) return undefined;
-      const n = data.shape[0]!;
-      const step = v[4]?.[0] ?? 1;
-      const { start, count } = sliceRange(n, v[1]![0]!, v[2]![0]!, step);
-      return Array.from({ length: count }, (_, k) => data.values![start + k * step]!);
+      if (!v[1] || !v[2]) return undefined;
+      const rank = data.shape.length;
+      const picks = data.shape.map((n) => Array.from({ length: n }, (_, k) => k));
+      v[1].forEach((begin, i) => {
+        const given = v[3]?.[i] ?? i;
+        const axis = given < 0 ? given + rank : given;
+        const step = v[4]?.[i] ?? 1;
+        const { start, count } = sliceRange(data.shape[axis]!, begin, v[2]![i]!, step);
+        picks[axis] = Array.from({ length: count }, (_, k) => start + k * step);
+      });
+      return gather(
+        data.values!,
+        data.shape,
+        picks,
+        data.shape.map((_, a) => a),
+      );
+    }
+    case 'Transpose': {
+      const data = inputs[0]!;
+      const rank = data.shape.length;
+      const perm = attrInts(
+        node,
+        'perm',
+        data.shape.map((_, a) => rank - 1 - a),
+      );
+      const picks = perm.map((a) => Array.from({ length: data.shape[a]! }, (_, k) => k));
+      return gather(data.values!, data.shape, picks, perm);
     }
     case 'Add':
     case 'Sub':
@@ -76,4 +98,18 @@ function elementwise(op: string, inputs: (KnownInput | undefined)[], integral: b
   };
   const n = Math.max(a.length, b.length);
   return Array.from({ length: n }, (_, i) => f[op]!(a[a.length === 1 ? 0 : i]!, b[b.length === 1 ? 0 : i]!));
+}
+
+/**
+ * The elements of `values` (row-major, of `shape`) at every combination of `picks`, where
+ * output axis j runs over the indices `picks[j]` of input axis `axes[j]` (a Slice or Transpose).
+ */
+function gather(values: number[], shape: number[], picks: number[][], axes: number[]): number[] {
+  const strides = shape.map((_, a) => product(shape.slice(a + 1)));
+  let offsets = [0];
+  picks.forEach((indices, j) => {
+    const stride = strides[axes[j]!]!;
+    offsets = offsets.flatMap((o) => indices.map((k) => o + k * stride));
+  });
+  return offsets.map((o) => values[o]!);
 }

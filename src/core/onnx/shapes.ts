@@ -22,7 +22,7 @@ import {
   normalizeAxis,
   product,
   sliceRange,
-  transposedOutputSize,
+  convTransposeGeometry,
   windowOutputSize,
   type AutoPad,
 } from './shape-math.js';
@@ -176,14 +176,14 @@ const convTranspose: Rule = (c) => {
   const [x, w] = [c.shape(0), c.shape(1)];
   if (x.length < 3 || w.length !== x.length) c.fail(`input rank ${x.length} and weight rank ${w.length} do not match`);
   if (x[1] !== w[0]) c.fail(`input has ${x[1]} channels, weights expect ${w[0]}`);
-  const spatial = x.length - 2;
   const channels = w[1]! * attrInt(c.node, 'group', 1);
-  const outputShape = attrInts(c.node, 'output_shape', []);
-  if (outputShape.length > 0)
-    return [{ dataType: c.type(0), shape: [x[0]!, channels, ...outputShape.slice(-spatial)] }];
-  const outputPadding = attrInts(c.node, 'output_padding', Array(spatial).fill(0));
-  const params = spatialParams(c, spatial, attrInts(c.node, 'kernel_shape', w.slice(2)));
-  const sizes = params.map((p, i) => transposedOutputSize(x[i + 2]!, { ...p, outputPadding: outputPadding[i] ?? 0 }));
+  const sizes = ((): number[] => {
+    try {
+      return convTransposeGeometry(c.node, x.slice(2), w.slice(2)).sizes;
+    } catch (err) {
+      return c.fail((err as Error).message);
+    }
+  })();
   return [{ dataType: c.type(0), shape: [x[0]!, channels, ...sizes] }];
 };
 
@@ -515,6 +515,8 @@ const RULES: Record<string, Rule> = {
       'LeakyRelu',
       'Sigmoid',
       'Tanh',
+      'HardSigmoid',
+      'HardSwish',
       'LRN',
       'Identity',
       'Softmax',
@@ -548,8 +550,20 @@ export function inferShapesWhereKnown(graph: Graph): Map<string, string> {
   return unknown;
 }
 
-/** Without `unknown`, the first failure throws; with it, failures are recorded there and passed on. */
-function infer(graph: Graph, unknown?: Map<string, string>): void {
+/**
+ * The values known before run time, by name: small initializers, Constant outputs and the shape
+ * arithmetic folded from them and from static shapes (e.g. pads an exporter computes with
+ * Shape, Concat and Slice). Values that cannot be inferred are left out; the graph is unchanged.
+ */
+export function foldedValues(graph: Graph): Map<string, number[]> {
+  return infer({ ...graph, valueInfo: new Map() }, new Map());
+}
+
+/**
+ * Without `unknown`, the first failure throws; with it, failures are recorded there and passed
+ * on. Returns the folded values.
+ */
+function infer(graph: Graph, unknown?: Map<string, string>): Map<string, number[]> {
   const known = new Map<string, Known>();
   const values = new Map<string, number[]>();
   for (const input of graph.inputs) known.set(input.name, { dataType: input.dataType, shape: [...input.shape] });
@@ -576,6 +590,7 @@ function infer(graph: Graph, unknown?: Map<string, string>): void {
       }
     }
   }
+  return values;
 }
 
 function inferNode(graph: Graph, node: Node, known: Map<string, Known>, values: Map<string, number[]>): void {

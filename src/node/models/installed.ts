@@ -22,6 +22,7 @@ import { type ModelDescriptor, IDENTITY_PREPROCESSING } from '../../core/models/
 import { readLabelSet } from './descriptor.js';
 import { type Checksum, download, fileDigest } from './download.js';
 import { importCaffeModel, importOnnxModel, loadImportedModel } from '../../core/models/onnx-import.js';
+import { dreamablePart } from '../../core/models/onnx-layers.js';
 import type { LoadedModel } from '../../core/models/types.js';
 
 export interface InstallRecord {
@@ -87,13 +88,16 @@ export async function removeInstalled(name: string): Promise<void> {
   await rm(modelDir(name), { recursive: true, force: true });
 }
 
-/** Writes the converted model and its record; the directory appears whole or not at all. */
+/**
+ * Writes the dreamable part of the converted model and its record; the directory appears whole
+ * or not at all.
+ */
 async function store(loaded: LoadedModel, record: InstallRecord): Promise<void> {
   await mkdir(modelsDir(), { recursive: true });
   const temp = join(modelsDir(), `.${record.name}.${randomBytes(4).toString('hex')}.tmp`);
   await mkdir(temp);
   try {
-    await writeFile(join(temp, MODEL_FILE), encodeModel(loaded.model));
+    await writeFile(join(temp, MODEL_FILE), encodeModel(dreamablePart(loaded)));
     await writeFile(join(temp, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     await rm(modelDir(record.name), { recursive: true, force: true });
     await rename(temp, modelDir(record.name));

@@ -245,6 +245,92 @@ const CASES: Case[] = [
     },
   ],
   [
+    'ConvTranspose output_shape (odd crop at the beginning)',
+    [1, 2, 3, 4],
+    (k, x) =>
+      k.op('ConvTranspose', [x, k.weights([2, 3, 3, 3])], { strides: ints([2, 2]), output_shape: ints([6, 8]) }),
+  ],
+  [
+    'ConvTranspose output_shape with SAME_UPPER (odd crop at the end)',
+    [1, 2, 3, 4],
+    (k, x) =>
+      k.op('ConvTranspose', [x, k.weights([2, 3, 3, 2])], {
+        strides: ints([2, 3]),
+        output_shape: ints([6, 11]),
+        auto_pad: str('SAME_UPPER'),
+      }),
+  ],
+  [
+    'ConvTranspose output_shape past the full size (zeros at the end)',
+    [1, 2, 3, 3],
+    (k, x) =>
+      k.op('ConvTranspose', [x, k.weights([2, 2, 3, 3])], { strides: ints([3, 2]), output_shape: ints([10, 8]) }),
+  ],
+  [
+    'ConvTranspose SAME_UPPER, grouped, dilated',
+    [1, 4, 3, 4],
+    (k, x) =>
+      k.op('ConvTranspose', [x, k.weights([4, 1, 3, 2])], {
+        strides: ints([2, 2]),
+        dilations: ints([1, 2]),
+        group: int(2),
+        auto_pad: str('SAME_UPPER'),
+      }),
+  ],
+  [
+    'ConvTranspose SAME_LOWER with output_padding',
+    [1, 2, 3, 3],
+    (k, x) =>
+      k.op('ConvTranspose', [x, k.weights([2, 2, 4, 3])], {
+        strides: ints([3, 2]),
+        output_padding: ints([1, 1]),
+        auto_pad: str('SAME_LOWER'),
+      }),
+  ],
+  [
+    'HardSigmoid',
+    [1, 2, 4, 4],
+    (k, x) => k.op('HardSigmoid', [k.op('Mul', [x, k.weights([2, 1, 1], 2)])], { alpha: float(0.3), beta: float(0.4) }),
+  ],
+  ['HardSwish', [1, 2, 4, 4], (k, x) => k.op('HardSwish', [k.op('Mul', [x, k.weights([2, 1, 1], 4)])])],
+  [
+    'Slice steps 2, -2, 3 and -3, clamped',
+    [1, 5, 9, 10],
+    (k, x) =>
+      k.op('Slice', [
+        x,
+        k.ints([0, 100, 1, -1]),
+        k.ints([5, -100, 9, -100]),
+        k.ints([1, 2, 3, 0]),
+        k.ints([2, -3, 3, -2]),
+      ]),
+  ],
+  [
+    'Slice step 4 past the end, step -2 from the middle',
+    [1, 2, 7, 9],
+    (k, x) => k.op('Slice', [x, k.ints([1, 5]), k.ints([100, 0]), k.ints([3, 2]), k.ints([4, -2])]),
+  ],
+  [
+    'Pad edge on three axes',
+    [1, 3, 4, 4],
+    (k, x) =>
+      k.op('Mul', [k.op('Pad', [x, k.ints([0, 1, 2, 0, 0, 2, 1, 3])], { mode: str('edge') }), k.weights([6, 7, 7])]),
+  ],
+  [
+    'Pad reflect on three axes, as far as it reaches',
+    [1, 3, 4, 5],
+    (k, x) =>
+      k.op('Mul', [
+        k.op('Pad', [x, k.ints([0, 2, 3, 1, 0, 1, 0, 4])], { mode: str('reflect') }),
+        k.weights([6, 7, 10]),
+      ]),
+  ],
+  [
+    'Pad edge on a 1-element axis',
+    [1, 2, 1, 3],
+    (k, x) => k.op('Pad', [x, k.ints([0, 0, 2, 1, 0, 0, 1, 0])], { mode: str('edge') }),
+  ],
+  [
     'ReduceSumSquare',
     [1, 3, 4, 2],
     (k, x) =>
@@ -252,6 +338,11 @@ const CASES: Case[] = [
         k.op('ReduceSumSquare', [x], { axes: ints([0, 2]), keepdims: int(1) }),
         k.op('ReduceSumSquare', [x], { keepdims: int(1) }),
       ]),
+  ],
+  [
+    'MaxPool with column-major storage_order (no indices used)',
+    [1, 2, 5, 6],
+    (k, x) => k.op('MaxPool', [x], { kernel_shape: ints([3, 2]), strides: ints([2, 2]), storage_order: int(1) }),
   ],
 ];
 

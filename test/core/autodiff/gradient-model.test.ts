@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildGradientModel } from '../../../src/core/autodiff/gradient-model.js';
 import { type Objective, guideInputName } from '../../../src/core/autodiff/objective.js';
-import { int, ints } from '../../../src/core/onnx/ir.js';
-import { buildModel } from './graphs.js';
+import { floatTensor, int, ints } from '../../../src/core/onnx/ir.js';
+import { type GraphKit, buildModel } from './graphs.js';
 import { relativeL2 } from '../../support/compare.js';
 import { gradientRunner, meanSquareOf, randomNormal } from './harness.js';
 
@@ -14,6 +14,7 @@ const image = randomNormal(N, 3);
 /** y = image (through an Identity), so gradients with respect to y are checked exactly. */
 const identityModel = () => buildModel(SHAPE, (k, x) => k.op('Identity', [x]));
 const at = (c: number, p: number): number => c * 20 + p;
+const boolTensor = (value: boolean) => ({ dataType: 'bool' as const, dims: [], data: Uint8Array.of(value ? 1 : 0) });
 
 /** conv -> relu (layer a) -> conv (layer b), returning the model and its two layer names. */
 function twoLayerModel() {
@@ -152,6 +153,38 @@ describe('buildGradientModel', () => {
     });
   });
 
+  it('refuses BatchNormalization and Dropout in training mode, naming the node and how to re-export', async () => {
+    const exported = `the model was exported for training; export it again in inference mode (PyTorch: model.eval() before torch.onnx.export)`;
+    const meanOf = (model: ReturnType<typeof identityModel>): Objective => ({
+      terms: [{ kind: 'layer', layer: model.graph.outputs[0]!.name, weight: 1, reduce: 'mean' }],
+    });
+    const stats = (k: GraphKit) => [k.weights([3]), k.weights([3]), k.weights([3]), k.op('Abs', [k.weights([3])])];
+    const batchNorm = buildModel(SHAPE, (k, x) =>
+      k.op('BatchNormalization', [x, ...stats(k)], { training_mode: int(1) }),
+    );
+    const bn = batchNorm.graph.nodes.find((n) => n.opType === 'BatchNormalization')!;
+    assert.throws(() => buildGradientModel(batchNorm, meanOf(batchNorm)), {
+      message: `node ${bn.name} (BatchNormalization) runs in training mode: ${exported}`,
+    });
+    const dropout = (training: boolean) =>
+      buildModel(SHAPE, (k, x) =>
+        k.op('Dropout', [x, k.b.constant('ratio', floatTensor([], [0.5])), k.b.constant('on', boolTensor(training))]),
+      );
+    const drop = dropout(true).graph.nodes.find((n) => n.opType === 'Dropout')!;
+    assert.throws(() => buildGradientModel(dropout(true), meanOf(dropout(true))), {
+      message: `node ${drop.name} (Dropout) runs in training mode: ${exported}`,
+    });
+    // training_mode false: an identity.
+    const run = await gradientRunner(dropout(false), meanSquareOf(dropout(false).graph.outputs[0]!.name));
+    const { gradient } = await run(image);
+    assert.ok(
+      relativeL2(
+        gradient,
+        image.map((v) => (2 * v) / N),
+      ) < 1e-6,
+    );
+  });
+
   it('rejects bad objectives and models', () => {
     const model = identityModel();
     const layer = model.graph.outputs[0]!.name;
@@ -169,16 +202,6 @@ describe('buildGradientModel', () => {
     assert.throws(
       () => buildGradientModel(symbolic, { terms: [{ kind: 'layer', layer, weight: 1, reduce: 'mean' }] }),
       /needs a static shape/,
-    );
-    const pooled = buildModel(SHAPE, (k, x) =>
-      k.op('MaxPool', [x], { kernel_shape: ints([2, 2]), storage_order: int(1) }),
-    );
-    assert.throws(
-      () =>
-        buildGradientModel(pooled, {
-          terms: [{ kind: 'layer', layer: pooled.graph.outputs[0]!.name, weight: 1, reduce: 'mean' }],
-        }),
-      /no gradient rule for op MaxPool with column-major storage_order/,
     );
   });
 });

@@ -3,6 +3,7 @@ import { buildGradientModel, type GradOptions } from '../../../src/core/autodiff
 import { GRADIENT_OUTPUT, OBJECTIVE_OUTPUT, type Objective } from '../../../src/core/autodiff/objective.js';
 import { encodeModel } from '../../../src/core/onnx/codec.js';
 import type { Model } from '../../../src/core/onnx/ir.js';
+import { withInputShape } from '../../../src/core/onnx/shapes.js';
 import { createOrtSession, fetchFloat32, float32Feed } from '../../../src/node/runtime/ort.js';
 
 export interface GradientRun {
@@ -12,9 +13,14 @@ export interface GradientRun {
   ): Promise<{ objective: number; gradient: Float32Array }>;
 }
 
-/** Builds the gradient model of `model` and returns a function evaluating it on an image. */
+/**
+ * Builds the gradient model of `model`, with shapes from our inference as the engine compiles it,
+ * and returns a function evaluating it on an image.
+ */
 export async function gradientRunner(model: Model, objective: Objective, opts?: GradOptions): Promise<GradientRun> {
-  const gradModel = buildGradientModel(model, objective, opts);
+  const image = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name))!;
+  const graph = withInputShape(model.graph, image.name, image.shape as number[]);
+  const gradModel = buildGradientModel({ ...model, graph }, objective, opts);
   const session = await createOrtSession(encodeModel(gradModel), { threads: 1 });
   const imageInput = gradModel.graph.inputs[0]!;
   return async (image, extra = {}) => {

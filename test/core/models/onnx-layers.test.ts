@@ -4,6 +4,7 @@
  * layers below them still dream at any size.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createGradientSession } from '../../../src/core/engine/index.js';
 import { IDENTITY_PREPROCESSING } from '../../../src/core/models/descriptor.js';
@@ -76,12 +77,12 @@ async function dreamsAtOtherSize(model: ReturnType<typeof network>, layer: strin
 
 describe('imported layers that cannot be dreamed', () => {
   it('an op without rules: the layers below it dream, it is listed with why and nothing above it', async () => {
-    const model = network((add, _b, relu1) => add('Relu', [add('Conv', [add('HardSwish', [add('Conv', [relu1])])])]));
+    const model = network((add, _b, relu1) => add('Relu', [add('Conv', [add('Elu', [add('Conv', [relu1])])])]));
     assert.deepEqual(summary(model.layers), [
       ['conv_out', true, ''],
       ['relu_out', true, ''],
       ['conv_2_out', true, ''],
-      ['hardswish_out', false, 'op HardSwish (node hardswish) has no gradient rule'],
+      ['elu_out', false, 'op Elu (node elu) has no gradient rule'],
     ]);
     await dreamsAtOtherSize(model, 'conv_2_out');
   });
@@ -146,5 +147,37 @@ describe('imported layers that cannot be dreamed', () => {
       ['reshape_out', false, bound],
     ]);
     await dreamsAtOtherSize(model, 'maxpool_out');
+  });
+});
+
+describe('exports as tools write them (scripts/make_import_fixtures.py)', () => {
+  const fixture = (name: string) => readFileSync(new URL(`../../fixtures/onnx/${name}`, import.meta.url));
+
+  it('a PyTorch export in training mode: the layers from its BatchNormalization on say why and how to re-export', async () => {
+    const model = importOnnxModel(fixture('training_mode.onnx'), { preprocessing: IDENTITY_PREPROCESSING }, 'trained');
+    const training =
+      'node /1/BatchNormalization (BatchNormalization) runs in training mode: the model was exported for training; export it again in inference mode (PyTorch: model.eval() before torch.onnx.export)';
+    assert.deepEqual(summary(model.layers), [
+      ['/0/Conv_output_0', true, ''],
+      ['/1/BatchNormalization_output_0', false, training],
+      ['/2/Relu_output_0', false, training],
+      ['/3/Conv_output_0', false, training],
+      ['/4/Relu_output_0', false, training],
+      ['/5/Dropout_output_0', false, training],
+      ['features', false, training],
+    ]);
+    await dreamsAtOtherSize(model, '/0/Conv_output_0');
+  });
+
+  it('an IR 3, opset 8 network imports as opset 13 and IR 7 and dreams', async () => {
+    const model = importOnnxModel(fixture('opset8_ir3.onnx'), { preprocessing: IDENTITY_PREPROCESSING }, 'old');
+    assert.equal(model.model.opsetVersion, 13);
+    assert.equal(model.model.irVersion, 7);
+    assert.deepEqual(
+      model.layers.map((l) => l.name),
+      ['c1', 'r1', 'p1', 's1', 's2', 'sl', 'cat', 'c2', 'rows4'],
+    );
+    assert.equal(model.defaultLayer, 'cat');
+    await dreamsAtOtherSize(model, 'c2');
   });
 });

@@ -1,7 +1,8 @@
 /**
- * torchvision's GoogLeNet, VGG16, ResNet50 and MobileNetV2 as users export them (at 1/8 width,
- * random weights): every block dreams at odd sizes, block names resolve, the layer list is grouped
- * by block without 1x1 maps, and each model gets a block default.
+ * torchvision's GoogLeNet, VGG16, ResNet50, MobileNetV2 and MobileNetV3-Small (HardSwish, and
+ * squeeze-excitation gated by HardSigmoid) as users export them (at 1/8 width, random weights):
+ * every block dreams at odd sizes, block names resolve, the layer list is grouped by block
+ * without 1x1 maps, and each model gets a block default.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -76,6 +77,15 @@ const EXPECTED: Expected[] = [
     'features.12',
     ['features.6', 'features.12', 'features.18'],
     '/features/features.7/conv/conv.1/conv.1.0/Conv_output_0',
+    'features.7',
+  ],
+  [
+    'mobilenet_v3_small',
+    'features.12',
+    '/features/features.12/features.12.2/HardSwish_output_0',
+    'features.8',
+    ['features.4', 'features.8', 'features.12'],
+    '/features/features.7/block/block.2/Mul_output_0',
     'features.7',
   ],
 ];

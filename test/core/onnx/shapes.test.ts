@@ -135,6 +135,42 @@ const CASES: Case[] = [
     attrs: { strides: ints([2, 2]), auto_pad: str('SAME_UPPER') },
   },
   {
+    name: 'ConvTranspose SAME_LOWER stride 3, output_padding',
+    op: 'ConvTranspose',
+    inputs: [
+      [1, 2, 4, 5],
+      [2, 3, 2, 4],
+    ],
+    attrs: { strides: ints([3, 2]), auto_pad: str('SAME_LOWER'), output_padding: ints([1, 0]) },
+  },
+  {
+    name: 'ConvTranspose SAME_UPPER stride 2, 1x1 kernel (the target is not reached)',
+    op: 'ConvTranspose',
+    inputs: [
+      [1, 2, 4, 5],
+      [2, 3, 1, 1],
+    ],
+    attrs: { strides: ints([2, 2]), auto_pad: str('SAME_UPPER') },
+  },
+  {
+    name: 'ConvTranspose output_shape past the full size',
+    op: 'ConvTranspose',
+    inputs: [
+      [1, 2, 4, 5],
+      [2, 3, 3, 3],
+    ],
+    attrs: { strides: ints([3, 2]), output_shape: ints([12, 12]) },
+  },
+  {
+    name: 'ConvTranspose output_shape with pads and SAME_UPPER',
+    op: 'ConvTranspose',
+    inputs: [
+      [1, 2, 4, 5],
+      [2, 3, 3, 3],
+    ],
+    attrs: { strides: ints([2, 2]), output_shape: ints([6, 8]), auto_pad: str('SAME_UPPER') },
+  },
+  {
     name: 'ConvTranspose group 2 dilation 2',
     op: 'ConvTranspose',
     inputs: [[1, 4, 5, 6], [4, 3, 3, 3], [6]],
@@ -201,6 +237,14 @@ const CASES: Case[] = [
     inputs: [[2, 3, 4]],
   })),
   { name: 'LeakyRelu', op: 'LeakyRelu', inputs: [[2, 3]], attrs: { alpha: float(0.2) } },
+  { name: 'HardSigmoid', op: 'HardSigmoid', inputs: [[2, 3, 2]], attrs: { alpha: float(0.3) } },
+  { name: 'HardSwish', op: 'HardSwish', inputs: [[2, 3, 2]], opset: 14 },
+  {
+    name: 'Pad edge on three axes',
+    op: 'Pad',
+    inputs: [[1, 2, 3, 4], i64([0, 1, 2, 0, 0, 0, 1, 3])],
+    attrs: { mode: str('edge') },
+  },
   { name: 'Clip with min/max inputs', op: 'Clip', inputs: [[2, 3], floatTensor([], [0]), floatTensor([], [1])] },
   { name: 'Dropout with mask', op: 'Dropout', inputs: [[2, 3]], outputs: 2 },
   { name: 'Not', op: 'Not', inputs: [bool([2, 3])] },
@@ -248,6 +292,11 @@ const CASES: Case[] = [
     name: 'Slice negative steps',
     op: 'Slice',
     inputs: [[4, 10, 6], i64([-1, 8]), i64([-(2 ** 62), 1]), i64([0, 1]), i64([-1, -3])],
+  },
+  {
+    name: 'Slice steps 2 and -3, clamped',
+    op: 'Slice',
+    inputs: [[4, 10, 7], i64([1, 100, -1]), i64([4, -100, 0]), i64([0, 1, 2]), i64([2, -3, -2])],
   },
   { name: 'Slice without axes, empty result', op: 'Slice', inputs: [[4, 10], i64([3, 2]), i64([1, 9])] },
   { name: 'Pad pads input', op: 'Pad', inputs: [[1, 2, 3, 4], i64([0, 1, 2, 0, 1, 0, 0, 3])] },
@@ -563,3 +612,42 @@ for (const opset of [11, 17]) {
     }
   });
 }
+
+test("folds PyTorch's pads computation (reshape to pairs, reverse the rows, transpose, flatten), as for F.pad", async () => {
+  const graph = emptyGraph('pads');
+  graph.inputs.push({ name: 'x', dataType: 'float32', shape: [1, 2, 5, 6] });
+  graph.initializers.set('given', i64([1, 2, 3, 1]));
+  graph.initializers.set('four', i64([4]));
+  graph.initializers.set('pairs', i64([-1, 2]));
+  graph.initializers.set('flat', i64([-1]));
+  graph.initializers.set('start', i64([-1]));
+  graph.initializers.set('end', i64([-(2 ** 62)]));
+  graph.initializers.set('axis0', i64([0]));
+  graph.nodes.push(
+    {
+      opType: 'ConstantOfShape',
+      name: 'zeros',
+      inputs: ['four'],
+      outputs: ['z'],
+      attributes: { value: { type: 'tensor', value: i64([0]) } },
+    },
+    { opType: 'Concat', name: 'cat', inputs: ['given', 'z'], outputs: ['all'], attributes: { axis: int(0) } },
+    { opType: 'Reshape', name: 'pairs', inputs: ['all', 'pairs'], outputs: ['p'], attributes: {} },
+    {
+      opType: 'Slice',
+      name: 'reverse',
+      inputs: ['p', 'start', 'end', 'axis0', 'start'],
+      outputs: ['r'],
+      attributes: {},
+    },
+    { opType: 'Transpose', name: 'transpose', inputs: ['r'], outputs: ['t'], attributes: { perm: ints([1, 0]) } },
+    { opType: 'Reshape', name: 'flatten', inputs: ['t', 'flat'], outputs: ['pads'], attributes: {} },
+    { opType: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['y'], attributes: { mode: str('reflect') } },
+  );
+  inferShapes(graph);
+  // F.pad's (left, right, top, bottom) = (1, 2, 3, 1) pads W by 1 + 2 and H by 3 + 1.
+  assert.deepStrictEqual(shapeOf(graph, 'y'), [1, 2, 9, 9]);
+  graph.outputs = [{ name: 'y', dataType: 'float32', shape: ['a', 'b', 'c', 'd'] }];
+  const [y] = await runInOrt(graph, { x: randomFeed('float32', [1, 2, 5, 6]) }, 17);
+  assert.deepStrictEqual(y!.dims, [1, 2, 9, 9]);
+});

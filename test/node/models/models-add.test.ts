@@ -5,9 +5,12 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { catalogEntries, type CatalogEntry } from '../../../src/node/models/catalog.js';
 import { CAFFE_IMAGENET_PREPROCESSING } from '../../../src/core/models/descriptor.js';
+import { importOnnxModel } from '../../../src/core/models/onnx-import.js';
+import { decodeModel } from '../../../src/core/onnx/codec.js';
 import { loadModel } from '../../../src/node/models/index.js';
 import { addModel, listInstalled, loadInstalledModel, removeInstalled } from '../../../src/node/models/installed.js';
 import { UnreachableError } from '../../../src/node/models/download.js';
@@ -187,6 +190,28 @@ describe('models added by hand', () => {
     assert.deepEqual(stored.preprocessing, entry.descriptor.preprocessing);
     assert.deepEqual(stored.recommendedLayers, ['pool', 'conv']);
     assert.deepEqual(JSON.parse(model.model.metadata['inceptionism.labels']!), ['ant', 'bee', 'cat', 'dog', 'eel']);
+  });
+
+  it('stores only the part that dreams: nothing above a training-mode node, which stays listed with why', async () => {
+    const path = fileURLToPath(new URL('../../fixtures/onnx/training_mode.onnx', import.meta.url));
+    const record = await addModel(path, { descriptor });
+    assert.equal(record.name, 'training_mode');
+    const model = loadInstalledModel('training_mode');
+    const imported = importOnnxModel(readFileSync(path), descriptor, 'training_mode');
+    assert.deepEqual(model.layers, imported.layers);
+    assert.deepEqual(
+      model.model.graph.nodes.map((n) => n.opType),
+      ['Conv', 'Conv'],
+    );
+    const stored = decodeModel(
+      readFileSync(join(process.env['INCEPTIONISM_CACHE_DIR']!, 'models', 'training_mode', 'model.onnx')),
+    );
+    assert.deepEqual([...stored.graph.initializers.keys()].sort(), [
+      '0.bias',
+      '0.weight',
+      'inceptionism_preprocess:bias',
+      'inceptionism_preprocess:weight',
+    ]);
   });
 
   it('names the missing prototxt of a Caffe model in one line, and installs nothing', async () => {

@@ -1,7 +1,7 @@
 /** Vector-Jacobian products of activations and normalizations. */
 import { type Node, attrFloat, attrInt, int, ints } from '../../onnx/ir.js';
 import type { GradContext, GradRule } from '../grad-context.js';
-import { noGradientRule } from './errors.js';
+import { noGradientRule, trainingModeError } from './errors.js';
 
 /** dY where `condition` holds, 0 elsewhere. */
 function gate(condition: string, dY: string, ctx: GradContext): string {
@@ -132,6 +132,30 @@ export const leakyReluGrad: GradRule = (node, [dY], ctx) => {
   return [ctx.add('Where', [positive, dY, ctx.add('Mul', [dY, ctx.scalar(alpha)])])];
 };
 
+/**
+ * HardSigmoid y = clip(alpha * x + beta, 0, 1): dx = alpha * dy where 0 < y < 1 (strict, as
+ * PyTorch's hardsigmoid backward; y equals alpha * x + beta exactly there).
+ */
+export const hardSigmoidGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const y = node.outputs[0]!;
+  const inside = ctx.add('And', [ctx.add('Greater', [y, ctx.scalar(0)]), ctx.add('Less', [y, ctx.scalar(1)])]);
+  return [gate(inside, ctx.add('Mul', [dY, ctx.scalar(attrFloat(node, 'alpha', 0.2))]), ctx)];
+};
+
+/**
+ * HardSwish y = x * clip(x / 6 + 1/2, 0, 1): dy/dx is 0 below -3, 1 above 3 and x / 3 + 1/2 in
+ * between, bounds included (as PyTorch's hardswish backward).
+ */
+export const hardSwishGrad: GradRule = (node, [dY], ctx) => {
+  if (!dY) return [];
+  const x = node.inputs[0]!;
+  const ramp = ctx.add('Add', [ctx.add('Mul', [x, ctx.scalar(1 / 3)]), ctx.scalar(0.5)]);
+  const upper = ctx.add('Where', [ctx.add('Greater', [x, ctx.scalar(3)]), ctx.scalar(1), ramp]);
+  const slope = ctx.add('Where', [ctx.add('Less', [x, ctx.scalar(-3)]), ctx.scalar(0), upper]);
+  return [ctx.add('Mul', [dY, slope])];
+};
+
 /** Sigmoid: dx = dy * y * (1 - y); Tanh: dx = dy * (1 - y^2). */
 export const sigmoidGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
@@ -160,7 +184,8 @@ export const batchNormGrad: GradRule = (node, [dY], ctx) => {
   const [x, scale, , , variance] = node.inputs as [string, string, string, string, string];
   if (node.inputs.slice(1).some((v) => ctx.needsGrad(v)))
     throw noGradientRule(node, 'with statistics that depend on the image');
-  if (attrInt(node, 'training_mode', 0) !== 0) throw noGradientRule(node, 'in training mode');
+  const training = trainingModeError(ctx.graph, node);
+  if (training) throw training;
   if (!dY || !ctx.needsGrad(x)) return [];
   const rank = ctx.shape(x).length;
   const std = ctx.add('Sqrt', [ctx.add('Add', [variance, ctx.scalar(attrFloat(node, 'epsilon', 1e-5))])]);

@@ -1,5 +1,6 @@
 /** Vector-Jacobian products of Conv and ConvTranspose with respect to their data input. */
-import { type Attribute, type Node, attrInt, attrInts, attrString, int, ints } from '../../onnx/ir.js';
+import { type Attribute, type Node, attrInt, attrInts, int, ints } from '../../onnx/ir.js';
+import { convTransposeGeometry } from '../../onnx/shape-math.js';
 import type { GradContext, GradRule } from '../grad-context.js';
 import { noGradientRule } from './errors.js';
 import { transposedPads, windowGeometry } from './geometry.js';
@@ -93,38 +94,23 @@ function channelSliceable(
   return dX;
 }
 
-/** The adjoint of ConvTranspose is the Conv with the same weights, strides and pads. */
+/**
+ * The adjoint of ConvTranspose is the Conv with the same weights, strides and the pads it
+ * crops (given, or implied by output_shape or auto_pad). The Conv never reads the trailing
+ * elements output_padding or a larger output_shape add, which depend on no input.
+ */
 export const convTransposeGrad: GradRule = (node, [dY], ctx) => {
   assertConstantParameters(node, ctx);
   const [x, w] = node.inputs as [string, string];
   if (!dY || !ctx.needsGrad(x)) return [];
-  const xShape = ctx.shape(x);
-  const wShape = ctx.shape(w);
-  const yShape = ctx.shape(node.outputs[0]!);
-  const n = xShape.length - 2;
-  const kernel = attrInts(node, 'kernel_shape', wShape.slice(2));
-  const strides = attrInts(node, 'strides', Array<number>(n).fill(1));
-  const dilations = attrInts(node, 'dilations', Array<number>(n).fill(1));
-  const outputPadding = attrInts(node, 'output_padding', Array<number>(n).fill(0));
-  let pads = attrInts(node, 'pads', Array<number>(2 * n).fill(0));
-  if (attrString(node, 'auto_pad', 'NOTSET') !== 'NOTSET' || node.attributes['output_shape']) {
-    // Padding implied by the output size: only the unambiguous no-padding case is supported.
-    const total = xShape
-      .slice(2)
-      .map(
-        (size, i) =>
-          strides[i]! * (size - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - yShape[i + 2]!,
-      );
-    if (total.some((t) => t !== 0)) throw noGradientRule(node, 'with auto_pad/output_shape implying padding');
-    pads = Array<number>(2 * n).fill(0);
-  }
+  const g = convTransposeGeometry(node, ctx.shape(x).slice(2), ctx.shape(w).slice(2));
   return [
     ctx.add('Conv', [dY, w], {
-      strides: ints(strides),
-      dilations: ints(dilations),
+      strides: ints(g.strides),
+      dilations: ints(g.dilations),
       group: int(attrInt(node, 'group', 1)),
-      pads: ints(pads),
-      kernel_shape: ints(kernel),
+      pads: ints(g.pads),
+      kernel_shape: ints(g.kernel),
     }),
   ];
 };

@@ -3,6 +3,8 @@ import type { GradRule } from '../grad-context.js';
 import {
   batchNormGrad,
   clipGrad,
+  hardSigmoidGrad,
+  hardSwishGrad,
   leakyReluGrad,
   lrnGrad,
   reluGrad,
@@ -16,6 +18,7 @@ import { gemmGrad, matMulGrad } from './linear.js';
 import { averagePoolGrad, globalAveragePoolGrad, maxPoolGrad } from './pool.js';
 import {
   concatGrad,
+  dropoutGrad,
   padGrad,
   passThroughGrad,
   reduceMeanGrad,
@@ -35,6 +38,8 @@ export const GRADIENT_RULES: ReadonlyMap<string, GradRule> = new Map<string, Gra
   ['LeakyRelu', leakyReluGrad],
   ['Sigmoid', sigmoidGrad],
   ['Tanh', tanhGrad],
+  ['HardSigmoid', hardSigmoidGrad],
+  ['HardSwish', hardSwishGrad],
   ['Softmax', softmaxGrad],
   ['BatchNormalization', batchNormGrad],
   ['LRN', lrnGrad],
@@ -58,7 +63,7 @@ export const GRADIENT_RULES: ReadonlyMap<string, GradRule> = new Map<string, Gra
   ['Unsqueeze', reshapeGrad],
   ['Transpose', transposeGrad],
   ['Identity', passThroughGrad],
-  ['Dropout', passThroughGrad],
+  ['Dropout', dropoutGrad],
   ['ReduceMean', reduceMeanGrad],
   ['ReduceSum', reduceSumGrad],
   ['ReduceSumSquare', reduceSumSquareGrad],

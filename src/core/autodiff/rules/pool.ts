@@ -3,7 +3,6 @@ import { type Node, attrInt, attrInts, int, ints } from '../../onnx/ir.js';
 import { product } from '../../onnx/shape-math.js';
 import type { GradContext, GradRule } from '../grad-context.js';
 import { premaskRelus } from './activation.js';
-import { noGradientRule } from './errors.js';
 import { type WindowGeometry, transposedPads, windowGeometry } from './geometry.js';
 
 /** The largest finite float32. */
@@ -104,7 +103,6 @@ export const globalAveragePoolGrad: GradRule = (node, [dY], ctx) => {
 
 /** MaxPool's argmax indices (flat over the whole input tensor), asking the forward node for them. */
 function maxPoolIndices(node: Node, ctx: GradContext): string {
-  if (attrInt(node, 'storage_order', 0) !== 0) throw noGradientRule(node, 'with column-major storage_order');
   if (node.outputs.length < 2 || node.outputs[1] === '') node.outputs[1] = ctx.builder.fresh(`${node.name}_indices`);
   return node.outputs[1]!;
 }
@@ -218,7 +216,9 @@ function indicesFreeMaxPoolGrad(node: Node, dY: string, ctx: GradContext): strin
 export const maxPoolGrad: GradRule = (node, [dY], ctx) => {
   if (!dY) return [];
   const masked = premaskRelus(node, [node.inputs[0]!], (v) => ctx.shape(v)[1]!, dY, ctx) ?? dY;
-  if (ctx.opts.maxPoolBackward === 'indicesFree') return [indicesFreeMaxPoolGrad(node, masked, ctx)];
+  // Column-major indices (storage_order 1) would need converting; the pool picks the same elements.
+  if (ctx.opts.maxPoolBackward === 'indicesFree' || attrInt(node, 'storage_order', 0) !== 0)
+    return [indicesFreeMaxPoolGrad(node, masked, ctx)];
   const unpooled = ctx.opts.fastPaths ? unpoolMaxPoolGrad(node, masked, ctx) : undefined;
   return [unpooled ?? scatterMaxPoolGrad(node, masked, ctx)];
 };
