@@ -147,7 +147,7 @@ describe('studio API', () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.headers['content-type'] as string, /text\/html/);
     assert.match(page.body, /<label[^>]*for="steps"/);
-    for (const asset of ['/app.js', '/style.css']) assert.equal((await app.inject({ url: asset })).statusCode, 200);
+    for (const asset of ['/app.js', '/theme.css', '/style.css']) assert.equal((await app.inject({ url: asset })).statusCode, 200);
   });
 });
 
