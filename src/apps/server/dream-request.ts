@@ -69,9 +69,14 @@ async function checkModel(options: DreamOptions, catalog: ModelCatalog): Promise
     const known = (await catalog.list()).map((m) => m.name).join(', ');
     throw new HttpError(400, `unknown model '${options.model}' (models: ${known})`);
   }
-  for (const { name } of options.layers) {
-    if (layerTensorName(model, name) === undefined) {
-      throw new HttpError(400, `model ${model.model} has no dreamable layer '${name}'`);
+  const names = options.layers.length > 0 ? options.layers.map((layer) => layer.name) : [model.defaultLayer];
+  for (const name of names) {
+    const tensor = layerTensorName(model, name);
+    if (tensor === undefined) throw new HttpError(400, `model ${model.model} has no dreamable layer '${name}'`);
+    const count = model.layers.find((layer) => layer.name === tensor)?.channels;
+    const outside = options.channels?.find((channel) => count !== undefined && channel >= count);
+    if (outside !== undefined) {
+      throw new HttpError(400, `channel ${outside} is out of range: layer '${name}' has channels 0 to ${count! - 1}`);
     }
   }
 }

@@ -7,8 +7,11 @@ import type { DreamOptionsInput } from '../../core/dream/options.js';
 import { checkInteger, integerText, type OptionNamer, type Range } from '../../core/options/checks.js';
 import { HttpError } from './errors.js';
 
-/** `from`: the id of a finished dream whose result is the photo (dream-request.ts reads it). */
-const FORM_FIELDS = ['preset', 'model', 'layer', 'steps', 'size', 'seed', 'from'] as const;
+/**
+ * `channel`: dream only that channel of the layer (the explore page's "dream my photo with this
+ * channel"); `from`: the id of a finished dream whose result is the photo (dream-request.ts reads it).
+ */
+const FORM_FIELDS = ['preset', 'model', 'layer', 'channel', 'steps', 'size', 'seed', 'from'] as const;
 
 export type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
 
@@ -29,7 +32,10 @@ export interface DreamForm {
 }
 
 /** The field that sets each option the form offers under another name. */
-const FIELDS: ReadonlyMap<string, string> = new Map([['layers', 'layer']]);
+const FIELDS: ReadonlyMap<string, string> = new Map([
+  ['layers', 'layer'],
+  ['channels', 'channel'],
+]);
 
 /** How the studio names options in its answers: by the form field that sets them. */
 export const fieldName: OptionNamer = (option) => FIELDS.get(option) ?? option;
@@ -44,10 +50,12 @@ export function parseForm(fields: Record<string, string>, limits: FormLimits): D
   const f: FormFields = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
   const steps = integerField('steps', f.steps, { min: 1, max: limits.maxSteps });
   const seed = integerField('seed', f.seed, { min: 0, max: 0xffffffff });
+  const channel = integerField('channel', f.channel, { min: 0, max: 65535 });
   const options: DreamOptionsInput = {
     ...(f.preset !== undefined && { preset: f.preset.trim() }),
     ...(f.model !== undefined && { model: f.model.trim() }),
     ...(f.layer !== undefined && { layers: [{ name: f.layer.trim(), weight: 1 }] }),
+    ...(channel !== undefined && { channels: [channel] }),
     ...(steps !== undefined && { steps }),
     ...(seed !== undefined && { seed }),
   };

@@ -92,6 +92,20 @@ describe('studio API', () => {
     assert.equal(download.headers['content-disposition'], 'attachment; filename="cat-dream.png"');
   });
 
+  test('a channel of a layer is dreamed alone, and its recipe says so', async () => {
+    const posted = await postDream(app, { layer: 'mixed4', channel: '3', steps: '1' }, [
+      { name: 'cat.png', bytes: png },
+    ]);
+    assert.equal(posted.statusCode, 202, posted.body);
+    assert.deepEqual(posted.json().settings, { layer: 'mixed4', channel: '3', steps: '1' });
+    assert.equal((await waitForDream(app, posted.json().id)).status, 'done');
+    const result = await app.inject({ url: `/api/dreams/${posted.json().id}/result` });
+    const recipe = recipeFromXmp(
+      (await sharp(result.rawPayload).metadata()).xmp!.toString('utf8'),
+    ) as unknown as DreamRecipe;
+    assert.deepEqual([recipe.options.layers, recipe.options.channels], [[{ name: 'mixed4', weight: 1 }], [3]]);
+  });
+
   test('size scales the photo down; a chosen layer is dreamed', async () => {
     const big = await photoPng(200, 100);
     const posted = await postDream(app, { size: '100', steps: '1', layer: 'mixed5' }, [
@@ -147,7 +161,8 @@ describe('studio API', () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.headers['content-type'] as string, /text\/html/);
     assert.match(page.body, /<label[^>]*for="steps"/);
-    for (const asset of ['/app.js', '/theme.css', '/style.css']) assert.equal((await app.inject({ url: asset })).statusCode, 200);
+    for (const asset of ['/app.js', '/theme.css', '/style.css'])
+      assert.equal((await app.inject({ url: asset })).statusCode, 200);
   });
 });
 
@@ -240,6 +255,12 @@ describe('studio API refuses bad uploads with one-line errors', () => {
       async () => [{ layer: 'mixed9' }, photo()],
       400,
       /model inception_v3 has no dreamable layer 'mixed9'/,
+    ],
+    [
+      'a channel the layer does not have',
+      async () => [{ layer: 'mixed4', channel: '8' }, photo()],
+      400,
+      /^channel 8 is out of range: layer 'mixed4' has channels 0 to 7$/,
     ],
     [
       'steps out of range',

@@ -79,12 +79,16 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     assert.equal(await page.locator('#channel-title').innerText(), `inception_v3 · mixed0 · channel ${loaded[0]}`);
-    assert.equal(await page.locator('#dream-link').getAttribute('href'), '/#model=inception_v3&layer=mixed0');
+    assert.equal(
+      await page.locator('#dream-link').getAttribute('href'),
+      `/#model=inception_v3&layer=mixed0&channel=${loaded[0]}`,
+    );
     await page.waitForFunction(() => (document.getElementById('channel-image') as HTMLImageElement).naturalWidth > 0);
     assert.ok((await page.locator('#neighbours button').count()) >= 4);
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.locator('#channel-title').innerText(), `inception_v3 · mixed0 · channel ${loaded[0]! + 1}`);
     await capture(page, 'desktop-channel');
+    const dreamLink = (await page.locator('#dream-link').getAttribute('href'))!;
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
@@ -111,6 +115,12 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
     });
     await capture(page, 'desktop-explain');
     assert.equal(await page.getByRole('alert').isVisible(), false);
+
+    // "Dream my photo with this channel" opens the dream form with the model, layer and channel.
+    await page.goto(`${url}${dreamLink}`);
+    await page.waitForFunction(() => (document.getElementById('layer') as HTMLSelectElement).value === 'mixed0');
+    assert.equal(await page.locator('#channel').inputValue(), String(loaded[0]! + 1));
+    assert.equal(await page.locator('#model').inputValue(), 'inception_v3');
     assert.deepEqual(problems, []);
     await page.close();
 

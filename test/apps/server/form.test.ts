@@ -16,12 +16,20 @@ describe('dream form', () => {
     });
   });
 
+  it('takes one channel of the layer', () => {
+    assert.deepEqual(parseForm({ layer: 'mixed4', channel: ' 7 ' }, limits).options, {
+      layers: [{ name: 'mixed4', weight: 1 }],
+      channels: [7],
+    });
+  });
+
   it('refuses values in the library shape, named by their fields', () => {
     const cases: [Record<string, string>, string][] = [
       [{ steps: '101' }, 'steps must be an integer from 1 to 100 (got 101)'],
       [{ steps: '2.5' }, "steps must be an integer from 1 to 100 (got '2.5')"],
       [{ seed: ' x ' }, "seed must be an integer from 0 to 4294967295 (got 'x')"],
       [{ size: '63' }, 'size must be an integer from 64 to 1024 (got 63)'],
+      [{ channel: '-1' }, 'channel must be an integer from 0 to 65535 (got -1)'],
     ];
     for (const [fields, message] of cases) assert.throws(() => parseForm(fields, limits), { message });
   });
@@ -29,7 +37,7 @@ describe('dream form', () => {
   it('treats prototype names as unknown fields, even as own keys', () => {
     for (const name of ['__proto__', 'constructor', 'prototype']) {
       assert.throws(() => parseForm(Object.fromEntries([[name, 'x']]), limits), {
-        message: `unknown field '${name}' (fields: image, preset, model, layer, steps, size, seed, from)`,
+        message: `unknown field '${name}' (fields: image, preset, model, layer, channel, steps, size, seed, from)`,
       });
     }
   });

@@ -137,9 +137,13 @@ function openTile(id, original, photo) {
 
 const hashDream = () => new URLSearchParams(location.hash.slice(1)).get('dream');
 
+/** The address names a dream to show, or settings to fill the form with (the explore page's links). */
 function openFromHash() {
   const id = hashDream();
   if (id && id !== shown?.id) openDream(id);
+  if (id) return;
+  const given = Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
+  if (given.model || given.layer || given.channel) void applySettings(given);
 }
 
 /** The page as a dream begins: busy, progress at zero, the photo without a dream. */

@@ -54,12 +54,13 @@ export async function prepareDevice() {
 
 /** Dreams `photo` with the form's settings in the worker; `update` gets views like the server's. Returns its id. */
 export function dreamOnDevice(photo, update) {
-  const { steps, seed, model, layer, preset } = formSettings();
+  const { steps, seed, model, layer, channel, preset } = formSettings();
   const options = {
     steps,
     seed,
     ...(model && { model }),
     ...(layer && { layers: [{ name: layer, weight: 1 }] }),
+    ...(channel !== undefined && { channels: [channel] }),
     ...(preset && { preset }),
   };
   const request = {

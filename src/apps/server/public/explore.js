@@ -195,7 +195,7 @@ function openChannel(channel, layer = state.layer) {
     watchThumbnail(img, true);
   }
   $('neighbours').replaceChildren(...neighbours);
-  const hash = new URLSearchParams({ model: state.model, layer: layer.name });
+  const hash = new URLSearchParams({ model: state.model, layer: layer.name, channel: String(channel) });
   $('dream-link').href = `/#${hash}`;
   if (!$('channel-view').open) $('channel-view').showModal();
 }

@@ -114,6 +114,7 @@ export function formSettings(preset = checkedPreset()) {
     seed: Number($('seed').value || '0'),
     ...(model && { model: model.name }),
     ...($('layer').value && { layer: $('layer').value }),
+    ...($('channel').value !== '' && { channel: Number($('channel').value) }),
     ...(model?.presets && preset && { preset }),
   };
 }
@@ -125,7 +126,8 @@ export async function applySettings(settings) {
     await loadLayers();
   }
   if (settings.layer) $('layer').value = settings.layer;
-  if (settings.layer || settings.seed) $('advanced').open = true;
+  if (settings.channel !== undefined) $('channel').value = String(settings.channel);
+  if (settings.layer || settings.seed || settings.channel !== undefined) $('advanced').open = true;
   const preset = form.querySelector(`input[name=preset][value="${CSS.escape(settings.preset ?? '')}"]`);
   if (preset) preset.checked = true;
   if (settings.steps) $('steps').value = String(settings.steps);
