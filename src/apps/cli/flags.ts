@@ -55,6 +55,7 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['maxSize', '--max-size'],
   ['concurrency', '--concurrency'],
   ['threads', '--threads'],
+  ['device', '--device'],
 ]);
 
 /** Names not in the table are flags already. */

@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { checkInteger } from '../../core/options/checks.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
+import type { Device } from '../../node/runtime/device.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import { localDreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
@@ -40,6 +41,8 @@ export interface StudioOptions {
   backendModule?: string | URL;
   /** ORT threads per dream. */
   threads?: number;
+  /** Where dreams run: cpu (default), cuda, webgpu or auto (see the library's dream()). */
+  device?: Device;
   /**
    * The web build (`npm run build:web`) whose worker the page's "Dream on this device" runs
    * (default: dist/site of this package). Without one the page offers server dreams only.
@@ -75,6 +78,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
   const deps = {
     ...(o.backendModule !== undefined && { backendModule: o.backendModule }),
     ...(o.threads !== undefined && { threads: o.threads }),
+    ...(o.device !== undefined && { device: o.device }),
   };
 
   app.setErrorHandler(handleError);

@@ -4,6 +4,8 @@ import { checkInteger } from '../../../core/options/checks.js';
 import { parseInteger } from '../parse.js';
 import { DEFAULT_MAX_SIZE, THREADS } from './dream.js';
 import { backendModuleOption, chosenBackend } from '../backend-option.js';
+import { chosenDevice, deviceOption } from '../device-option.js';
+import type { Device, OrtDevice } from '../../../node/runtime/device.js';
 
 /** The studio as this command runs it: listening until Ctrl+C, then closed. */
 export interface RunningStudio {
@@ -16,6 +18,7 @@ export type StartStudio = (settings: {
   concurrency: number;
   maxSize: number;
   threads?: number;
+  device?: OrtDevice;
   backendModule?: string;
   log?: (line: string) => void;
 }) => Promise<RunningStudio>;
@@ -26,6 +29,7 @@ interface ServeFlags {
   concurrency: number;
   maxSize: number;
   threads?: number;
+  device?: Device;
   verbose?: boolean;
   backendModule?: string;
 }
@@ -39,12 +43,15 @@ export function register(program: Command, startStudio: StartStudio): void {
     .option('--concurrency <n>', 'dreams running at the same time; others wait in a queue', parseInteger, 1)
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
+    .addOption(deviceOption())
     .option('--verbose', 'log one line per request')
     .addOption(backendModuleOption())
     .action(async (flags: ServeFlags) => {
       checkInteger('--port', flags.port, { min: 0, max: 65535 });
       if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
+      const device = await chosenDevice(flags);
       const app = await startStudio({
+        device,
         concurrency: flags.concurrency,
         maxSize: flags.maxSize,
         ...(flags.threads !== undefined && { threads: flags.threads }),

@@ -9,6 +9,8 @@ import type { WorkFolder } from '../../../node/video/checkpoint.js';
 import { engineDreamer, type FrameDreamer } from '../../../node/video/dreamer.js';
 import type { RenderControl } from '../../../core/video/progress.js';
 import { chosenBackend } from '../backend-option.js';
+import { chosenDevice } from '../device-option.js';
+import type { Device } from '../../../node/runtime/device.js';
 import { flagName } from '../flags.js';
 import { warner } from '../warn.js';
 import { progressStyle } from '../../shared/progress.js';
@@ -43,6 +45,7 @@ export interface RenderFlags {
   quiet?: boolean;
   json?: boolean;
   recipeFrom?: string;
+  device?: Device;
   backendModule?: string;
 }
 
@@ -185,7 +188,8 @@ async function checkedBackend(
 ): Promise<DreamBackend> {
   let backend: DreamBackend | undefined;
   try {
-    backend = await createDreamBackend(options, chosenBackend(flags));
+    const device = flags.backendModule ? 'cpu' : await chosenDevice(flags);
+    backend = await createDreamBackend(options, { ...chosenBackend(flags), device });
     checkLayers(backend, options, prepared.options.schedule);
     return backend;
   } catch (err) {
