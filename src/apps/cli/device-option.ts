@@ -16,9 +16,16 @@ export function deviceOption(): Option {
 
 /**
  * The device the flags ask for, once it works here (else a one-line error saying what to install);
- * for `auto`, one line on stderr says what it chose, unless the output is quiet or JSON.
+ * for `auto`, one line on stderr says what it chose, unless the output is quiet or JSON. A backend
+ * module runs its own network: nothing is probed then.
  */
-export async function chosenDevice(flags: { device?: Device; quiet?: boolean; json?: boolean }): Promise<OrtDevice> {
+export async function chosenDevice(flags: {
+  device?: Device;
+  backendModule?: string;
+  quiet?: boolean;
+  json?: boolean;
+}): Promise<OrtDevice> {
+  if (flags.backendModule) return 'cpu';
   const { device, note } = await chooseDevice(flags.device ?? 'cpu');
   if (note && !flags.quiet && !flags.json) process.stderr.write(`${PROGRAM_NAME}: --device auto: ${note}\n`);
   return device;

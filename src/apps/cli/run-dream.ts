@@ -183,7 +183,7 @@ async function planDream(
   await checkOutputFolders(files);
   const guide = flags.guide === undefined ? undefined : await readGuide(flags.guide, maxSize);
   // The engine's device is settled last: a bad flag or file fails before the GPU is probed.
-  const device = flags.backendModule ? 'cpu' : await chosenDevice(flags);
+  const device = await chosenDevice(flags);
   return {
     input,
     options,

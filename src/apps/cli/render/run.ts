@@ -188,8 +188,7 @@ async function checkedBackend(
 ): Promise<DreamBackend> {
   let backend: DreamBackend | undefined;
   try {
-    const device = flags.backendModule ? 'cpu' : await chosenDevice(flags);
-    backend = await createDreamBackend(options, { ...chosenBackend(flags), device });
+    backend = await createDreamBackend(options, { ...chosenBackend(flags), device: await chosenDevice(flags) });
     checkLayers(backend, options, prepared.options.schedule);
     return backend;
   } catch (err) {
