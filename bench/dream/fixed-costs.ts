@@ -1,43 +1,59 @@
 /**
  * Fixed costs of the default dream of a 1024x768 photo: everything but its gradient steps at
- * steady speed (model load, image IO, each octave's session creation and the excess of its first
- * runs). One in-process dream per variant, variants alternated round by round; prints medians
- * and ratios against the baseline of the same run. BENCH_ROUNDS (default 5).
+ * steady speed. Measured in process: reading the photo, loading the model, each octave's program
+ * (compiling the gradient graph and creating its ORT session), the excess of each session's first
+ * step over its steady steps, and writing the result. Variants of the tile shapes run in the same
+ * process, alternated round by round; ratios are against the baseline of the same round.
+ * BENCH_ROUNDS (default 5).
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Runtime, RuntimeSession } from '../../src/core/engine/runtime.js';
+import type { DreamBackend } from '../../src/core/dream/backend.js';
 import { dreamImage } from '../../src/core/dream/dream-image.js';
-import { modelBackend } from '../../src/core/dream/model-backend.js';
-import { loadModel } from '../../src/node/models/index.js';
+import type { GradientSession, TileShape } from '../../src/core/engine/index.js';
 import { readImage, writeImage } from '../../src/node/image/index.js';
-import { nodeRuntime } from '../../src/node/runtime/ort.js';
+import { loadModel } from '../../src/node/models/index.js';
+import { modelBackend } from '../../src/node/dream/model-backend.js';
 import { median } from '../common.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const STEPS = 10;
 
-interface SessionTimes {
+interface ProgramTimes {
+  tile: string;
+  /** Compiling the gradient graph and creating its session. */
   createMs: number;
+  /** Each run of the session (one tile each). */
   runs: number[];
 }
 
-/** The runtime, timing each session's creation and runs. */
-function timedRuntime(inner: Runtime, log: SessionTimes[]): Runtime {
+/**
+ * The backend, timing each program and run; `tileFor` may hand an octave a larger tile than the
+ * one it asks for (tiledGradient lays its windows out by the session's tile, the torus wraps).
+ */
+function timedBackend(inner: DreamBackend, log: ProgramTimes[], tileFor: (tile: TileShape) => TileShape): DreamBackend {
   return {
     ...inner,
-    async createSession(model, options) {
+    async gradientSession(objective, asked) {
+      const tile = tileFor(asked);
       const start = performance.now();
-      const session = await inner.createSession(model, options);
-      const times: SessionTimes = { createMs: performance.now() - start, runs: [] };
+      const session = await inner.gradientSession(objective, tile);
+      const times: ProgramTimes = {
+        tile: `${tile.width}x${tile.height}`,
+        createMs: performance.now() - start,
+        runs: [],
+      };
       log.push(times);
-      const timed: RuntimeSession = {
-        async run(feeds) {
+      const timed: GradientSession = {
+        tileHeight: session.tileHeight,
+        tileWidth: session.tileWidth,
+        async run(input, extra) {
           const t = performance.now();
-          const out = await session.run(feeds);
+          const result = await session.run(input, extra);
           times.runs.push(performance.now() - t);
-          return out;
+          return result;
         },
         release: () => session.release(),
       };
@@ -48,54 +64,71 @@ function timedRuntime(inner: Runtime, log: SessionTimes[]): Runtime {
 
 interface Breakdown {
   totalMs: number;
+  readMs: number;
   loadMs: number;
-  ioMs: number;
-  sessionsMs: number;
-  firstRunsExcessMs: number;
+  programsMs: number;
+  firstStepsExcessMs: number;
+  writeMs: number;
+  /** Steady steps: each octave's step count times its median step (its tiles' runs). */
+  stepsMs: number;
   fixedMs: number;
 }
 
 async function oneDream(photo: string, out: string, variant: Variant): Promise<Breakdown> {
-  const log: SessionTimes[] = [];
-  const start = performance.now();
+  const log: ProgramTimes[] = [];
+  const t0 = performance.now();
   const { image } = await readImage(photo);
-  const afterRead = performance.now();
+  const t1 = performance.now();
   const model = await loadModel('inception_v3');
-  const afterLoad = performance.now();
-  const backend = modelBackend(model, timedRuntime(nodeRuntime, log), variant.backend ?? {});
-  const result = await dreamImage(image, variant.options ?? {}, backend, {}, { releaseSessions: true });
+  const t2 = performance.now();
+  const backend = timedBackend(modelBackend(model), log, variant.tileFor);
+  const result = await dreamImage(image, { steps: STEPS }, backend, {}, { releaseSessions: true });
   await backend.release();
-  const beforeWrite = performance.now();
+  const t3 = performance.now();
   await writeImage(out, result);
-  const end = performance.now();
-  let steady = 0;
-  let excess = 0;
+  const t4 = performance.now();
+  let stepsMs = 0;
+  let firstStepsExcessMs = 0;
   for (const { runs } of log) {
-    // A session's steady run: the median of its runs after the first step's tiles.
-    const tiles = runs.length / 10;
-    const later = median(runs.slice(tiles));
-    steady += later * runs.length;
-    excess += runs.slice(0, tiles).reduce((a, b) => a + b, 0) - later * tiles;
+    const tiles = runs.length / STEPS;
+    const steps = Array.from({ length: STEPS }, (_, s) =>
+      runs.slice(s * tiles, (s + 1) * tiles).reduce((a, b) => a + b),
+    );
+    const steady = median(steps.slice(1));
+    stepsMs += steady * STEPS;
+    firstStepsExcessMs += steps[0]! - steady;
   }
-  const sessionsMs = log.reduce((a, s) => a + s.createMs, 0);
-  const totalMs = end - start;
+  const programsMs = log.reduce((a, s) => a + s.createMs, 0);
+  const breakdown = {
+    totalMs: t4 - t0,
+    readMs: t1 - t0,
+    loadMs: t2 - t1,
+    programsMs,
+    firstStepsExcessMs,
+    writeMs: t4 - t3,
+    stepsMs,
+  };
   return {
-    totalMs,
-    loadMs: afterLoad - afterRead,
-    ioMs: afterRead - start + (end - beforeWrite),
-    sessionsMs,
-    firstRunsExcessMs: excess,
-    fixedMs: totalMs - steady,
+    ...breakdown,
+    fixedMs: breakdown.readMs + breakdown.loadMs + programsMs + firstStepsExcessMs + breakdown.writeMs,
   };
 }
 
 interface Variant {
   name: string;
-  options?: Record<string, unknown>;
-  backend?: Record<string, unknown>;
+  tileFor: (tile: TileShape) => TileShape;
 }
 
-const variants: Variant[] = [{ name: 'baseline' }];
+const same = (a: TileShape, b: TileShape): boolean => a.width === b.width && a.height === b.height;
+/** The default 1024x768 dream's octaves ask for tiles 373x280, 261x392, 366x274 (2x2) and 512x384 (2x2). */
+const variants: Variant[] = [
+  { name: 'baseline', tileFor: (tile) => tile },
+  {
+    name: 'share 373x280',
+    tileFor: (tile) => (same(tile, { width: 366, height: 274 }) ? { width: 373, height: 280 } : tile),
+  },
+  { name: 'one 512x384', tileFor: () => ({ width: 512, height: 384 }) },
+];
 
 const photo = join(tmpdir(), 'fixed-costs-1024x768.png');
 await sharp(join(ROOT, 'examples', 'cat.jpg'))
@@ -105,18 +138,20 @@ await sharp(join(ROOT, 'examples', 'cat.jpg'))
 const results = new Map<string, Breakdown[]>(variants.map((v) => [v.name, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const variant of variants) {
-    results.get(variant.name)!.push(await oneDream(photo, join(tmpdir(), `fixed-costs-${variant.name}.png`), variant));
+    const out = join(tmpdir(), `fixed-costs-${round}.png`);
+    results.get(variant.name)!.push(await oneDream(photo, out, variant));
   }
 }
 const base = results.get('baseline')!;
-const med = (rs: Breakdown[], key: keyof Breakdown) => median(rs.map((r) => r[key]));
-console.log(`fixed costs of the default 1024x768 dream, in-process, median of ${ROUNDS} (ms)`);
+const ms = (rs: Breakdown[], key: keyof Breakdown): string => median(rs.map((r) => r[key])).toFixed(0);
+const ratio = (rs: Breakdown[], key: keyof Breakdown): string =>
+  median(rs.map((r, i) => r[key] / base[i]![key])).toFixed(2);
+console.log(`default dream of a 1024x768 photo in process, median of ${ROUNDS} rounds (ms; ratios to the baseline)`);
 for (const [name, rs] of results) {
-  const ratio = median(rs.map((r, i) => r.fixedMs / base[i]!.fixedMs));
-  const totalRatio = median(rs.map((r, i) => r.totalMs / base[i]!.totalMs));
   console.log(
-    `  ${name.padEnd(12)} total ${med(rs, 'totalMs').toFixed(0)}  fixed ${med(rs, 'fixedMs').toFixed(0)}` +
-      ` (load ${med(rs, 'loadMs').toFixed(0)}, io ${med(rs, 'ioMs').toFixed(0)}, sessions ${med(rs, 'sessionsMs').toFixed(0)},` +
-      ` first runs +${med(rs, 'firstRunsExcessMs').toFixed(0)})  fixed ratio ${ratio.toFixed(2)}  total ratio ${totalRatio.toFixed(2)}`,
+    `  ${name.padEnd(14)} fixed ${ms(rs, 'fixedMs')} (read ${ms(rs, 'readMs')}, model ${ms(rs, 'loadMs')},` +
+      ` programs ${ms(rs, 'programsMs')}, first steps +${ms(rs, 'firstStepsExcessMs')}, write ${ms(rs, 'writeMs')})` +
+      `  steps ${ms(rs, 'stepsMs')}  total ${ms(rs, 'totalMs')}` +
+      `  ratios: fixed ${ratio(rs, 'fixedMs')} steps ${ratio(rs, 'stepsMs')} total ${ratio(rs, 'totalMs')}`,
   );
 }
