@@ -43,16 +43,6 @@ function modelForTile(loaded: LoadedModel, tile: TileShape, tensors: string[]): 
   return { ...loaded.model, graph };
 }
 
-/**
- * ONNX bytes of `model` for a runtime session: without the shape of every intermediate value,
- * which ONNX Runtime infers itself and otherwise checks against ours. The session is the same
- * (bit-identical results); creating it takes about 0.7x the time, encoding 0.6x
- * (InceptionV3 to mixed4, docs/performance.md).
- */
-export function runtimeBytes(model: Model): Uint8Array {
-  return encodeModel({ ...model, graph: { ...model.graph, valueInfo: new Map() } });
-}
-
 /** The gradient model of `objective`'s structure on tiles of one shape; its terms may read any tensor of the model. */
 export function compileGradient(
   loaded: LoadedModel,
@@ -63,7 +53,7 @@ export function compileGradient(
   const layers = objective.terms.map((t) => t.layer);
   const { model, channelInputs } = buildGradientGraph(modelForTile(loaded, tile, layers), objective, gradient);
   return {
-    bytes: runtimeBytes(model),
+    bytes: encodeModel(model),
     inputName: loaded.inputName,
     tile: { height: tile.height, width: tile.width },
     structure: objectiveStructureKey(objective),
@@ -74,5 +64,5 @@ export function compileGradient(
 /** The forward pass up to `tensor` (NCHW), for images of one size. */
 export function compileActivation(loaded: LoadedModel, tensor: string, size: TileShape): Uint8Array {
   const model = modelForTile(loaded, size, [tensor]);
-  return runtimeBytes({ ...model, graph: pruneGraph(model.graph, [tensor]) });
+  return encodeModel({ ...model, graph: pruneGraph(model.graph, [tensor]) });
 }
