@@ -4,7 +4,9 @@
  * (compiling the gradient graph and creating its ORT session), the excess of each session's first
  * step over its steady steps, and writing the result. Variants of the tile shapes run in the same
  * process, alternated round by round; ratios are against the baseline of the same round.
- * BENCH_ROUNDS (default 5).
+ * The fixed parts are also given in CPU time (all threads of the process), which a machine shared
+ * with other work distorts far less than wall time. BENCH_ROUNDS (default 5); BENCH_STEPS (default
+ * 10) steps per octave.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +21,19 @@ import { median } from '../common.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const STEPS = 10;
+const STEPS = Number(process.env.BENCH_STEPS ?? 10);
+
+/** CPU time of this process so far (user + system, every thread), in ms. */
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 interface ProgramTimes {
   tile: string;
   /** Compiling the gradient graph and creating its session. */
   createMs: number;
+  createCpuMs: number;
   /** Each run of the session (one tile each). */
   runs: number[];
 }
@@ -39,10 +48,12 @@ function timedBackend(inner: DreamBackend, log: ProgramTimes[], tileFor: (tile: 
     async gradientSession(objective, asked) {
       const tile = tileFor(asked);
       const start = performance.now();
+      const startCpu = cpuMs();
       const session = await inner.gradientSession(objective, tile);
       const times: ProgramTimes = {
         tile: `${tile.width}x${tile.height}`,
         createMs: performance.now() - start,
+        createCpuMs: cpuMs() - startCpu,
         runs: [],
       };
       log.push(times);
@@ -72,21 +83,30 @@ interface Breakdown {
   /** Steady steps: each octave's step count times its median step (its tiles' runs). */
   stepsMs: number;
   fixedMs: number;
+  /** CPU time of the fixed parts: reading, model, programs, writing (first steps excluded). */
+  fixedCpuMs: number;
+  programsCpuMs: number;
+  loadCpuMs: number;
 }
 
 async function oneDream(photo: string, out: string, variant: Variant): Promise<Breakdown> {
   const log: ProgramTimes[] = [];
+  const c0 = cpuMs();
   const t0 = performance.now();
   const { image } = await readImage(photo);
   const t1 = performance.now();
+  const c1 = cpuMs();
   const model = await loadModel('inception_v3');
   const t2 = performance.now();
+  const c2 = cpuMs();
   const backend = timedBackend(modelBackend(model), log, variant.tileFor);
   const result = await dreamImage(image, { steps: STEPS }, backend, {}, { releaseSessions: true });
   await backend.release();
   const t3 = performance.now();
+  const c3 = cpuMs();
   await writeImage(out, result);
   const t4 = performance.now();
+  const c4 = cpuMs();
   let stepsMs = 0;
   let firstStepsExcessMs = 0;
   for (const { runs } of log) {
@@ -99,6 +119,7 @@ async function oneDream(photo: string, out: string, variant: Variant): Promise<B
     firstStepsExcessMs += steps[0]! - steady;
   }
   const programsMs = log.reduce((a, s) => a + s.createMs, 0);
+  const programsCpuMs = log.reduce((a, s) => a + s.createCpuMs, 0);
   const breakdown = {
     totalMs: t4 - t0,
     readMs: t1 - t0,
@@ -111,6 +132,9 @@ async function oneDream(photo: string, out: string, variant: Variant): Promise<B
   return {
     ...breakdown,
     fixedMs: breakdown.readMs + breakdown.loadMs + programsMs + firstStepsExcessMs + breakdown.writeMs,
+    fixedCpuMs: c2 - c0 + programsCpuMs + (c4 - c3),
+    programsCpuMs,
+    loadCpuMs: c2 - c1,
   };
 }
 
@@ -153,5 +177,9 @@ for (const [name, rs] of results) {
       ` programs ${ms(rs, 'programsMs')}, first steps +${ms(rs, 'firstStepsExcessMs')}, write ${ms(rs, 'writeMs')})` +
       `  steps ${ms(rs, 'stepsMs')}  total ${ms(rs, 'totalMs')}` +
       `  ratios: fixed ${ratio(rs, 'fixedMs')} steps ${ratio(rs, 'stepsMs')} total ${ratio(rs, 'totalMs')}`,
+  );
+  console.log(
+    `  ${''.padEnd(14)} CPU time: fixed ${ms(rs, 'fixedCpuMs')} (model ${ms(rs, 'loadCpuMs')}, programs ${ms(rs, 'programsCpuMs')})` +
+      `  ratios: fixed ${ratio(rs, 'fixedCpuMs')} programs ${ratio(rs, 'programsCpuMs')}`,
   );
 }
