@@ -100,7 +100,8 @@ async function oneDream(photo: string, out: string, variant: Variant): Promise<B
   const t2 = performance.now();
   const c2 = cpuMs();
   const backend = timedBackend(modelBackend(model), log, variant.tileFor);
-  const result = await dreamImage(image, { steps: STEPS }, backend, {}, { releaseSessions: true });
+  // Programs stay cached until the dream ends, so an octave handed an earlier octave's tile reuses its program.
+  const result = await dreamImage(image, { steps: STEPS }, backend);
   await backend.release();
   const t3 = performance.now();
   const c3 = cpuMs();
