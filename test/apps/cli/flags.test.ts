@@ -59,7 +59,17 @@ const videoOptions: Record<
  * `move` is checked field by field; `every` belongs to the schedule; then the studio's (StudioOptions)
  * and those of models added by hand (AddOptions).
  */
-const otherNames = ['move.zoom', 'every', 'maxSize', 'concurrency', 'threads', 'device', 'name', 'catalogName', 'prototxt'];
+const otherNames = [
+  'move.zoom',
+  'every',
+  'maxSize',
+  'concurrency',
+  'threads',
+  'device',
+  'name',
+  'catalogName',
+  'prototxt',
+];
 
 function longFlags(command: Command): string[] {
   return [...command.options.map((o) => o.long ?? ''), ...command.commands.flatMap(longFlags)];
