@@ -145,12 +145,12 @@ interface Variant {
 }
 
 const same = (a: TileShape, b: TileShape): boolean => a.width === b.width && a.height === b.height;
-/** The default 1024x768 dream's octaves ask for tiles 373x280, 261x392, 366x274 (2x2) and 512x384 (2x2). */
+/** The default 1024x768 dream's octaves ask for tiles 373x280, 261x392 (1x2), 366x275 (2x2) and 512x384 (2x2). */
 const variants: Variant[] = [
   { name: 'baseline', tileFor: (tile) => tile },
   {
     name: 'share 373x280',
-    tileFor: (tile) => (same(tile, { width: 366, height: 274 }) ? { width: 373, height: 280 } : tile),
+    tileFor: (tile) => (same(tile, { width: 366, height: 275 }) ? { width: 373, height: 280 } : tile),
   },
   { name: 'one 512x384', tileFor: () => ({ width: 512, height: 384 }) },
 ];
