@@ -6,6 +6,8 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const suites = [
   'bench/engine.ts',
   'bench/dream/run.ts',
+  'bench/dream/fixed-costs.ts',
+  'bench/device.ts',
   'bench/video/run.ts',
   'bench/video/stability.ts',
   'bench/web/run.ts',

@@ -8,7 +8,7 @@ import { createRgbImage, type RgbImage } from '../../src/core/image/rgb.js';
 import { createRandom } from '../../src/core/dream/random.js';
 import type { Activations, DreamBackend } from '../../src/core/dream/backend.js';
 import type { DreamLayer } from '../../src/core/dream/options.js';
-import type { TileShape } from '../../src/core/dream/tiles.js';
+import type { TileShape } from '../../src/core/engine/gradient-session.js';
 
 /**
  * Gradient of a tile (NCHW [3, h, w]) as a function of the tile:

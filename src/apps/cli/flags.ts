@@ -63,6 +63,7 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['requestsPerMinute', '--requests-per-minute'],
   // The Redis that `serve` queues dreams on and `worker` takes them from.
   ['redis', '--redis'],
+  ['device', '--device'],
 ]);
 
 /** Names not in the table are flags already. */

@@ -31,6 +31,8 @@ import {
 } from '../shared/recipe.js';
 import { programVersion } from '../shared/version.js';
 import { chosenBackend } from './backend-option.js';
+import { chosenDevice } from './device-option.js';
+import type { Device, OrtDevice } from '../../node/runtime/device.js';
 import { warner } from './warn.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { parseLayerFlags } from './layer-flags.js';
@@ -57,6 +59,7 @@ export interface DreamFlags {
   fromNoise?: { width: number; height: number };
   maxSize: number;
   threads?: number;
+  device?: Device;
   quiet?: boolean;
   json?: boolean;
   recipeFrom?: string;
@@ -75,6 +78,8 @@ interface DreamPlan {
   guide?: { image: RgbImage; file: RecipeFile };
   recipe?: DreamRecipe;
   threads?: number;
+  /** Probed: it works here. */
+  device: OrtDevice;
   backendModule?: string;
 }
 
@@ -177,10 +182,13 @@ async function planDream(
   const files = await planDreamFiles(noise ? [] : inputs, flags.output);
   await checkOutputFolders(files);
   const guide = flags.guide === undefined ? undefined : await readGuide(flags.guide, maxSize);
+  // The engine's device is settled last: a bad flag or file fails before the GPU is probed.
+  const device = await chosenDevice(flags);
   return {
     input,
     options,
     files,
+    device,
     ...(maxSize && { maxSize }),
     ...(noise && { noise }),
     ...(guide && { guide }),
@@ -238,9 +246,10 @@ async function readGuide(path: string, maxSize: number | undefined): Promise<{ i
   return { image: loaded.image, file };
 }
 
-/** The worker's settings: its backend (see backend-option.ts) and threads. */
+/** The worker's settings: its backend (see backend-option.ts), device and threads. */
 function dreamDeps(plan: DreamPlan): WorkerDreamDeps {
   return {
+    device: plan.device,
     ...(plan.backendModule !== undefined && { backendModule: plan.backendModule }),
     ...(plan.threads !== undefined && { threads: plan.threads }),
   };

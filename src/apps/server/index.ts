@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { checkInteger } from '../../core/options/checks.js';
 import type { VisualizeSettingsInput } from '../../core/visualize/settings.js';
 import { DEFAULT_MAX_PIXELS } from '../../node/image/read.js';
+import type { Device } from '../../node/runtime/device.js';
 import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { localDreamExecutor, type DreamExecutor } from '../shared/dream-job.js';
@@ -67,6 +68,8 @@ export interface StudioOptions extends GuardOptions {
   backendModule?: string | URL;
   /** ORT threads per dream. */
   threads?: number;
+  /** Where dreams run: cpu (default), cuda, webgpu or auto (see the library's dream()). */
+  device?: Device;
   /**
    * The web build (`npm run build:web`) whose worker the page's "Dream on this device" runs
    * (default: dist/site of this package). Without one the page offers server dreams only.
@@ -112,6 +115,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
   const deps = {
     ...(o.backendModule !== undefined && { backendModule: o.backendModule }),
     ...(o.threads !== undefined && { threads: o.threads }),
+    ...(o.device !== undefined && { device: o.device }),
   };
   const dataDir = o.dataDir ?? defaultDataDir();
   const store = await DreamStore.open(dataDir, {

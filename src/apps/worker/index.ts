@@ -17,6 +17,7 @@ import {
   type DreamJobResult,
 } from '../shared/distributed/protocol.js';
 import { checkRedisReachable, openRedis, shownUrl } from '../shared/distributed/redis.js';
+import type { OrtDevice } from '../../node/runtime/device.js';
 import { errorMessage, oneLine } from '../shared/errors.js';
 
 export interface DreamWorkerSettings {
@@ -26,6 +27,8 @@ export interface DreamWorkerSettings {
   concurrency: number;
   /** ORT threads per dream. */
   threads?: number;
+  /** Where ONNX Runtime runs the network (default cpu). */
+  device?: OrtDevice;
   /** Module exporting `createBackend` to dream with instead of the engine. */
   backendModule?: string;
   /** Receives one line per dream taken and finished, and per Redis outage. */
@@ -46,6 +49,7 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
   const deps = {
     ...(settings.backendModule !== undefined && { backendModule: settings.backendModule }),
     ...(settings.threads !== undefined && { threads: settings.threads }),
+    ...(settings.device !== undefined && { device: settings.device }),
   };
   const commands = openRedis(url, log);
   const freeLanes = Array.from({ length: concurrency }, (_, lane) => lane);

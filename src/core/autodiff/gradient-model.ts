@@ -110,7 +110,7 @@ export function buildGradientGraph(model: Model, objective: Objective, opts: Gra
   const layers = new Set(objective.terms.map((t) => t.layer));
   const graph = prunedGraph(model.graph, image, [...layers]);
   const objectiveGraph = buildObjectiveGraph(objective, graph, opsetVersion);
-  mergePadIntoAveragePool(graph, layers);
+  mergePadIntoAveragePool(graph);
   const forward = [...graph.nodes];
   const ctx = new GradContext(graph, dependents(graph, image.name), layers, opts);
 

@@ -11,8 +11,8 @@ function constantNumbers(graph: Graph, value: string | undefined): number[] | un
   return t ? tensorValues(t) : undefined;
 }
 
-/** Rewrites `graph` in place; values in `keep` (read from outside the graph) are never removed. */
-export function mergePadIntoAveragePool(graph: Graph, keep: Set<string>): void {
+/** Rewrites `graph` in place. */
+export function mergePadIntoAveragePool(graph: Graph): void {
   const readers = new Map<string, number>();
   graph.nodes.forEach((n) => n.inputs.forEach((i) => readers.set(i, (readers.get(i) ?? 0) + 1)));
   const removed = new Set<string>();
@@ -20,7 +20,7 @@ export function mergePadIntoAveragePool(graph: Graph, keep: Set<string>): void {
     if (pool.opType !== 'AveragePool') continue;
     const padded = pool.inputs[0]!;
     const pad = graph.nodes.find((n) => n.opType === 'Pad' && n.outputs[0] === padded);
-    if (!pad || readers.get(padded) !== 1 || keep.has(padded)) continue;
+    if (!pad || readers.get(padded) !== 1) continue;
     const pads = constantNumbers(graph, pad.inputs[1]);
     const fill = pad.inputs[2] ? constantNumbers(graph, pad.inputs[2]) : [0];
     if (!pads || fill?.[0] !== 0 || (pad.inputs[3] ?? '') !== '' || attrString(pad, 'mode', 'constant') !== 'constant')
@@ -43,7 +43,7 @@ export function mergePadIntoAveragePool(graph: Graph, keep: Set<string>): void {
   if (removed.size === 0) return;
   graph.nodes = graph.nodes.filter((n) => !removed.has(n.name));
   // Drop the pads constants the removed Pads alone read.
-  const read = new Set([...keep, ...graph.nodes.flatMap((n) => n.inputs)]);
+  const read = new Set(graph.nodes.flatMap((n) => n.inputs));
   graph.nodes = graph.nodes.filter((n) => n.opType !== 'Constant' || read.has(n.outputs[0]!));
   for (const name of [...graph.initializers.keys()]) if (!read.has(name)) graph.initializers.delete(name);
 }

@@ -19,7 +19,8 @@ import {
 } from './options.js';
 import { createRandom } from './random.js';
 import { resizeImage } from './resize.js';
-import { drawRoll, tileShapeFor, tiledGradient, type TileShape } from './tiles.js';
+import type { TileShape } from '../engine/gradient-session.js';
+import { drawRoll, tileShapeFor, tiledGradient } from './tiles.js';
 import { dreamFourier } from '../visualize/dream-fourier.js';
 
 export interface DreamControl {

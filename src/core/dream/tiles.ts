@@ -7,8 +7,6 @@ import type { GradientSession, TileShape } from '../engine/gradient-session.js';
 import type { RgbImage } from '../image/rgb.js';
 import { randomInt, type Random } from './random.js';
 
-export type { TileShape } from '../engine/gradient-session.js';
-
 /** Where the tile grid starts (in image pixels) for one step. */
 export interface Roll {
   x: number;

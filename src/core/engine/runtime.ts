@@ -33,7 +33,8 @@ export interface Runtime {
   createSession(model: Uint8Array, options?: SessionOptions): Promise<RuntimeSession>;
   /**
    * Whether the runtime computes MaxPool's indices output (default true). Where it does not
-   * (onnxruntime-web on WebGPU), compiling a gradient must use a MaxPool backward without indices.
+   * (ONNX Runtime on WebGPU, in the browser or in Node), compiling a gradient must use a MaxPool
+   * backward without indices.
    */
   readonly maxPoolIndices?: boolean;
 }

@@ -6,10 +6,10 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendFactory, DreamBackend } from '../../core/dream/backend.js';
-import type { ModelBackendOptions } from '../../core/dream/model-backend.js';
 import type { DreamOptions } from '../../core/dream/options.js';
+import type { HostBackendOptions } from './model-backend.js';
 
-export interface BackendChoice extends ModelBackendOptions {
+export interface BackendChoice extends HostBackendOptions {
   /** Path or file URL of a module exporting `createBackend`, dreamed with instead of the engine. */
   backendModule?: string | URL;
 }

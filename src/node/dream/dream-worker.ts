@@ -30,7 +30,12 @@ const workers = new Map<string, DreamWorker>();
 
 /** The one worker of this process for `setup`. */
 export function dreamWorkerFor(setup: WorkerSetup): DreamWorker {
-  const key = JSON.stringify([setup.backendModule ?? null, setup.threads ?? null, setup.lane ?? 0]);
+  const key = JSON.stringify([
+    setup.backendModule ?? null,
+    setup.threads ?? null,
+    setup.device ?? 'cpu',
+    setup.lane ?? 0,
+  ]);
   let worker = workers.get(key);
   if (!worker) {
     worker = new DreamWorker(setup);

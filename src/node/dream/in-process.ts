@@ -1,6 +1,7 @@
 /** `dreamInProcess()`: a dream on the calling thread, on the engine with the options' model unless given a backend. */
 import type { DreamBackend } from '../../core/dream/backend.js';
 import { checkDreamInput, dreamImage, type DreamControl } from '../../core/dream/dream-image.js';
+import { chooseDevice, type Device } from '../runtime/device.js';
 import { createModelBackend } from './model-backend.js';
 import type { DreamOptionsInput } from '../../core/dream/options.js';
 import type { RgbImage } from '../../core/image/rgb.js';
@@ -13,6 +14,8 @@ export interface DreamDeps {
   backend?: DreamBackend;
   /** ORT intra-op threads of the default backend (default 2). An execution setting, not part of the recipe. */
   threads?: number;
+  /** Where the default backend runs (default cpu; see chooseDevice). An execution setting, like threads. */
+  device?: Device;
 }
 
 export async function dreamInProcess(
@@ -25,7 +28,11 @@ export async function dreamInProcess(
   // Bad input fails before the model loads.
   const options = checkDreamInput(image, input);
   control.signal?.throwIfAborted();
-  const backend = await createModelBackend(options.model, deps.threads === undefined ? {} : { threads: deps.threads });
+  const { device } = await chooseDevice(deps.device ?? 'cpu');
+  const backend = await createModelBackend(options.model, {
+    device,
+    ...(deps.threads !== undefined && { threads: deps.threads }),
+  });
   try {
     return await dreamImage(image, options, backend, control, { releaseSessions: true });
   } finally {

@@ -7,7 +7,8 @@ import type { RgbImage } from '../../core/image/rgb.js';
 import { resolveDreamOptions, type DreamOptions, type DreamOptionsInput } from '../../core/dream/options.js';
 import type { DreamControl } from '../../core/dream/dream-image.js';
 import { backendModuleUrl } from './backend-module.js';
-import { dreamWorkerFor } from './dream-worker.js';
+import { chooseDevice, type Device, type OrtDevice } from '../runtime/device.js';
+import { dreamWorkerFor, type DreamWorker } from './dream-worker.js';
 import type { WorkerSetup } from './worker-protocol.js';
 
 export * from '../../core/dream/options.js';
@@ -31,6 +32,12 @@ export interface WorkerDreamDeps {
   transferImage?: boolean;
   /** ORT intra-op threads of the engine in the worker (default 2). */
   threads?: number;
+  /**
+   * Where the engine runs: cpu (default), cuda, webgpu, or auto (the first GPU provider that
+   * works here, else the CPU). A GPU device that does not work here fails the dream with a
+   * one-line OptionError saying what to install, before any work.
+   */
+  device?: Device;
   /**
    * Keep this dream's compiled sessions for later dreams, so the next photo of the same size
    * compiles nothing (default true). `false` frees each octave's session as soon as the next
@@ -60,8 +67,9 @@ export async function dream(
   deps: WorkerDreamDeps = {},
 ): Promise<RgbImage> {
   const resolved = resolveDreamOptions(options, image);
+  const worker = await workerFor(deps);
   control.signal?.throwIfAborted();
-  return dreamWorkerFor(workerSetup(deps)).dream(image, resolved, control, {
+  return worker.dream(image, resolved, control, {
     transferImage: deps.transferImage ?? false,
     keepSessions: deps.keepSessions ?? true,
   });
@@ -83,11 +91,21 @@ export function warmUpDream(
     return;
   }
   // The guide image plays no part in loading the model: do not copy it to the worker.
-  dreamWorkerFor(workerSetup(deps)).warmUp({ ...resolved, guide: undefined });
+  workerFor(deps).then(
+    (worker) => worker.warmUp({ ...resolved, guide: undefined }),
+    () => undefined,
+  );
 }
 
-function workerSetup(deps: WorkerDreamDeps): WorkerSetup {
+/** The worker for `deps`, on the device they choose (probed once per process). */
+async function workerFor(deps: WorkerDreamDeps): Promise<DreamWorker> {
+  const { device } = await chooseDevice(deps.device ?? 'cpu');
+  return dreamWorkerFor(workerSetup(deps, device));
+}
+
+function workerSetup(deps: WorkerDreamDeps, device: OrtDevice): WorkerSetup {
   return {
+    ...(device !== 'cpu' && { device }),
     ...(deps.lane !== undefined && { lane: deps.lane }),
     ...(deps.backendModule !== undefined && { backendModule: backendModuleUrl(deps.backendModule) }),
     ...(deps.threads !== undefined && { threads: deps.threads }),

@@ -4,6 +4,7 @@
  */
 import type { RgbImage } from '../../core/image/rgb.js';
 import type { DreamOptions, DreamProgress } from '../../core/dream/options.js';
+import type { OrtDevice } from '../runtime/device.js';
 
 /** The worker's `workerData`: fixed for its whole life (the pool keeps one worker per setup). */
 export interface WorkerSetup {
@@ -11,6 +12,8 @@ export interface WorkerSetup {
   backendModule?: string;
   /** ORT intra-op threads of the engine. */
   threads?: number;
+  /** Where the engine runs (probed already; default cpu). */
+  device?: OrtDevice;
   /** Which of the caller's parallel workers this is (see WorkerDreamDeps.lane). */
   lane?: number;
 }

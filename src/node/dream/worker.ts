@@ -106,11 +106,12 @@ async function replaceBackend(
     ({ backend }) => backend.release(),
     () => undefined,
   );
-  const { backendModule, threads } = setup;
+  const { backendModule, threads, device } = setup;
   if (backendModule !== undefined) return { backend: await createDreamBackend(options, { backendModule }) };
   const sessions = new SessionCache<GradientProgram>();
   const backend = await createDreamBackend(options, {
     ...(threads !== undefined && { threads }),
+    ...(device !== undefined && { device }),
     sessionCache: sessions,
   });
   return { backend, sessions };

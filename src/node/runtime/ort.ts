@@ -1,10 +1,11 @@
 /**
- * ONNX Runtime (CPU) sessions configured the way the project runs them, the engine's runtime
- * over them, and helpers to feed and fetch float32 tensors.
+ * ONNX Runtime sessions configured the way the project runs them, the engine's runtime over them
+ * on each device, and helpers to feed and fetch float32 tensors.
  */
 import * as ort from 'onnxruntime-node';
 import { ortRuntimeSession } from '../../core/engine/ort-session.js';
 import type { Runtime } from '../../core/engine/runtime.js';
+import type { OrtDevice } from './device.js';
 
 export interface OrtSessionOptions {
   /** Intra-op threads; the target machines have few cores, so the default is 2. */
@@ -13,6 +14,8 @@ export interface OrtSessionOptions {
   profileFile?: string;
   /** Where ORT writes the graph after its optimizations (for inspection). */
   optimizedModelPath?: string;
+  /** The execution provider (default cpu); nodes it lacks run on the CPU. Probe it first (device.ts). */
+  device?: OrtDevice;
 }
 
 export function createOrtSession(modelBytes: Uint8Array, opts: OrtSessionOptions = {}): Promise<ort.InferenceSession> {
@@ -25,6 +28,7 @@ export function createOrtSession(modelBytes: Uint8Array, opts: OrtSessionOptions
     // dreams compile a session per octave, and the steady-state speed is the same without it.
     enableMemPattern: false,
   };
+  if (opts.device !== undefined && opts.device !== 'cpu') options.executionProviders = [opts.device, 'cpu'];
   if (opts.profileFile !== undefined) {
     options.enableProfiling = true;
     options.profileFilePrefix = opts.profileFile;
@@ -51,10 +55,17 @@ export function fetchFloat32(results: ort.InferenceSession.ReturnType, name: str
   return { dims: [...tensor.dims], data: tensor.data as Float32Array };
 }
 
-/** The engine's runtime on this host. */
-export const nodeRuntime: Runtime = {
-  async createSession(model, options) {
-    const session = await createOrtSession(model, options);
-    return ortRuntimeSession(session, (t) => new ort.Tensor(t.data, t.dims), 'ORT');
-  },
-};
+/** The engine's runtime on this host, on `device`. */
+export function ortRuntime(device: OrtDevice): Runtime {
+  return {
+    async createSession(model, options) {
+      const session = await createOrtSession(model, { ...options, device });
+      return ortRuntimeSession(session, (t) => new ort.Tensor(t.data, t.dims), 'ORT');
+    },
+    // ORT's WebGPU MaxPool has no indices output.
+    maxPoolIndices: device !== 'webgpu',
+  };
+}
+
+/** The engine's runtime on this host's CPU. */
+export const nodeRuntime: Runtime = ortRuntime('cpu');

@@ -66,6 +66,7 @@ const otherNames = [
   'concurrency',
   'threads',
   'redis',
+  'device',
   'name',
   'catalogName',
   'prototxt',

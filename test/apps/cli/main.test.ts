@@ -36,6 +36,7 @@ describe('main', () => {
       [[CAT, '-o', 'x.png', '--preset', 'nope'], /--preset must be one of eyes, textures, objects \(got 'nope'\)$/m],
       [[CAT, '-o', 'x.png', '--max-size', '-1'], /--max-size must be an integer of at least 0 \(got -1\)$/m],
       [[CAT, '-o', 'x.png', '--threads', '0'], /--threads must be an integer from 1 to 256 \(got 0\)$/m],
+      [[CAT, '-o', 'x.png', '--device', 'gpu'], /--device must be one of auto, cpu, cuda, webgpu \(got 'gpu'\)$/m],
       [[CAT, '-o', 'x.png', '--from-noise', '64x64'], /give photos or --from-noise, not both/],
       [['--from-noise', '20000x20000', '-o', 'x.png'], /--from-noise 20000x20000 is too large/],
       [[CAT], /say where to write the dream with -o OUTPUT/],
@@ -163,5 +164,6 @@ describe('main names options by their flags', () => {
       [['serve', '--threads', '0'], '--threads must be an integer from 1 to 256 (got 0)'],
       [['serve', '--max-size', '10'], '--max-size must be an integer of at least 64 (got 10)'],
       [['serve', '--concurrency', '0'], '--concurrency must be an integer of at least 1 (got 0)'],
+      [['serve', '--device', 'tpu'], "--device must be one of auto, cpu, cuda, webgpu (got 'tpu')"],
     ]));
 });

@@ -27,14 +27,25 @@ test('a URL that is not redis:// is refused before connecting, without its passw
   );
 });
 
-test('worker needs --redis; serve --redis leaves --threads to the workers', async () => {
+test('worker needs --redis; serve --redis leaves --threads and --device to the workers', async () => {
   assertOneLineError(await deepdream(['worker']), /^deepdream: required option '--redis <url>' not specified\n$/);
   assertOneLineError(
     await deepdream(['serve', '--redis', 'redis://127.0.0.1:1', '--threads', '2']),
     /^deepdream: --threads cannot be combined with --redis \(set it on the workers, where dreams run\)\n$/,
   );
   assertOneLineError(
+    await deepdream(['serve', '--redis', 'redis://127.0.0.1:1', '--device', 'cuda']),
+    /^deepdream: --device cannot be combined with --redis \(set it on the workers, where dreams run\)\n$/,
+  );
+  assertOneLineError(
     await deepdream(['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0']),
     /^deepdream: --concurrency must be an integer from 1 to 64 \(got 0\)\n$/,
+  );
+});
+
+test('a worker asked for a GPU that does not work here says so in one line, before reaching Redis', async () => {
+  assertOneLineError(
+    await deepdream(['worker', '--redis', 'redis://127.0.0.1:1', '--device', 'cuda']),
+    /^deepdream: --device cuda: ONNX Runtime's CUDA provider does not work here \(.+\); it needs an NVIDIA GPU with CUDA 12 and cuDNN 9/,
   );
 });

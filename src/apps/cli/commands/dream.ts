@@ -13,6 +13,7 @@ import type { Range } from '../../../core/options/checks.js';
 import type { DreamFlags } from '../run-dream.js';
 import { collect, collectList, oneOf, parseInteger, parseNumber, parseSize } from '../parse.js';
 import { backendModuleOption } from '../backend-option.js';
+import { deviceOption } from '../device-option.js';
 
 export const DEFAULT_MAX_SIZE = 1024;
 /** CPU threads a dream may use (--threads). */
@@ -97,6 +98,7 @@ export function register(program: Command): void {
       DEFAULT_MAX_SIZE,
     )
     .option('--threads <n>', 'CPU threads for the network (default 2)', parseInteger)
+    .addOption(deviceOption())
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress as JSON lines on stdout')
     .option(

@@ -4,6 +4,8 @@ import { checkInteger, definedOnly, OptionError } from '../../../core/options/ch
 import { collect, parseBytes, parseInteger } from '../parse.js';
 import { DEFAULT_MAX_SIZE, THREADS } from './dream.js';
 import { backendModuleOption, chosenBackend } from '../backend-option.js';
+import { chosenDevice, deviceOption } from '../device-option.js';
+import type { Device, OrtDevice } from '../../../node/runtime/device.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { warner } from '../warn.js';
 
@@ -32,6 +34,7 @@ export type StartStudio = (settings: {
   keepDays?: number;
   keepBytes?: number;
   threads?: number;
+  device?: OrtDevice;
   backendModule?: string;
   allowedHosts: string[];
   dreamsPerMinute?: number;
@@ -53,6 +56,7 @@ interface ServeFlags {
   maxQueuedPerOwner: number;
   maxSize: number;
   threads?: number;
+  device?: Device;
   verbose?: boolean;
   backendModule?: string;
   allowedHost?: string[];
@@ -99,6 +103,7 @@ export function register(program: Command, startStudio: StartStudio): void {
       'other requests one client address may make per minute (default 600)',
       parseInteger,
     )
+    .addOption(deviceOption())
     .option('--verbose', 'log one line per request')
     .addOption(backendModuleOption())
     .action(async (flags: ServeFlags) => {
@@ -107,7 +112,12 @@ export function register(program: Command, startStudio: StartStudio): void {
       if (flags.redis !== undefined && flags.threads !== undefined) {
         throw new OptionError('--threads', 'cannot be combined with --redis (set it on the workers, where dreams run)');
       }
+      if (flags.redis !== undefined && flags.device !== undefined) {
+        throw new OptionError('--device', 'cannot be combined with --redis (set it on the workers, where dreams run)');
+      }
+      const device = await chosenDevice(flags);
       const app = await startStudio({
+        device,
         concurrency: flags.concurrency ?? (flags.redis === undefined ? CONCURRENCY.local : CONCURRENCY.redis),
         ...(flags.redis !== undefined && { redis: flags.redis }),
         warn: warner({}),

@@ -4,6 +4,7 @@ import type { RenderFlags } from '../render/run.js';
 import { addFrameDreamOptions } from '../frame-dream-options.js';
 import { parseInteger, parseNumber, refuse } from '../parse.js';
 import { backendModuleOption } from '../backend-option.js';
+import { deviceOption } from '../device-option.js';
 
 interface VideoFlags extends RenderFlags {
   blend: number;
@@ -60,6 +61,7 @@ export function register(program: Command): void {
     .option('--width <px>', "output width; the height keeps the aspect ratio (default: the input's)", parseInteger)
     .option('--preview', 'quick look: at most 320 px wide and fewer steps');
   addFrameDreamOptions(command, VIDEO_DREAM_DEFAULTS)
+    .addOption(deviceOption())
     .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, flags: VideoFlags, command: Command) => {

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { checkInteger } from '../../../core/options/checks.js';
 import { backendModuleOption, chosenBackend } from '../backend-option.js';
+import { chosenDevice, deviceOption } from '../device-option.js';
+import type { Device, OrtDevice } from '../../../node/runtime/device.js';
 import { parseInteger } from '../parse.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { THREADS } from './dream.js';
@@ -16,6 +18,7 @@ export type StartWorker = (settings: {
   redis: string;
   concurrency: number;
   threads?: number;
+  device?: OrtDevice;
   backendModule?: string;
   log: (line: string) => void;
 }) => Promise<RunningWorker>;
@@ -24,6 +27,7 @@ interface WorkerFlags {
   redis: string;
   concurrency: number;
   threads?: number;
+  device?: Device;
   backendModule?: string;
 }
 
@@ -34,11 +38,14 @@ export function register(program: Command, startWorker: StartWorker): void {
     .requiredOption('--redis <url>', 'the Redis the studio queues its dreams on, e.g. redis://127.0.0.1:6379')
     .option('--concurrency <n>', 'dreams this worker runs at the same time', parseInteger, 1)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
+    .addOption(deviceOption())
     .addOption(backendModuleOption())
     .action(async (flags: WorkerFlags) => {
       checkInteger('--concurrency', flags.concurrency, { min: 1, max: 64 });
       if (flags.threads !== undefined) checkInteger('--threads', flags.threads, THREADS);
+      const device = await chosenDevice(flags);
       const worker = await startWorker({
+        device,
         redis: flags.redis,
         concurrency: flags.concurrency,
         ...(flags.threads !== undefined && { threads: flags.threads }),

@@ -4,6 +4,7 @@ import type { RenderFlags } from '../render/run.js';
 import { addFrameDreamOptions } from '../frame-dream-options.js';
 import { parseInteger, parseNumber, parseSize, refuse } from '../parse.js';
 import { backendModuleOption } from '../backend-option.js';
+import { deviceOption } from '../device-option.js';
 
 interface ZoomFlags extends RenderFlags {
   from?: string;
@@ -54,6 +55,7 @@ export function register(program: Command): void {
       0.2,
     );
   addFrameDreamOptions(command, ZOOM_DREAM_DEFAULTS)
+    .addOption(deviceOption())
     .addOption(backendModuleOption())
     .addHelpText('after', EXAMPLES)
     .action(async (flags: ZoomFlags, command: Command) => {

@@ -9,6 +9,8 @@ import type { WorkFolder } from '../../../node/video/checkpoint.js';
 import { engineDreamer, type FrameDreamer } from '../../../node/video/dreamer.js';
 import type { RenderControl } from '../../../core/video/progress.js';
 import { chosenBackend } from '../backend-option.js';
+import { chosenDevice } from '../device-option.js';
+import type { Device } from '../../../node/runtime/device.js';
 import { flagName } from '../flags.js';
 import { stopOnInterrupt } from '../interrupt.js';
 import { warner } from '../warn.js';
@@ -44,6 +46,7 @@ export interface RenderFlags {
   quiet?: boolean;
   json?: boolean;
   recipeFrom?: string;
+  device?: Device;
   backendModule?: string;
 }
 
@@ -187,7 +190,7 @@ async function checkedBackend(
 ): Promise<DreamBackend> {
   let backend: DreamBackend | undefined;
   try {
-    backend = await createDreamBackend(options, chosenBackend(flags));
+    backend = await createDreamBackend(options, { ...chosenBackend(flags), device: await chosenDevice(flags) });
     checkLayers(backend, options, prepared.options.schedule);
     return backend;
   } catch (err) {
