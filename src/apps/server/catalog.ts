@@ -2,7 +2,7 @@
  * The models and layers the studio offers. Layer lists come from loading the model once (the
  * bundled ones convert on first use, then load from the cache) and are kept for the server's life.
  */
-import { DEFAULT_MODEL, PRESETS } from '../../core/dream/options.js';
+import { PRESETS } from '../../core/dream/options.js';
 import type { BlockInfo } from '../../core/models/types.js';
 
 export interface ModelSummary {
@@ -39,6 +39,9 @@ export interface ModelCatalog {
   layers(model: string): Promise<ModelLayers | undefined>;
 }
 
+/** The looks apply to every model (see DreamPreset.depth). */
+const hasPresets = Object.keys(PRESETS).length > 0;
+
 /** Bundled models plus those installed with `deepdream models add`. */
 export function installedModelCatalog(): ModelCatalog {
   const loaded = new Map<string, Promise<ModelLayers>>();
@@ -48,12 +51,12 @@ export function installedModelCatalog(): ModelCatalog {
     const bundled = listBundledModels().map((m) => ({
       name: m.name,
       description: m.description,
-      presets: m.name === DEFAULT_MODEL && Object.keys(PRESETS).length > 0,
+      presets: hasPresets,
     }));
     const installed = (await listInstalled()).map((r) => ({
       name: r.name,
       description: `installed from ${r.source}`,
-      presets: false,
+      presets: hasPresets,
     }));
     return [...bundled, ...installed];
   };

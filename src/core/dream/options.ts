@@ -3,6 +3,7 @@
  * `DreamOptions`, so a resolved options object (plus the input image) reproduces a dream exactly.
  */
 import type { RgbImage } from '../image/rgb.js';
+import { depthLayerName } from '../models/depth.js';
 import type { Size } from './octaves.js';
 import {
   checkInteger,
@@ -131,10 +132,16 @@ export const CLASS_DEFAULTS: Readonly<Partial<DreamOptions>> = {
 
 export interface DreamPreset {
   description: string;
+  /** The look on the default model. */
   options: Partial<Omit<DreamOptions, 'guide'>>;
+  /**
+   * Where the look's layer lies on any other model, as a share of the way up its dreamable layers
+   * (see models/depth.ts); absent: that model's default layer.
+   */
+  depth?: number;
 }
 
-/** Named looks for the default model, chosen by dreaming real photos. */
+/** Named looks, chosen by dreaming real photos with the default model. */
 export const PRESETS: Readonly<Record<string, DreamPreset>> = {
   eyes: {
     description: 'the classic DeepDream look: eyes and swirling creatures everywhere',
@@ -143,10 +150,12 @@ export const PRESETS: Readonly<Record<string, DreamPreset>> = {
   textures: {
     description: 'fine woven strokes and patterns from an early layer',
     options: { layers: [{ name: 'mixed1', weight: 1 }], octaves: 3 },
+    depth: 1 / 3,
   },
   objects: {
     description: 'larger eye-and-fur shapes from the deepest bundled layer',
     options: { layers: [{ name: 'mixed5', weight: 1 }], octaves: 5 },
+    depth: 1,
   },
 };
 
@@ -216,8 +225,7 @@ function resolveForReference(input: DreamOptionsInput): DreamOptions {
     checkClassCombination(presetName, values);
     return validate({ ...DEFAULT_OPTIONS, layers: [], ...CLASS_DEFAULTS, ...definedOnly(values) });
   }
-  const preset = choosePreset(presetName, values);
-  return validate({ ...DEFAULT_OPTIONS, layers: [], ...preset?.options, ...definedOnly(values) });
+  return validate({ ...DEFAULT_OPTIONS, layers: [], ...presetOptions(presetName, values), ...definedOnly(values) });
 }
 
 /** Class visualization combined with another objective (`other`: the option that chose it). */
@@ -241,19 +249,15 @@ function checkClassCombination(presetName: string | undefined, values: Partial<D
   if (conflict) throw classConflict(conflict);
 }
 
-function choosePreset(name: string | undefined, values: Partial<DreamOptions>): DreamPreset | undefined {
+/** The options of the named preset on the model, or of the default one where it applies. */
+function presetOptions(name: string | undefined, values: Partial<DreamOptions>): DreamPreset['options'] {
   const model = values.model ?? DEFAULT_MODEL;
-  if (name !== undefined) {
-    const preset = PRESETS[checkOneOf('preset', name, Object.keys(PRESETS))]!;
-    if (model !== DEFAULT_MODEL) {
-      throw new OptionError(
-        'preset',
-        (option) => `must be used with ${option('model')} '${DEFAULT_MODEL}' (got ${option('model')} '${model}')`,
-      );
-    }
-    return preset;
-  }
-  return model === DEFAULT_MODEL && values.layers === undefined ? PRESETS[DEFAULT_PRESET] : undefined;
+  if (name === undefined)
+    return model === DEFAULT_MODEL && values.layers === undefined ? PRESETS[DEFAULT_PRESET]!.options : {};
+  const { options, depth } = PRESETS[checkOneOf('preset', name, Object.keys(PRESETS))]!;
+  if (model === DEFAULT_MODEL) return options;
+  // The model is not loaded yet: its layer is named by depth, resolved where the model is known.
+  return { ...options, layers: depth === undefined ? [] : [{ name: depthLayerName(depth), weight: 1 }] };
 }
 
 function validate(o: DreamOptions): DreamOptions {

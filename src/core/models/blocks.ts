@@ -99,10 +99,12 @@ function groupingLevel(roots: Module[]): Module[] {
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+type DepthLayer = Pick<LayerInfo, 'name' | 'dreamable'>;
+
 /** The dreamable block whose output lies nearest `fraction` of the way up the dreamable layers. */
 export function blockAt(
   blocks: readonly BlockInfo[],
-  layers: readonly LayerInfo[],
+  layers: readonly DepthLayer[],
   fraction: number,
 ): BlockInfo | undefined {
   const dreamable = layers.filter((l) => l.dreamable).map((l) => l.name);
@@ -111,5 +113,17 @@ export function blockAt(
   return candidates.reduce<BlockInfo | undefined>(
     (best, b) => (best === undefined || Math.abs(height(b) - fraction) < Math.abs(height(best) - fraction) ? b : best),
     undefined,
+  );
+}
+
+/**
+ * A name users can type for the layer `fraction` of the way up: the block there (see blockAt),
+ * else, in a network without blocks, the dreamable layer there. `layers` holds a dreamable one.
+ */
+export function nameAtDepth(blocks: readonly BlockInfo[], layers: readonly DepthLayer[], fraction: number): string {
+  const dreamable = layers.filter((l) => l.dreamable);
+  return (
+    blockAt(blocks, layers, fraction)?.name ??
+    dreamable[Math.min(dreamable.length - 1, Math.floor(dreamable.length * fraction))]!.name
   );
 }

@@ -1,15 +1,18 @@
 /** Layer lookup on a loaded model, with refusals that say why or list the layers there are. */
+import { nameForDepth } from './depth.js';
 import type { BlockInfo, LayerInfo, LoadedModel } from './types.js';
 
 /** What names a model offers: its layers and its blocks (see BlockInfo). */
 export interface LayerNames {
-  layers: readonly { name: string }[];
+  /** Shallow to deep; `dreamable` absent: dreamable. */
+  layers: readonly { name: string; dreamable?: boolean; block?: string }[];
   blocks?: readonly BlockInfo[];
 }
 
 /**
  * The layer (tensor) a typed name stands for: a layer of that name, else a block of that name,
- * else the one block whose name ends in ".name" (a module inside a wrapper such as "model").
+ * else the one block whose name ends in ".name" (a module inside a wrapper such as "model"), else
+ * the layer at the relative depth it names (see depth.ts).
  */
 export function layerTensorName(model: LayerNames, name: string): string | undefined {
   if (model.layers.some((l) => l.name === name)) return name;
@@ -17,7 +20,9 @@ export function layerTensorName(model: LayerNames, name: string): string | undef
   const block = blocks.find((b) => b.name === name);
   if (block) return block.output;
   const nested = blocks.filter((b) => b.name.endsWith(`.${name}`));
-  return nested.length === 1 ? nested[0]!.output : undefined;
+  if (nested.length === 1) return nested[0]!.output;
+  const atDepth = nameForDepth(model, name);
+  return atDepth === undefined ? undefined : layerTensorName(model, atDepth);
 }
 
 /** The layer `name` stands for (see layerTensorName), dreamable or not. */

@@ -15,7 +15,8 @@ import {
   LOGITS_METADATA,
   resolveLabels,
 } from './descriptor.js';
-import { blockAt, findBlocks } from './blocks.js';
+import { blockAt, findBlocks, nameAtDepth } from './blocks.js';
+import { DEFAULT_LAYER_DEPTH } from './depth.js';
 import { findLayerIfAny } from './layers.js';
 import { droppedLayers, listLayers, minimumInputSize } from './onnx-layers.js';
 import type { BlockInfo, LayerInfo, LoadedModel } from './types.js';
@@ -189,8 +190,7 @@ function describe(
     defaultLayer:
       descriptor.defaultLayer ??
       descriptor.recommendedLayers?.[0] ??
-      blockAt(blocks.listed, layers, 2 / 3)?.name ??
-      dreamable[Math.floor((dreamable.length * 2) / 3)]!.name,
+      nameAtDepth(blocks.listed, layers, DEFAULT_LAYER_DEPTH),
     ...(recommended.length > 0 && { recommendedLayers: recommended }),
   };
 }

@@ -89,10 +89,6 @@ describe('main names options by their flags', () => {
       ],
       [['--from-noise', '0x5', '-o', 'x.png'], "--from-noise must be WIDTHxHEIGHT of at least 1x1 (got '0x5')"],
       [['--from-noise', 'big', '-o', 'x.png'], "--from-noise must be WIDTHxHEIGHT, e.g. 1024x768 (got 'big')"],
-      [
-        [CAT, '-o', 'x.png', '--preset', 'eyes', '--model', 'vgg'],
-        "--preset must be used with --model 'inception_v3' (got --model 'vgg')",
-      ],
       [[CAT, '-o', 'x.png', '--class', ' '], "--class must be a non-empty label name or class number (got ' ')"],
       [
         [CAT, '-o', 'x.png', '--class', 'banana', '--channel', '1'],

@@ -121,6 +121,18 @@ describe('studio API', () => {
     assert.equal(recipe.maxSize, 100);
   });
 
+  test('a look on another model is checked and dreamed at its depth', async () => {
+    const posted = await postDream(app, { model: 'tiny_net', preset: 'objects', steps: '1' }, [
+      { name: 'cat.png', bytes: png },
+    ]);
+    assert.equal(posted.statusCode, 202);
+    const done = await waitForDream(app, posted.json().id);
+    assert.equal(done.status, 'done');
+    const result = await app.inject({ url: `/api/dreams/${posted.json().id}/result` });
+    const recipe = recipeFromXmp((await sharp(result.rawPayload).metadata()).xmp!.toString()) as unknown as DreamRecipe;
+    assert.deepEqual(recipe.options.layers, [{ name: '@1', weight: 1 }]);
+  });
+
   test('GET /api/dreams/:id/events streams progress until the dream ends', async () => {
     const posted = await postDream(app, { steps: '2' }, [{ name: 'p.png', bytes: png }]);
     const events = await app.inject({ url: `/api/dreams/${posted.json().id}/events` });
@@ -245,10 +257,10 @@ describe('studio API refuses bad uploads with one-line errors', () => {
       /unknown model 'alexnet' \(models: inception_v3, tiny_net\)/,
     ],
     [
-      'a preset with another model',
-      async () => [{ model: 'tiny_net', preset: 'eyes' }, photo()],
+      'a layer deeper than the top',
+      async () => [{ model: 'tiny_net', layer: '@2' }, photo()],
       400,
-      /^preset must be used with model 'inception_v3' \(got model 'tiny_net'\)$/,
+      /^model tiny_net has no dreamable layer '@2'$/,
     ],
     [
       'an unknown layer',

@@ -71,7 +71,10 @@ test('out-of-range values give one-line errors naming the option', () => {
     [{ channels: [3, 3] }, /^channels must list each channel once \(got 3 twice\)$/],
     [{ preset: 'nope' }, /^preset must be one of eyes, textures, objects \(got 'nope'\)$/],
     [{ preset: 'constructor' }, /^preset must be one of eyes, textures, objects \(got 'constructor'\)$/],
-    [{ preset: 'eyes', model: 'vgg' }, /^preset must be used with model 'inception_v3' \(got model 'vgg'\)$/],
+    [
+      { preset: 'objects', class: 'banana' },
+      /^class cannot be combined with preset: the class logit is the objective$/,
+    ],
     [{ model: '' }, /^model must be a non-empty name \(got ''\)$/],
     [{ blur: 11 }, /^blur must be a number from 0 to 10 \(got 11\)$/],
     [{ octave: 3 }, /^octave is not a dream option$/],
@@ -98,11 +101,35 @@ test('errors carry the option, and other options they mention, for callers to re
       err.messageFor(flag) === '--tileSize must be an integer from 64 to 2048 (got 32)',
   );
   assert.throws(
-    () => resolveDreamOptions({ preset: 'eyes', model: 'vgg' }),
+    () => resolveDreamOptions({ class: 'banana', channels: [1] }),
     (err: unknown) =>
       err instanceof OptionError &&
-      err.messageFor(flag) === "--preset must be used with --model 'inception_v3' (got --model 'vgg')",
+      err.messageFor(flag) === '--class cannot be combined with --channels: the class logit is the objective',
   );
+});
+
+describe('presets on models other than the default', () => {
+  it('keep the hand-picked InceptionV3 layers on the default model', () => {
+    const layer = (preset: string) => resolveDreamOptions({ preset }).layers;
+    assert.deepEqual(layer('eyes'), [{ name: 'mixed4', weight: 1 }]);
+    assert.deepEqual(layer('textures'), [{ name: 'mixed1', weight: 1 }]);
+    assert.deepEqual(layer('objects'), [{ name: 'mixed5', weight: 1 }]);
+  });
+
+  it('name their layers by depth (eyes: the default layer), with the same octaves', () => {
+    const resolved = (preset: string) => {
+      const { layers, octaves } = resolveDreamOptions({ preset, model: 'vgg' });
+      return { layers, octaves };
+    };
+    assert.deepEqual(resolved('eyes'), { layers: [], octaves: 4 });
+    assert.deepEqual(resolved('textures'), { layers: [{ name: '@0.333', weight: 1 }], octaves: 3 });
+    assert.deepEqual(resolved('objects'), { layers: [{ name: '@1', weight: 1 }], octaves: 5 });
+  });
+
+  it("give way to the caller's layers", () => {
+    const layers = [{ name: 'conv1', weight: 2 }];
+    assert.deepEqual(resolveDreamOptions({ preset: 'objects', model: 'vgg', layers }).layers, layers);
+  });
 });
 
 describe('an octave count left unset follows the image size', () => {

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CACHE_DIR_ENV } from '../../../src/node/models/cache.js';
+import { modelBackend } from '../../../src/core/dream/model-backend.js';
+import { resolveDreamOptions } from '../../../src/core/dream/options.js';
 import { findLayer } from '../../../src/core/models/layers.js';
+import { nodeRuntime } from '../../../src/node/runtime/ort.js';
 import { listBundledModels, loadModel, type LoadedModel } from '../../../src/node/models/index.js';
 import { decodeModel, encodeModel } from '../../../src/core/onnx/codec.js';
 import { runOrt, testPixels } from '../../core/convert/keras/keras-harness.js';
@@ -132,6 +135,17 @@ test('an unreadable cache file is converted again and replaced; the env var sets
   } finally {
     delete process.env[CACHE_DIR_ENV];
   }
+});
+
+test('the looks dream MobileNetV2 a third up, at its default layer and at its top', async () => {
+  const mobilenet = await loadModel('mobilenet_v2', { cacheDir });
+  const layers = (preset: string) =>
+    modelBackend(mobilenet, nodeRuntime)
+      .resolveLayers(resolveDreamOptions({ model: 'mobilenet_v2', preset }).layers)
+      .map((l) => l.name);
+  assert.deepStrictEqual(layers('textures'), ['block_3_project_BN']);
+  assert.deepStrictEqual(layers('eyes'), ['block_6_expand_relu']);
+  assert.deepStrictEqual(layers('objects'), ['block_10_project_BN']);
 });
 
 test('MobileNetV2 runs at its minimum input size and offers layers up to block_10_project_BN', async () => {
