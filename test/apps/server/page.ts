@@ -1,6 +1,6 @@
 /** What the studio page tests do in Chromium: a small photo, a dream through the page, checks of the layout. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../../support/chromium.js';
 import { fakeBackendModule, testServer } from './helpers.js';
+import { startStudioProcess } from './studio-process.js';
 
 export interface PageTestContext {
   /** A scratch folder of the test's own. */
@@ -54,18 +55,8 @@ export async function serveProcess(
   query: string,
   port = '0',
 ): Promise<{ server: ChildProcess; url: string }> {
-  const bin = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
-  const args = [bin, 'serve', '--port', port, '--backend-module', fakeBackendModule(query)];
-  const env = { ...process.env, XDG_DATA_HOME: dir };
-  const server = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let stderr = '';
-  server.stderr.setEncoding('utf8');
-  server.stderr.on('data', (chunk: string) => (stderr += chunk));
-  while (!/running at (http:\S+)/.test(stderr)) {
-    if (server.exitCode !== null) assert.fail(`serve exited early: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { server, url: /running at (http:\S+)/.exec(stderr)![1]! };
+  const { child, url } = await startStudioProcess(join(dir, 'studio'), query, ['--port', port]);
+  return { server: child, url };
 }
 
 /** The Content Security Policy the studio sends with its page. */
