@@ -17,23 +17,8 @@ import {
   type DreamJobResult,
 } from '../shared/distributed/protocol.js';
 import { checkRedisReachable, openRedis, shownUrl } from '../shared/distributed/redis.js';
-import type { OrtDevice } from '../../node/runtime/device.js';
+import type { DreamWorkerSettings } from '../shared/distributed/worker-settings.js';
 import { errorMessage, oneLine } from '../shared/errors.js';
-
-export interface DreamWorkerSettings {
-  /** The Redis the studio (`deepdream serve --redis`) queues its dreams on. */
-  redis: string;
-  /** Dreams run at once, each in its own dream thread. */
-  concurrency: number;
-  /** ORT threads per dream. */
-  threads?: number;
-  /** Where ONNX Runtime runs the network (default cpu). */
-  device?: OrtDevice;
-  /** Module exporting `createBackend` to dream with instead of the engine. */
-  backendModule?: string;
-  /** Receives one line per dream taken and finished, and per Redis outage. */
-  log: (line: string) => void;
-}
 
 export interface RunningDreamWorker {
   /** Stops taking dreams, puts the running ones back in line for another worker, and disconnects. */

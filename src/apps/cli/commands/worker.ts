@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { checkInteger } from '../../../core/options/checks.js';
 import { backendModuleOption, chosenBackend } from '../backend-option.js';
 import { chosenDevice, deviceOption } from '../device-option.js';
-import type { Device, OrtDevice } from '../../../node/runtime/device.js';
+import type { Device } from '../../../node/runtime/device.js';
+import type { DreamWorkerSettings } from '../../shared/distributed/worker-settings.js';
 import { parseInteger } from '../parse.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { THREADS } from './dream.js';
@@ -14,14 +15,7 @@ export interface RunningWorker {
 }
 
 /** Starts the worker app, which the program passes in: the command line imports no other app. */
-export type StartWorker = (settings: {
-  redis: string;
-  concurrency: number;
-  threads?: number;
-  device?: OrtDevice;
-  backendModule?: string;
-  log: (line: string) => void;
-}) => Promise<RunningWorker>;
+export type StartWorker = (settings: DreamWorkerSettings) => Promise<RunningWorker>;
 
 interface WorkerFlags {
   redis: string;
