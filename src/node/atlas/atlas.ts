@@ -12,7 +12,8 @@ import type { LoadedModel } from '../../core/models/types.js';
 import { encodeModel } from '../../core/onnx/codec.js';
 import { pruneGraph } from '../../core/onnx/prune.js';
 import { withInputShape } from '../../core/onnx/shapes.js';
-import { checkInteger } from '../../core/options/checks.js';
+import { checkInteger, definedOnly } from '../../core/options/checks.js';
+import type { OrtDevice } from '../runtime/device.js';
 import { SpeedMeter } from '../../core/video/progress.js';
 import { checkFeatureLayer, layerLook } from '../../core/visualize/layer.js';
 import { channel } from '../../core/visualize/objective.js';
@@ -36,6 +37,8 @@ export interface AtlasOptions extends VisualizeSettingsInput {
   output: string;
   /** ONNX Runtime intra-op threads. */
   threads?: number;
+  /** Where ONNX Runtime runs the network (default cpu). */
+  device?: OrtDevice;
 }
 
 export interface AtlasProgress {
@@ -67,7 +70,15 @@ export interface AtlasResult {
 
 /** Renders the missing channels of the atlas of one layer. Everything is checked before any rendering. */
 export async function renderAtlas(options: AtlasOptions, control: AtlasControl = {}): Promise<AtlasResult> {
-  const { model: modelName = DEFAULT_MODEL, layer: askedLayer, channels: chosen, output, threads, ...rest } = options;
+  const {
+    model: modelName = DEFAULT_MODEL,
+    layer: askedLayer,
+    channels: chosen,
+    output,
+    threads,
+    device,
+    ...rest
+  } = options;
   const settings = resolveVisualizeSettings(rest);
   if (chosen !== undefined) validateChannels(chosen);
   if (threads !== undefined) checkInteger('threads', threads, { min: 1, max: 256 });
@@ -121,7 +132,13 @@ export async function renderAtlas(options: AtlasOptions, control: AtlasControl =
   if (missing.length > 0) {
     await mkdir(join(output, slug(model.name), slug(layer)), { recursive: true });
     const objectives = missing.map((c) => channel(layer, c));
-    const program = await openFeatureProgram(model, objectives[0]!, settings, missing.length, { threads });
+    const program = await openFeatureProgram(
+      model,
+      objectives[0]!,
+      settings,
+      missing.length,
+      definedOnly({ threads, device }),
+    );
     try {
       for (let start = 0; start < objectives.length; start += program.batch) {
         const part = objectives.slice(start, start + program.batch);

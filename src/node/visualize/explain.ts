@@ -10,7 +10,8 @@ import { toPlanar } from '../../core/image/planar.js';
 import type { RgbImage } from '../../core/image/rgb.js';
 import type { SessionOptions } from '../../core/engine/runtime.js';
 import type { LoadedModel } from '../../core/models/types.js';
-import { checkInteger, must, OptionError } from '../../core/options/checks.js';
+import { checkInteger, definedOnly, must, OptionError } from '../../core/options/checks.js';
+import type { OrtDevice } from '../runtime/device.js';
 import { heatMap, topChannels, type ChannelResponse } from '../../core/visualize/explain.js';
 import { checkFeatureLayer } from '../../core/visualize/layer.js';
 import { besides, montage } from '../../core/visualize/montage.js';
@@ -33,6 +34,8 @@ export interface ExplainOptions extends VisualizeSettingsInput {
   /** Atlas folder the visualizations come from and go to; default: `atlas` in the user cache. */
   atlas?: string;
   threads?: number;
+  /** Where ONNX Runtime runs the visualizations (default cpu). */
+  device?: OrtDevice;
 }
 
 export interface ChannelExplanation extends ChannelResponse {
@@ -56,7 +59,15 @@ export async function explainPhoto(
   options: ExplainOptions = {},
   control: AtlasControl = {},
 ): Promise<PhotoExplanation> {
-  const { model: asked = DEFAULT_MODEL, layer: askedLayer, top = DEFAULT_TOP, atlas, threads, ...rest } = options;
+  const {
+    model: asked = DEFAULT_MODEL,
+    layer: askedLayer,
+    top = DEFAULT_TOP,
+    atlas,
+    threads,
+    device,
+    ...rest
+  } = options;
   const settings = resolveVisualizeSettings(rest);
   checkInteger('top', top, { min: 1, max: 256 });
   const folder = atlas ?? join(userCacheDir(), 'atlas');
@@ -72,7 +83,7 @@ export async function explainPhoto(
       layer,
       channels: strongest.map((r) => r.channel),
       output: folder,
-      ...(threads !== undefined && { threads }),
+      ...definedOnly({ threads, device }),
     },
     control,
   );

@@ -13,7 +13,13 @@ import {
 } from '../../core/visualize/settings.js';
 import { visualize, type VisualizeControl } from '../../core/visualize/visualize.js';
 import { loadModel } from '../models/index.js';
-import { nodeRuntime } from '../runtime/ort.js';
+import type { OrtDevice } from '../runtime/device.js';
+import { ortRuntime } from '../runtime/ort.js';
+
+/** How this host runs a feature program: the session's options and where ONNX Runtime runs it (default cpu). */
+export interface FeatureSessionOptions extends SessionOptions {
+  device?: OrtDevice;
+}
 
 /**
  * The visualization of each objective, in order. Objectives of one layer (and reduction) share
@@ -25,7 +31,7 @@ export async function visualizeFeatures(
   model: string | LoadedModel,
   objectives: readonly FeatureObjective[],
   settings: VisualizeSettingsInput = {},
-  control: VisualizeControl & SessionOptions = {},
+  control: VisualizeControl & FeatureSessionOptions = {},
 ): Promise<RgbImage[]> {
   const resolved = resolveVisualizeSettings(settings);
   const loaded = typeof model === 'string' ? await loadModel(model) : model;
@@ -61,7 +67,7 @@ export function openFeatureProgram(
   objective: FeatureObjective,
   settings: VisualizeSettings,
   count: number,
-  { threads, profileFile }: SessionOptions = {},
+  { threads, profileFile, device = 'cpu' }: FeatureSessionOptions = {},
 ): Promise<FeatureProgram> {
   const shape = {
     layer: objective.layer,
@@ -69,5 +75,5 @@ export function openFeatureProgram(
     size: settings.size,
     batch: Math.max(1, Math.min(settings.batch, count)),
   };
-  return createFeatureProgram(model, shape, nodeRuntime, definedOnly({ threads, profileFile }));
+  return createFeatureProgram(model, shape, ortRuntime(device), definedOnly({ threads, profileFile }));
 }

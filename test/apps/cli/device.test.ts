@@ -44,6 +44,22 @@ describe('--device', () => {
     assert.equal(existsSync(`${output}.frames`), false);
   });
 
+  it('atlas and explain on cuda without the CUDA provider: one line, and nothing written', async (t) => {
+    if (cudaFailure === undefined) return t.skip('CUDA works here');
+    const atlas = join(dir, 'atlas');
+    const explanation = join(dir, 'explain.png');
+    for (const [args, output] of [
+      [['atlas', '--layer', 'mixed0', '--channels', '0', '-o', atlas, '--device', 'cuda'], atlas],
+      [['explain', CAT, '-o', explanation, '--device', 'cuda'], explanation],
+    ] as const) {
+      assertOneLineError(
+        await deepdream([...args]),
+        /^deepdream: --device cuda: ONNX Runtime's CUDA provider does not work here/,
+      );
+      assert.equal(existsSync(output), false);
+    }
+  });
+
   it('auto dreams on the CPU here and says why, in one line', async (t) => {
     if (cudaFailure === undefined || webgpuFailure === undefined) return t.skip('a GPU provider works here');
     const output = join(dir, 'auto.png');

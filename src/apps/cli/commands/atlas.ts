@@ -4,6 +4,8 @@ import { DEFAULT_MODEL } from '../../../core/dream/options.js';
 import { definedOnly, must } from '../../../core/options/checks.js';
 import { DEFAULT_VISUALIZE_SETTINGS } from '../../../core/visualize/settings.js';
 import type { AtlasProgress, AtlasResult } from '../../../node/atlas/atlas.js';
+import { chosenDevice, deviceOption } from '../device-option.js';
+import type { Device } from '../../../node/runtime/device.js';
 import { createReporter, formatSeconds, progressStyle, type ProgressFormat } from '../../shared/progress.js';
 import { stopOnInterrupt } from '../interrupt.js';
 import { parseInteger, parseNumber, refuse } from '../parse.js';
@@ -19,6 +21,7 @@ interface AtlasFlags {
   learningRate?: number;
   seed?: number;
   threads?: number;
+  device?: Device;
   quiet?: boolean;
   json?: boolean;
 }
@@ -62,6 +65,7 @@ export function register(program: Command): void {
     .option('--learning-rate <x>', `step size of the optimiser (default ${d.learningRate})`, parseNumber)
     .option('--seed <n>', `seed of the random start and transforms (default ${d.seed})`, parseInteger)
     .option('--threads <n>', 'CPU threads for the network (default 2)', parseInteger)
+    .addOption(deviceOption())
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress as JSON lines')
     .addHelpText('after', EXAMPLES)
@@ -77,12 +81,14 @@ async function runAtlasCommand(flags: AtlasFlags): Promise<void> {
   const started = performance.now();
   try {
     const { model, layer, channels, size, steps, batch, learningRate, seed, threads } = flags;
+    const device = await chosenDevice(flags);
     reporter.start(layer ?? 'atlas');
     const result = await renderAtlas(
       {
         output: flags.output,
         model,
         ...definedOnly({ layer, channels, size, steps, batch, learningRate, seed, threads }),
+        device,
       },
       { onProgress: (p) => reporter.update(p), signal: abort.signal },
     );

@@ -4,6 +4,8 @@ import { DEFAULT_MODEL } from '../../../core/dream/options.js';
 import { definedOnly } from '../../../core/options/checks.js';
 import type { AtlasProgress } from '../../../node/atlas/atlas.js';
 import type { PhotoExplanation } from '../../../node/visualize/explain.js';
+import { chosenDevice, deviceOption } from '../device-option.js';
+import type { Device } from '../../../node/runtime/device.js';
 import { createReporter, formatSeconds, progressStyle, type ProgressFormat } from '../../shared/progress.js';
 import { parseInteger } from '../parse.js';
 import { ATLAS_FORMAT } from './atlas.js';
@@ -16,6 +18,7 @@ interface ExplainFlags {
   atlas?: string;
   maxSize: number;
   threads?: number;
+  device?: Device;
   quiet?: boolean;
   json?: boolean;
 }
@@ -48,6 +51,7 @@ export function register(program: Command): void {
       DEFAULT_MAX_SIZE,
     )
     .option('--threads <n>', 'CPU threads for the network (default 2)', parseInteger)
+    .addOption(deviceOption())
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress and the channels as JSON lines')
     .addHelpText('after', EXAMPLES)
@@ -66,10 +70,11 @@ async function runExplainCommand(photoPath: string, flags: ExplainFlags): Promis
   const started = performance.now();
   try {
     const { model, layer, top, atlas, threads } = flags;
+    const device = await chosenDevice(flags);
     reporter.start(photoPath);
     const explanation = await explainPhoto(
       image,
-      { model, ...definedOnly({ layer, top, atlas, threads }) },
+      { model, device, ...definedOnly({ layer, top, atlas, threads }) },
       {
         onProgress: (p) => reporter.update(p),
       },
