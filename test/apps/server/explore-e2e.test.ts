@@ -106,6 +106,10 @@ test('the explore page: layers, a channel grid filling in, the large view, the s
     await page.locator('.explained').nth(3).waitFor({ timeout: 60_000 });
     assert.equal(await page.locator('.explained').count(), 4);
     assert.match(await page.locator('#explain-status').innerText(), /^The 4 channels of mixed2 \(patterns\)/);
+    assert.match(
+      (await page.locator('.explained a').first().getAttribute('href'))!,
+      /^\/#model=inception_v3&layer=mixed2&channel=\d+$/,
+    );
     await page.waitForFunction(() =>
       [...document.querySelectorAll('.explained img.heat')].every((i) => (i as HTMLImageElement).naturalWidth === 240),
     );

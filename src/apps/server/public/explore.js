@@ -290,7 +290,7 @@ async function explainPhoto() {
         watchThumbnail(thumbnail);
         const open = el('button', { type: 'button', className: 'link', textContent: `Channel ${c.channel}` });
         open.addEventListener('click', () => openChannel(c.channel, layer));
-        const hash = new URLSearchParams({ model: answer.model, layer: answer.layer });
+        const hash = new URLSearchParams({ model: answer.model, layer: answer.layer, channel: String(c.channel) });
         return el(
           'figure',
           { className: 'explained' },
@@ -307,7 +307,7 @@ async function explainPhoto() {
             {},
             open,
             ` activation ${c.activation.toFixed(2)} · `,
-            el('a', { href: `/#${hash}`, textContent: 'Dream with this layer' }),
+            el('a', { href: `/#${hash}`, textContent: 'Dream this channel' }),
           ),
         );
       }),
