@@ -35,3 +35,21 @@ export function stopOnInterrupt(abort: AbortController, message = 'interrupted')
     process.stdout.off('error', onOutputError);
   };
 }
+
+/**
+ * Runs `work` and reports its result with the seconds it took; on failure stops the reporter and
+ * throws the interruption in place of the error it caused, when there was one.
+ */
+export async function reportOutcome<R>(
+  reporter: { done(result: R, seconds: number): void; stop(): void },
+  abort: AbortController,
+  work: () => Promise<R>,
+): Promise<void> {
+  const started = performance.now();
+  try {
+    reporter.done(await work(), (performance.now() - started) / 1000);
+  } catch (err) {
+    reporter.stop();
+    throw abort.signal.aborted ? abort.signal.reason : err;
+  }
+}

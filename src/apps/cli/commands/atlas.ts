@@ -7,7 +7,7 @@ import type { AtlasProgress, AtlasResult } from '../../../node/atlas/atlas.js';
 import { chosenDevice, deviceOption } from '../device-option.js';
 import type { Device } from '../../../node/runtime/device.js';
 import { createReporter, formatSeconds, progressStyle, type ProgressFormat } from '../../shared/progress.js';
-import { stopOnInterrupt } from '../interrupt.js';
+import { reportOutcome, stopOnInterrupt } from '../interrupt.js';
 import { parseInteger, parseNumber, refuse } from '../parse.js';
 
 interface AtlasFlags {
@@ -73,29 +73,27 @@ export function register(program: Command): void {
 }
 
 async function runAtlasCommand(flags: AtlasFlags): Promise<void> {
-  if (!flags.output) throw new Error('say where to write the atlas with -o FOLDER');
+  const { output } = flags;
+  if (!output) throw new Error('say where to write the atlas with -o FOLDER');
   const { renderAtlas } = await import('../../../node/atlas/atlas.js');
   const reporter = createReporter(progressStyle(flags, process.stderr), process, ATLAS_FORMAT);
   const abort = new AbortController();
   const stopWatching = stopOnInterrupt(abort, 'stopped; run the same command again to continue');
-  const started = performance.now();
   try {
-    const { model, layer, channels, size, steps, batch, learningRate, seed, threads } = flags;
-    const device = await chosenDevice(flags);
-    reporter.start(layer ?? 'atlas');
-    const result = await renderAtlas(
-      {
-        output: flags.output,
-        model,
-        ...definedOnly({ layer, channels, size, steps, batch, learningRate, seed, threads }),
-        device,
-      },
-      { onProgress: (p) => reporter.update(p), signal: abort.signal },
-    );
-    reporter.done(result, (performance.now() - started) / 1000);
-  } catch (err) {
-    reporter.stop();
-    throw abort.signal.aborted ? abort.signal.reason : err;
+    await reportOutcome(reporter, abort, async () => {
+      const { model, layer, channels, size, steps, batch, learningRate, seed, threads } = flags;
+      const device = await chosenDevice(flags);
+      reporter.start(layer ?? 'atlas');
+      return renderAtlas(
+        {
+          output,
+          model,
+          ...definedOnly({ layer, channels, size, steps, batch, learningRate, seed, threads }),
+          device,
+        },
+        { onProgress: (p) => reporter.update(p), signal: abort.signal },
+      );
+    });
   } finally {
     stopWatching();
   }

@@ -12,7 +12,7 @@ import { chosenBackend } from '../backend-option.js';
 import { chosenDevice } from '../device-option.js';
 import type { Device } from '../../../node/runtime/device.js';
 import { flagName } from '../flags.js';
-import { stopOnInterrupt } from '../interrupt.js';
+import { reportOutcome, stopOnInterrupt } from '../interrupt.js';
 import { warner } from '../warn.js';
 import { progressStyle } from '../../shared/progress.js';
 import {
@@ -166,16 +166,10 @@ export async function runRender(
     `stopped; run the same command again to continue from the frames in ${prepared.work.dir}`,
   );
   const backend = await checkedBackend(options, flags, prepared);
-  const started = performance.now();
   try {
-    const result = await render(engineDreamer(options, backend), {
-      signal: abort.signal,
-      onProgress: (p) => reporter.update(p),
-    });
-    reporter.done(result, (performance.now() - started) / 1000);
-  } catch (err) {
-    reporter.stop();
-    throw abort.signal.aborted ? abort.signal.reason : err;
+    await reportOutcome(reporter, abort, () =>
+      render(engineDreamer(options, backend), { signal: abort.signal, onProgress: (p) => reporter.update(p) }),
+    );
   } finally {
     stopWatching();
     await backend.release();
