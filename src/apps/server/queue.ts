@@ -5,8 +5,7 @@
  * while the studio runs: places in line, progress, the latest intermediate image.
  */
 import { randomUUID } from 'node:crypto';
-import type { DreamProgress } from '../../core/dream/options.js';
-import { ShuttingDown, type DreamExecutor, type DreamJobSpec } from '../shared/dream-job.js';
+import { ShuttingDown, type DreamExecutor, type DreamJobSpec, type JobProgress } from '../shared/dream-job.js';
 import { errorMessage } from '../shared/errors.js';
 import { HttpError } from './errors.js';
 import { isFinished, type DreamRecord, type DreamSettings, type DreamStatus, type DreamStore } from './store/index.js';
@@ -30,7 +29,7 @@ export interface DreamView {
   parent?: string;
   /** Place in the waiting line while queued: 1 is next. */
   position?: number;
-  progress?: DreamProgress;
+  progress?: JobProgress;
   /** Why the dream failed. */
   error?: string;
   /** The public link to the result, while shared (the owner's view only). */
@@ -66,7 +65,7 @@ export interface Refusal {
 
 interface RunningDream {
   abort: AbortController;
-  progress?: DreamProgress;
+  progress?: JobProgress;
   preview?: Buffer;
   done: Promise<void>;
 }

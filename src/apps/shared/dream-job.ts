@@ -2,8 +2,8 @@
  * A studio dream as data: what it takes to run it besides the photo's bytes. The studio stores it,
  * a distributed queue carries it, and any process runs it with `runDreamJob`.
  */
-import type { DreamControl } from '../../core/dream/dream-image.js';
-import type { DreamOptions } from '../../core/dream/options.js';
+import type { DreamOptions, DreamProgress } from '../../core/dream/options.js';
+import type { CameraMove } from '../../core/video/warp.js';
 import { dream, type WorkerDreamDeps } from '../../node/dream/index.js';
 import { readImage } from '../../node/image/read.js';
 import { octavePreviews } from './dream-preview.js';
@@ -20,19 +20,55 @@ export interface DreamJobSpec {
   maxPixels: number;
   /** Every dream option, resolved for the photo at its dreamed size (plain JSON: no guide image). */
   options: Omit<DreamOptions, 'guide'>;
+  /** An endless zoom from the photo instead of one dream: each frame dreams the last one, moved. */
+  zoom?: ZoomJobSettings;
 }
+
+/** A zoom job's frames and camera move; the photo, cover-cropped to its dreamed size, is frame 0's start. */
+export interface ZoomJobSettings {
+  frames: number;
+  fps: number;
+  move: CameraMove;
+  /** 0..1: how far each frame's colours are pulled back to the first frame's. */
+  colorLock: number;
+}
+
+/** A zoom job's progress: frames dreamed of all, then the MP4 being made. */
+export interface ZoomJobProgress {
+  phase: 'dream' | 'encode';
+  /** Frames finished. */
+  frame: number;
+  frames: number;
+  /** Share of the job's work done, 0..1. */
+  fraction: number;
+  etaSeconds?: number;
+}
+
+/** What a job reports as it runs: a dream's octaves and steps, or a zoom's frames. */
+export type JobProgress = DreamProgress | ZoomJobProgress;
+
+/** A job's result: a PNG dream, or a zoom's MP4. */
+export type ResultFormat = 'png' | 'mp4';
+
+export const resultFormat = (spec: DreamJobSpec): ResultFormat => (spec.zoom ? 'mp4' : 'png');
 
 /** What the runner of a job is told and may report: progress, cancellation, and its lane. */
 export interface DreamJobControl {
-  onProgress: NonNullable<DreamControl['onProgress']>;
+  onProgress: (progress: JobProgress) => void;
   signal: AbortSignal;
   /** Which of the runner's parallel lanes runs it: no two running dreams share one. */
   lane: number;
   /**
-   * The dream so far after each octave but the last, as a PNG of the dream's shape at most
-   * PREVIEW_MAX_SIDE px on the long side; all are handed on before the job resolves.
+   * The dream so far after each octave but the last (a zoom: each frame as it is finished), as a
+   * PNG of the dream's shape at most PREVIEW_MAX_SIDE px on the long side; all are handed on
+   * before the job resolves.
    */
-  onPreview?: (png: Buffer, octave: number) => void;
+  onPreview?: (png: Buffer, index: number) => void;
+  /**
+   * A folder of this job's alone that outlives the runner: a zoom checkpoints its frames there
+   * and, run again after a stop, continues from them. Without it, a temporary folder.
+   */
+  workDir?: string;
 }
 
 /**
@@ -46,7 +82,7 @@ export class ShuttingDown extends Error {
   }
 }
 
-/** Runs one job to its PNG (recipe inside); rejects with the signal's reason when aborted. */
+/** Runs one job to its result (resultFormat, recipe inside); rejects with the signal's reason when aborted. */
 export type DreamExecutor = (
   job: { id: string; spec: DreamJobSpec; photo: Uint8Array },
   control: DreamJobControl,

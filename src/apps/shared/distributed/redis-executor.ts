@@ -4,8 +4,7 @@
  * and every worker already reach, so the machines share no file system.
  */
 import { Queue, QueueEvents } from 'bullmq';
-import type { DreamProgress } from '../../../core/dream/options.js';
-import { ShuttingDown, type DreamExecutor } from '../dream-job.js';
+import { ShuttingDown, type DreamExecutor, type JobProgress } from '../dream-job.js';
 import {
   CANCEL_CHANNEL,
   cancelledKey,
@@ -25,7 +24,7 @@ export interface RemoteDreamExecutor {
 }
 
 interface Pending {
-  onProgress: (progress: DreamProgress) => void;
+  onProgress: (progress: JobProgress) => void;
   resolve: (png: Buffer) => void;
   reject: (err: unknown) => void;
 }
@@ -124,7 +123,7 @@ export async function redisDreamExecutor(
     });
 
   const finished = ({ jobId }: { jobId: string }) => void settle(jobId).catch((err: unknown) => fail(jobId, err));
-  events.on('progress', ({ jobId, data }) => pending.get(jobId)?.onProgress(data as DreamProgress));
+  events.on('progress', ({ jobId, data }) => pending.get(jobId)?.onProgress(data as JobProgress));
   events.on('completed', finished);
   events.on('failed', finished);
 
