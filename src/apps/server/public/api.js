@@ -38,7 +38,19 @@ export const sentence = (message) => message.charAt(0).toUpperCase() + message.s
 /** A dream's settings as the form fields POST /api/dreams takes. */
 export function settingsFields(settings = {}) {
   const fields = new FormData();
-  for (const key of ['preset', 'model', 'layer', 'channel', 'steps', 'size', 'seed']) {
+  for (const key of [
+    'kind',
+    'preset',
+    'model',
+    'layer',
+    'channel',
+    'steps',
+    'size',
+    'seed',
+    'frames',
+    'zoom',
+    'rotate',
+  ]) {
     if (settings[key] !== undefined && settings[key] !== '') fields.append(key, String(settings[key]));
   }
   return fields;

@@ -1,5 +1,6 @@
 // The dream studio page: the form (form.js) posts a photo, the page follows the dream (follow.js)
-// and shows it over the original (viewer.js), with previews while it runs. Each dream has its URL
+// and shows it over the original (viewer.js), with previews while it runs; an endless zoom shows
+// its frames as they arrive, then plays its video. Each dream has its URL
 // (#dream=<id>), so a reload or a restarted server finds it again; "My dreams" (gallery.js) lists
 // the owner's dreams, "Compare looks" (looks.js) dreams one photo with every look, and /s/<token>
 // shows a shared dream read-only. With a web build it can dream on this device (device-dream.js).
@@ -9,6 +10,7 @@ import { follow, isFinished } from './follow.js';
 import {
   applySettings,
   choosePhoto,
+  currentKind,
   currentPhoto,
   form,
   formSettings,
@@ -18,11 +20,12 @@ import {
   studio,
   tooLarge,
   updateSteps,
+  zoomSettings,
 } from './form.js';
 import { initGallery, refreshGallery } from './gallery.js';
 import { compareLooks } from './looks.js';
 import { initShareActions, hideDreamActions, showDreamActions } from './dream-actions.js';
-import { describe, hideStatus, setBusy, showError, showStatus } from './status.js';
+import { describe, hideStatus, setBusy, showError, showStatus, videoLength } from './status.js';
 import {
   dropOriginal,
   hideDream,
@@ -33,11 +36,12 @@ import {
   showOriginal,
   showPhoto,
   showPreview,
+  showVideo,
 } from './viewer.js';
 
 const dreamUrl = (id, file = '') => `/api/dreams/${encodeURIComponent(id)}${file && `/${file}`}`;
 
-/** The dream in the viewer: { id, view?, stop?, device?, previewOctave? }. */
+/** The dream in the viewer: { id, view?, stop?, device?, previewOctave?, previewFrame?, loadingFrame? }. */
 let shown;
 
 function update(view) {
@@ -48,7 +52,8 @@ function update(view) {
   showStatus(describe(view), view.status === 'done' ? 1 : (view.progress?.fraction ?? 0));
   setBusy(running);
   if (running) {
-    showProgressPicture(view);
+    if (view.kind === 'zoom') showZoomFrame(view);
+    else showProgressPicture(view);
     return;
   }
   shown.stop?.();
@@ -84,7 +89,28 @@ function showProgressPicture(view) {
   showPreview(`${dreamUrl(view.id, 'preview')}?octave=${octave - 1}`);
 }
 
+/** While a zoom runs: its photo, then each frame as it is finished (the newest, one load at a time). */
+function showZoomFrame(view) {
+  const frame = view.progress?.frame ?? 0;
+  if (!shown.previewFrame)
+    setCaption(view.status === 'queued' ? 'An endless zoom, waiting' : 'Dreaming the first frame…');
+  if (frame <= (shown.previewFrame ?? 0) || shown.loadingFrame) return;
+  shown.loadingFrame = true;
+  const { id } = shown;
+  void showPreview(`${dreamUrl(view.id, 'preview')}?frame=${frame}`, { alone: true }).then(() => {
+    if (shown?.id !== id) return;
+    shown.loadingFrame = false;
+    shown.previewFrame = frame;
+    if (!isFinished(shown.view)) setCaption(`The zoom so far: frame ${frame} of ${view.progress.frames}`);
+    if ((shown.view.progress?.frame ?? 0) > frame && !isFinished(shown.view)) showZoomFrame(shown.view);
+  });
+}
+
 function showResult(view) {
+  if (view.kind === 'zoom') {
+    showZoom(view);
+    return;
+  }
   if ($('result').src.startsWith('blob:')) URL.revokeObjectURL($('result').src);
   const url = view.png ? URL.createObjectURL(view.png) : dreamUrl(view.id, 'result');
   $('result').addEventListener('load', revealViewer, { once: true });
@@ -94,8 +120,22 @@ function showResult(view) {
   // From the server, the file name comes from its Content-Disposition (it wins over the download attribute).
   download.href = view.png ? url : `${url}?download`;
   download.download = view.png ? `${view.name.replace(/\.[^.]*$/, '') || 'photo'}-dream.png` : '';
+  download.textContent = 'Download the dream (PNG)';
   download.hidden = false;
   $('download-hint').hidden = Boolean(view.png);
+}
+
+/** A finished zoom: its video plays in the viewer; Download gives the MP4 (named by the server). */
+function showZoom(view) {
+  const url = dreamUrl(view.id, 'result');
+  showVideo(url);
+  $('video').addEventListener('loadedmetadata', revealViewer, { once: true });
+  setCaption(`${view.name}: an endless zoom, ${videoLength(view.frames, view.fps)}`);
+  const download = $('download');
+  download.href = `${url}?download`;
+  download.download = '';
+  download.textContent = 'Download the video (MP4)';
+  download.hidden = false;
 }
 
 /**
@@ -212,10 +252,18 @@ function dreamAgain() {
   void submit(data, $('result').src);
 }
 
+/** "Zoom into this dream": an endless zoom from the finished picture, with the zoom's knobs as the form has them. */
+function zoomFromDream() {
+  const { view } = shown;
+  const data = settingsFields({ ...view.settings, ...zoomSettings() });
+  data.append('from', view.id);
+  void submit(data, $('result').src);
+}
+
 /** "Change settings": the form set to the dream's settings and photo, ready to dream again. */
 async function changeSettings() {
   const { view } = shown;
-  await applySettings(view.settings ?? {});
+  await applySettings({ ...view.settings, kind: view.kind ?? 'picture' });
   let photo = shown.photo;
   if (!photo) {
     try {
@@ -283,12 +331,16 @@ async function showShared(token) {
   const base = `/api/shared/${encodeURIComponent(token)}`;
   try {
     const view = await api(base);
+    const zoom = view.kind === 'zoom';
     showOriginal(undefined);
-    showDream(`${base}/result`);
-    setCaption(`A shared dream: ${view.name}`);
+    if (zoom) showVideo(`${base}/result`);
+    else showDream(`${base}/result`);
+    setCaption(zoom ? `A shared endless zoom: ${view.name}` : `A shared dream: ${view.name}`);
     const download = $('download');
     download.href = `${base}/result`;
-    download.download = `${view.name.replace(/\.[^.]*$/, '') || 'photo'}-dream.png`;
+    const stem = view.name.replace(/\.[^.]*$/, '') || 'photo';
+    download.download = zoom ? `${stem}-zoom.mp4` : `${stem}-dream.png`;
+    download.textContent = zoom ? 'Download the video (MP4)' : 'Download the dream (PNG)';
     download.hidden = false;
   } catch (err) {
     setCaption('A shared dream');
@@ -315,6 +367,7 @@ async function init() {
   $('model').addEventListener('change', loadLayers);
   $('cancel').addEventListener('click', cancelDream);
   $('dream-again').addEventListener('click', dreamAgain);
+  $('zoom-from').addEventListener('click', zoomFromDream);
   $('change-settings').addEventListener('click', () => void changeSettings());
   $('compare').addEventListener('click', compare);
   initShareActions(() => shown, {
@@ -341,22 +394,25 @@ async function init() {
     return;
   }
   renderForm();
-  $('where').hidden = studio.deviceOnly || !studio.settings.device;
   $('device-only-note').hidden = !studio.deviceOnly;
   if (studio.deviceOnly) {
     $('formats').textContent = 'JPEG, PNG, WebP, AVIF or GIF'; // browsers decode no TIFF
     $('site-nav').hidden = true;
   }
-  const showCompare = () => {
-    for (const id of ['compare', 'compare-hint']) $(id).hidden = onDevice();
+  // Compare looks dreams pictures on the server; a zoom is made on the server alone.
+  const showChoices = () => {
+    const zoom = currentKind() === 'zoom';
+    for (const id of ['compare', 'compare-hint']) $(id).hidden = onDevice() || zoom;
+    $('where').hidden = studio.deviceOnly || !studio.settings.device || zoom;
+    $('zoom-server-note').hidden = !studio.settings.device;
   };
-  showCompare();
-  for (const input of form.querySelectorAll('input[name=where]')) {
-    input.addEventListener('change', () => {
-      showCompare();
-      void prepareDevice();
-    });
-  }
+  showChoices();
+  const choiceChanged = () => {
+    showChoices();
+    void prepareDevice();
+  };
+  for (const input of form.querySelectorAll('input[name=where]')) input.addEventListener('change', choiceChanged);
+  form.addEventListener('kindchange', choiceChanged);
   $('model').addEventListener('change', prepareDevice);
   await loadLayers();
   await prepareDevice();

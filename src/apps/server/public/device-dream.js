@@ -1,12 +1,15 @@
 // Dreams on this device: with a web build, device.js runs the dream in a worker, so the photo is
 // never sent anywhere. The static site (npm run build:web) is the page in device-only mode.
 import { $, api } from './api.js';
-import { form, formSettings, selectedModel, studio } from './form.js';
+import { currentKind, form, formSettings, selectedModel, studio } from './form.js';
 import { showError } from './status.js';
 
 let device; // the device dreamer, once device.js is loaded
 
-export const onDevice = () => studio.deviceOnly || form.querySelector('input[name=where]:checked')?.value === 'device';
+/** Whether the form's dream runs on this device: pictures only (a zoom is made on the server). */
+export const onDevice = () =>
+  studio.deviceOnly ||
+  (currentKind() !== 'zoom' && form.querySelector('input[name=where]:checked')?.value === 'device');
 
 const deviceModule = () => import(new URL(`${studio.settings.device.bundle}device.js`, location.href).href);
 

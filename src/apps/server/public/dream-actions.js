@@ -1,19 +1,26 @@
-// What the owner can do with the dream in the viewer once it has ended: dream it again, change
-// its settings, share it by link (copy, stop sharing) and delete it.
+// What the owner can do with the dream in the viewer once it has ended: dream it again, zoom into
+// it, change its settings, share it by link (copy, stop sharing) and delete it.
 import { $, api } from './api.js';
+import { zoomOffered } from './form.js';
 import { showError } from './status.js';
 
-const BUTTONS = ['download', 'dream-again', 'change-settings', 'share', 'delete'];
+const BUTTONS = ['download', 'dream-again', 'zoom-from', 'change-settings', 'share', 'delete'];
 
 export function hideDreamActions() {
   for (const id of [...BUTTONS, 'share-box', 'delete-confirm', 'download-hint']) $(id).hidden = true;
   $('share-note').textContent = '';
 }
 
-/** The actions a finished dream of the server offers (a failed or cancelled one: only delete). */
+/**
+ * The actions a finished dream of the server offers (a failed or cancelled one: only delete). A
+ * zoom's video cannot be dreamed again or zoomed into.
+ */
 export function showDreamActions(view) {
   const done = view.status === 'done';
-  for (const id of ['dream-again', 'change-settings', 'share']) $(id).hidden = !done;
+  const picture = view.kind !== 'zoom';
+  for (const id of ['change-settings', 'share']) $(id).hidden = !done;
+  $('dream-again').hidden = !done || !picture;
+  $('zoom-from').hidden = !done || !picture || !zoomOffered();
   $('delete').hidden = false;
   showShareLink(view.shareUrl);
 }

@@ -1,7 +1,8 @@
-// The dream form: looks, strength, size, network and layer, and the photo; read as the fields a
-// dream is posted with, or filled from a dream's settings ("Change settings").
+// The dream form: what to make (a picture or an endless zoom), looks, strength, size, the zoom's
+// length, speed and turn, network and layer, and the photo; read as the fields a dream is posted
+// with, or filled from a dream's settings ("Change settings").
 import { $, api } from './api.js';
-import { showError } from './status.js';
+import { showError, videoLength } from './status.js';
 import { showPhoto, dropOriginal } from './viewer.js';
 
 export const form = $('dream-form');
@@ -19,6 +20,14 @@ let photo; // the File to dream
 
 export const currentPhoto = () => photo;
 
+/** A server that makes zooms says how in form.zoom; the static site and older servers make pictures only. */
+export const zoomOffered = () => Boolean(studio.settings?.form.zoom);
+export const currentKind = () => form.querySelector('input[name=kind]:checked')?.value ?? 'picture';
+
+/** Strength and size as last set for each kind: a zoom has its own defaults and a smaller largest size. */
+const kindValues = { picture: undefined, zoom: undefined };
+let shownKind = 'picture';
+
 function option(value, text) {
   const element = document.createElement('option');
   element.value = String(value);
@@ -28,8 +37,9 @@ function option(value, text) {
 
 export function renderForm() {
   renderLooks();
-  renderSizes();
-  renderSteps();
+  renderSizes(studio.settings.form.size.max);
+  renderSteps(studio.settings.form.steps.default);
+  if (zoomOffered()) renderZoom();
   const { settings, models } = studio;
   const presetModel = settings.presets[0]?.model;
   $('model').replaceChildren(...models.map((m) => option(m.name, m.name)));
@@ -60,18 +70,55 @@ function renderLooks() {
   );
 }
 
-function renderSizes() {
-  const { max } = studio.settings.form.size;
+/** The sizes up to `max`, `preferred` chosen when it is one of them. */
+function renderSizes(max, preferred = DEFAULT_SIZE) {
   const sizes = SIZES.filter(([px]) => px <= max);
   if (!sizes.some(([px]) => px === max)) sizes.push([max, 'Largest']);
   $('size').replaceChildren(...sizes.map(([px, name]) => option(px, `${name} · ${px} px`)));
-  $('size').value = String(sizes.some(([px]) => px === DEFAULT_SIZE) ? DEFAULT_SIZE : sizes[0][0]);
+  $('size').value = String(sizes.some(([px]) => px === preferred) ? preferred : sizes[0][0]);
 }
 
-function renderSteps() {
+function renderSteps(value) {
   const { min, max } = studio.settings.form.steps;
-  Object.assign($('steps'), { min, max: Math.min(max, 40), value: studio.settings.form.steps.default });
+  Object.assign($('steps'), { min, max: Math.min(max, 40), value });
   updateSteps();
+}
+
+/** The zoom's knobs, set to the server's ranges and defaults. */
+function renderZoom() {
+  const { zoom } = studio.settings.form;
+  for (const name of ['frames', 'zoom', 'rotate']) {
+    const { min, max } = zoom[name];
+    Object.assign($(name), { min, max, value: zoom[name].default });
+  }
+  $('kind-field').hidden = false;
+  for (const input of form.querySelectorAll('input[name=kind]')) input.addEventListener('change', showKind);
+  for (const name of ['frames', 'zoom', 'rotate']) $(name).addEventListener('input', updateZoom);
+  updateZoom();
+}
+
+/** Shows the fields of the chosen kind, each kind with its own strength and size. */
+export function showKind() {
+  const kind = currentKind();
+  if (kind === shownKind) return;
+  kindValues[shownKind] = { steps: $('steps').value, size: $('size').value };
+  shownKind = kind;
+  const limits = kind === 'zoom' ? studio.settings.form.zoom : studio.settings.form;
+  const remembered = kindValues[kind];
+  renderSizes(limits.size.max, Number(remembered?.size ?? (kind === 'zoom' ? limits.size.default : DEFAULT_SIZE)));
+  renderSteps(remembered?.steps ?? limits.steps.default);
+  $('zoom-field').hidden = kind !== 'zoom';
+  form.dispatchEvent(new Event('kindchange'));
+}
+
+export function updateZoom() {
+  const frames = Number($('frames').value);
+  $('frames-value').textContent = `${frames} frames · ${videoLength(frames, studio.settings.form.zoom.fps)}`;
+  const zoom = Number($('zoom').value);
+  const percent = Math.round(Math.abs(zoom - 1) * 1000) / 10;
+  $('zoom-value').textContent = percent === 0 ? 'still' : `${zoom > 1 ? 'in' : 'out'} ${percent}% a frame`;
+  const rotate = Number($('rotate').value);
+  $('rotate-value').textContent = rotate === 0 ? 'no turn' : `${Math.abs(rotate)}° a frame`;
 }
 
 export function updateSteps() {
@@ -105,10 +152,25 @@ export async function loadLayers() {
   }
 }
 
+/** The zoom's fields as the form has them (with the zoom's own strength and size when a picture is shown). */
+export function zoomSettings() {
+  const { zoom } = studio.settings.form;
+  const values = shownKind === 'zoom' ? { steps: $('steps').value, size: $('size').value } : kindValues.zoom;
+  return {
+    kind: 'zoom',
+    frames: Number($('frames').value),
+    zoom: Number($('zoom').value),
+    rotate: Number($('rotate').value),
+    steps: Number(values?.steps ?? zoom.steps.default),
+    size: Number(values?.size ?? zoom.size.default),
+  };
+}
+
 /** The form's settings, as a dream's `settings` holds them; `preset` overrides the chosen look. */
 export function formSettings(preset = checkedPreset()) {
   const model = selectedModel();
   return {
+    ...(currentKind() === 'zoom' && zoomSettings()),
     steps: Number($('steps').value),
     size: Number($('size').value),
     seed: Number($('seed').value || '0'),
@@ -121,6 +183,15 @@ export function formSettings(preset = checkedPreset()) {
 
 /** Sets the form to a dream's settings (those it lacks keep their value). */
 export async function applySettings(settings) {
+  const kind = form.querySelector(`input[name=kind][value="${CSS.escape(settings.kind ?? '')}"]`);
+  if (kind && zoomOffered()) {
+    kind.checked = true;
+    showKind();
+  }
+  for (const name of ['frames', 'zoom', 'rotate']) {
+    if (settings[name] !== undefined) $(name).value = String(settings[name]);
+  }
+  if (zoomOffered()) updateZoom();
   if (settings.model && studio.models.some((m) => m.name === settings.model)) {
     $('model').value = settings.model;
     await loadLayers();

@@ -31,6 +31,9 @@ export function describe(view) {
     if (view.position === undefined) return 'Waiting in line…';
     return view.position === 1 ? 'Waiting in line: next up…' : `Waiting in line: number ${view.position}…`;
   }
+  if (view.status === 'done' && view.kind === 'zoom') {
+    return `Done: ${videoLength(view.frames, view.fps)} of video, ${view.frames} frames of ${view.width}×${view.height} pixels.`;
+  }
   if (view.status === 'done') return `Done: ${view.width}×${view.height} pixels.`;
   if (view.status === 'failed') return `Failed: ${view.error}`;
   if (view.status === 'cancelled') return 'Cancelled.';
@@ -40,10 +43,16 @@ export function describe(view) {
     return `Downloading the network (once): ${Math.round((100 * received) / total)}% of ${Math.round(total / 1048576)} MB…`;
   }
   if (!p) return 'Loading the network…';
+  if (p.phase === 'encode') return 'Making the video…';
   const percent = Math.round(p.fraction * 100);
   const eta = p.etaSeconds === undefined ? '' : ` · about ${formatSeconds(p.etaSeconds)} left`;
+  // `frame` counts the frames finished: the line names the one being dreamed.
+  if (p.phase === 'dream') return `Frame ${Math.min(p.frame + 1, p.frames)} of ${p.frames} · ${percent}%${eta}`;
   return `Scale ${p.octave} of ${p.octaves} · step ${p.step} of ${p.steps} · ${percent}%${eta}`;
 }
+
+/** A video's length: "4 s", "2.5 s". */
+export const videoLength = (frames, fps) => `${Math.round((10 * frames) / fps) / 10} s`;
 
 function formatSeconds(seconds) {
   return seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;

@@ -1,6 +1,7 @@
 // A dream as a tile of a grid ("My dreams", "Looks compared"): its dream with the original beside
-// it once done, else what it is doing; the whole tile is a button that opens it in the viewer.
-import { describe } from './status.js';
+// it once done (a zoom: its video's first frame, which plays while pointed at), else what it is
+// doing; the whole tile is a button that opens it in the viewer.
+import { describe, videoLength } from './status.js';
 
 /** "My dreams" is a snapshot, not followed live: its tiles say what a dream was doing in a word or two. */
 const GALLERY_STATES = { queued: 'Waiting in line', running: 'Dreaming…', failed: 'Failed', cancelled: 'Cancelled' };
@@ -9,6 +10,29 @@ const dreamUrl = (id, file) => `/api/dreams/${encodeURIComponent(id)}/${file}`;
 
 function image(src, className) {
   return Object.assign(document.createElement('img'), { src, className, alt: '', loading: 'lazy' });
+}
+
+/** A zoom's video as a still until `button` is pointed at or focused; muted, as it has no sound. */
+function video(src, button) {
+  const element = Object.assign(document.createElement('video'), {
+    src,
+    className: 'tile-dream',
+    muted: true,
+    loop: true,
+    playsInline: true,
+    preload: 'metadata',
+  });
+  const play = () => void element.play().catch(() => {});
+  const pause = () => element.pause();
+  button.addEventListener('pointerenter', play);
+  button.addEventListener('focus', play);
+  button.addEventListener('pointerleave', pause);
+  button.addEventListener('blur', pause);
+  return element;
+}
+
+function badge(text) {
+  return Object.assign(document.createElement('span'), { className: 'tile-badge', textContent: text });
 }
 
 /**
@@ -32,7 +56,9 @@ export function updateTile(item, view, options) {
 function renderTile(button, view, { title, gallery }) {
   const pictures = document.createElement('span');
   pictures.className = 'tile-pictures';
-  if (view.status === 'done') {
+  if (view.status === 'done' && view.kind === 'zoom') {
+    pictures.append(video(dreamUrl(view.id, 'result'), button), badge(`Zoom · ${videoLength(view.frames, view.fps)}`));
+  } else if (view.status === 'done') {
     pictures.append(image(dreamUrl(view.id, 'result'), 'tile-dream'));
     // The original is decoration beside the dream: the tile's name says what it is.
     if (gallery) pictures.append(image(dreamUrl(view.id, 'original'), 'tile-original'));

@@ -1,6 +1,7 @@
 // The before/after viewer: the original photo with the dream over it, the dream clipped to the
 // right of a divider. A range input over the picture moves the divider, so the comparison works
 // by mouse, touch and keyboard (arrow keys) alike, and screen readers announce where it stands.
+// A zoom shows its frames alone as they arrive, then plays its video.
 import { $ } from './api.js';
 
 const DREAM_ALT = 'Dreamed photo';
@@ -39,14 +40,44 @@ export function showDream(url, { preview = false } = {}) {
   $('viewer-placeholder').hidden = true;
 }
 
-/** A preview is shown once it has loaded: a missing one (404) leaves the picture as it is. */
-export function showPreview(url) {
-  const image = new Image();
-  image.onload = () => showDream(url, { preview: true });
-  image.src = url;
+/**
+ * A preview is shown once it has loaded: a missing one (404) leaves the picture as it is.
+ * `alone`: without the original (a zoom's frames are cropped from it: no before/after).
+ * Resolves once it is shown or missing.
+ */
+export function showPreview(url, { alone = false } = {}) {
+  return new Promise((resolve) => {
+    const image = new Image();
+    image.onload = () => {
+      if (alone) showOriginal(undefined);
+      showDream(url, { preview: true });
+      resolve();
+    };
+    image.onerror = () => resolve();
+    image.src = url;
+  });
+}
+
+/** A finished zoom: its video, alone, looping without sound (it has none). */
+export function showVideo(url) {
+  showOriginal(undefined);
+  hideDream();
+  const video = $('video');
+  video.autoplay = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  video.src = url;
+  video.hidden = false;
+}
+
+function hideVideo() {
+  const video = $('video');
+  if (video.hidden) return;
+  video.hidden = true;
+  video.removeAttribute('src');
+  video.load(); // lets go of the file
 }
 
 export function hideDream() {
+  hideVideo();
   $('dream-layer').hidden = true;
   $('result').removeAttribute('src');
   $('result').alt = DREAM_ALT;
