@@ -195,3 +195,28 @@ export async function killMidDream(page: Page, url: string, server: ChildProcess
   server.kill('SIGKILL');
   await page.getByText('Lost the connection to the studio server: trying again…').waitFor();
 }
+
+/** Saves a screenshot as `studio-<name>.png` in the folder STUDIO_SCREENSHOTS names, when it names one. */
+export async function capture(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
+  const folder = process.env.STUDIO_SCREENSHOTS;
+  if (folder) await page.screenshot({ path: join(folder, `studio-${name}.png`), fullPage });
+}
+
+/** The video element of the viewer once it can play: its state, length and size. */
+export async function playingVideo(
+  page: Page,
+  selector = '#video',
+): Promise<{ readyState: number; duration: number; width: number; height: number }> {
+  await page.waitForFunction((s) => (document.querySelector(s) as HTMLVideoElement).readyState >= 2, selector, {
+    timeout: 30_000,
+  });
+  return page.evaluate((s) => {
+    const video = document.querySelector(s) as HTMLVideoElement;
+    return {
+      readyState: video.readyState,
+      duration: video.duration,
+      width: video.videoWidth,
+      height: video.videoHeight,
+    };
+  }, selector);
+}
