@@ -86,23 +86,27 @@ function showProgressPicture(view) {
   }
   shown.previewOctave = octave - 1;
   setCaption(`Dreaming… the dream after scale ${octave - 1} of ${view.progress.octaves}`);
-  showPreview(`${dreamUrl(view.id, 'preview')}?octave=${octave - 1}`);
+  showPreview(`${dreamUrl(view.id, 'preview')}?octave=${octave - 1}`, { wanted: stillRunning(view.id) });
 }
+
+/** Whether dream `id` is still the one in the viewer, and still running. */
+const stillRunning = (id) => () => shown?.id === id && !isFinished(shown.view);
 
 /** While a zoom runs: its photo, then each frame as it is finished (the newest, one load at a time). */
 function showZoomFrame(view) {
   const frame = view.progress?.frame ?? 0;
-  if (!shown.previewFrame)
-    setCaption(view.status === 'queued' ? 'An endless zoom, waiting' : 'Dreaming the first frame…');
+  if (!shown.previewFrame) {
+    setCaption(view.status === 'queued' ? 'An endless zoom: waiting to start' : 'Dreaming the first frame…');
+  }
   if (frame <= (shown.previewFrame ?? 0) || shown.loadingFrame) return;
   shown.loadingFrame = true;
-  const { id } = shown;
-  void showPreview(`${dreamUrl(view.id, 'preview')}?frame=${frame}`, { alone: true }).then(() => {
-    if (shown?.id !== id) return;
+  const wanted = stillRunning(view.id);
+  void showPreview(`${dreamUrl(view.id, 'preview')}?frame=${frame}`, { wanted, alone: true }).then(() => {
+    if (!wanted()) return;
     shown.loadingFrame = false;
     shown.previewFrame = frame;
-    if (!isFinished(shown.view)) setCaption(`The zoom so far: frame ${frame} of ${view.progress.frames}`);
-    if ((shown.view.progress?.frame ?? 0) > frame && !isFinished(shown.view)) showZoomFrame(shown.view);
+    setCaption(`The zoom so far: frame ${frame} of ${view.progress.frames}`);
+    if ((shown.view.progress?.frame ?? 0) > frame) showZoomFrame(shown.view);
   });
 }
 

@@ -41,16 +41,18 @@ export function showDream(url, { preview = false } = {}) {
 }
 
 /**
- * A preview is shown once it has loaded: a missing one (404) leaves the picture as it is.
- * `alone`: without the original (a zoom's frames are cropped from it: no before/after).
- * Resolves once it is shown or missing.
+ * A preview is shown once it has loaded, if `wanted()` still (the dream may have ended meanwhile):
+ * a missing one (404) leaves the picture as it is. `alone`: without the original (a zoom's frames
+ * are cropped from it: no before/after). Resolves once it is shown, dropped or missing.
  */
-export function showPreview(url, { alone = false } = {}) {
+export function showPreview(url, { wanted, alone = false }) {
   return new Promise((resolve) => {
     const image = new Image();
     image.onload = () => {
-      if (alone) showOriginal(undefined);
-      showDream(url, { preview: true });
+      if (wanted()) {
+        if (alone) showOriginal(undefined);
+        showDream(url, { preview: true });
+      }
       resolve();
     };
     image.onerror = () => resolve();
