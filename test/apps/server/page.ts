@@ -202,14 +202,21 @@ export async function capture(page: Page, name: string, { fullPage = true } = {}
   if (folder) await page.screenshot({ path: join(folder, `studio-${name}.png`), fullPage });
 }
 
-/** The video element of the viewer once it can play: its state, length and size. */
-export async function playingVideo(
+/**
+ * The video of `selector` once it has loaded up to `readyState` (2: a frame to show; 1: its
+ * metadata only): its state, length and size.
+ */
+export async function loadedVideo(
   page: Page,
   selector = '#video',
+  readyState = 2,
 ): Promise<{ readyState: number; duration: number; width: number; height: number }> {
-  await page.waitForFunction((s) => (document.querySelector(s) as HTMLVideoElement).readyState >= 2, selector, {
-    timeout: 30_000,
-  });
+  await page.waitForFunction(
+    ([s, state]) =>
+      ((document.querySelector(s as string) as HTMLVideoElement | null)?.readyState ?? 0) >= Number(state),
+    [selector, readyState],
+    { timeout: 30_000 },
+  );
   return page.evaluate((s) => {
     const video = document.querySelector(s) as HTMLVideoElement;
     return {

@@ -14,7 +14,7 @@ import {
   capture,
   dreamIdOf,
   dreamThroughPage,
-  playingVideo,
+  loadedVideo,
   recordStatus,
   smallCat,
   statusTexts,
@@ -104,12 +104,14 @@ test('the page makes an endless zoom: frames while it runs, then its MP4 plays, 
     await Promise.race([preview.waitFor({ timeout: 30_000 }), done.waitFor({ timeout: 30_000 })]);
 
     await done.waitFor({ timeout: 60_000 });
-    const video = await playingVideo(page);
+    const video = await loadedVideo(page);
+    const view = (await fetchIn(page, `/api/dreams/${id}`)).body as Record<string, unknown>;
+    assert.deepEqual([view.kind, view.frames, view.fps], ['zoom', FRAMES, form.zoom.fps]);
     assert.ok(Math.abs(video.duration - FRAMES / form.zoom.fps) < 0.1, `the video lasts ${video.duration} s`);
-    assert.equal(video.width, 256);
+    assert.deepEqual([video.width, video.height], [view.width, view.height]);
     assert.equal(
       await page.locator('#status-text').innerText(),
-      `Done: 0.2 s of video, 6 frames of 256×${video.height} pixels.`,
+      `Done: 0.2 s of video, 6 frames of ${video.width}×${video.height} pixels.`,
     );
     assert.equal(await page.locator('#viewer-caption').innerText(), 'cat.jpg: an endless zoom, 0.2 s');
     assert.equal(await page.locator('#result').isVisible(), false);
@@ -142,7 +144,7 @@ test('the page makes an endless zoom: frames while it runs, then its MP4 plays, 
     const link = await page.getByLabel(/^Anyone with this link/).inputValue();
     const stranger = await browser.newPage({ viewport: VIEWPORTS.phone });
     await stranger.goto(link);
-    assert.equal((await playingVideo(stranger)).width, 256);
+    assert.equal((await loadedVideo(stranger)).width, video.width);
     assert.match(await stranger.locator('#viewer-caption').innerText(), /^A shared endless zoom: cat\.jpg$/);
     const sharedDownload = stranger.getByRole('link', { name: 'Download the video (MP4)' });
     assert.equal(await sharedDownload.getAttribute('download'), 'cat-zoom.mp4');
@@ -155,9 +157,9 @@ test('the page makes an endless zoom: frames while it runs, then its MP4 plays, 
     const tile = page.getByRole('button', { name: /^Open cat\.jpg: Done: 0\.2 s of video/ });
     await tile.waitFor();
     assert.equal(await tile.locator('.tile-badge').innerText(), 'Zoom · 0.2 s');
-    assert.ok((await playingVideo(page, '#gallery-grid video')).duration > 0);
+    assert.ok((await loadedVideo(page, '#gallery-grid video', 1)).duration > 0);
     await tile.click();
-    await playingVideo(page);
+    await loadedVideo(page);
     assert.equal(dreamIdOf(page), id);
 
     // "Change settings" puts the zoom and its knobs back in the form.
@@ -170,7 +172,7 @@ test('the page makes an endless zoom: frames while it runs, then its MP4 plays, 
     // The phone: one column, the video in view once opened.
     await page.setViewportSize(VIEWPORTS.phone);
     await page.goto(`${url}#dream=${id}`);
-    await playingVideo(page);
+    await loadedVideo(page);
     await assertNoHorizontalOverflow(page);
     await capture(page, 'zoom-phone-done');
     assert.deepEqual(violations, []);
@@ -192,7 +194,7 @@ test('"Zoom into this dream" starts a zoom from a finished picture', (t) =>
     await page.getByRole('button', { name: 'Zoom into this dream' }).click();
     await page.waitForFunction((id) => !location.hash.includes(id), picture);
     const zoom = dreamIdOf(page);
-    await playingVideo(page);
+    await loadedVideo(page);
     const view = (await fetchIn(page, `/api/dreams/${zoom}`)).body as Record<string, unknown>;
     assert.equal(view.kind, 'zoom');
     assert.equal(view.parent, picture);
