@@ -12,7 +12,7 @@ function image(src, className) {
   return Object.assign(document.createElement('img'), { src, className, alt: '', loading: 'lazy' });
 }
 
-/** A zoom's video as a still until `button` is pointed at or focused; muted, as it has no sound. */
+/** A zoom's video as a still, playing while `button` is pointed at or focused (unless motion is reduced). */
 function video(src, button) {
   const element = Object.assign(document.createElement('video'), {
     src,
@@ -22,7 +22,10 @@ function video(src, button) {
     playsInline: true,
     preload: 'metadata',
   });
-  const play = () => void element.play().catch(() => {});
+  // play() rejects when pause() comes first (the pointer left at once): nothing to report.
+  const play = () => {
+    if (!window.matchMedia('(prefers-reduced-motion: reduce)').matches) void element.play().catch(() => {});
+  };
   const pause = () => element.pause();
   button.addEventListener('pointerenter', play);
   button.addEventListener('focus', play);
