@@ -210,7 +210,7 @@ export async function loadedVideo(
   page: Page,
   selector = '#video',
   readyState = 2,
-): Promise<{ readyState: number; duration: number; width: number; height: number }> {
+): Promise<{ readyState: number; duration: number; width: number; height: number; paused: boolean }> {
   await page.waitForFunction(
     ([s, state]) =>
       ((document.querySelector(s as string) as HTMLVideoElement | null)?.readyState ?? 0) >= Number(state),
@@ -219,11 +219,7 @@ export async function loadedVideo(
   );
   return page.evaluate((s) => {
     const video = document.querySelector(s) as HTMLVideoElement;
-    return {
-      readyState: video.readyState,
-      duration: video.duration,
-      width: video.videoWidth,
-      height: video.videoHeight,
-    };
+    const { readyState, duration, videoWidth: width, videoHeight: height, paused } = video;
+    return { readyState, duration, width, height, paused };
   }, selector);
 }

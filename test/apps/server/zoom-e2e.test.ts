@@ -109,6 +109,7 @@ test('the page makes an endless zoom: frames while it runs, then its MP4 plays, 
     assert.deepEqual([view.kind, view.frames, view.fps], ['zoom', FRAMES, form.zoom.fps]);
     assert.ok(Math.abs(video.duration - FRAMES / form.zoom.fps) < 0.1, `the video lasts ${video.duration} s`);
     assert.deepEqual([video.width, video.height], [view.width, view.height]);
+    assert.equal(video.paused, false); // it plays by itself (muted, looping)
     assert.equal(
       await page.locator('#status-text').innerText(),
       `Done: 0.2 s of video, 6 frames of ${video.width}×${video.height} pixels.`,
@@ -158,6 +159,9 @@ test('the page makes an endless zoom: frames while it runs, then its MP4 plays, 
     await tile.waitFor();
     assert.equal(await tile.locator('.tile-badge').innerText(), 'Zoom · 0.2 s');
     assert.ok((await loadedVideo(page, '#gallery-grid video', 1)).duration > 0);
+    assert.equal(await tile.locator('video').getAttribute('poster'), `/api/dreams/${id}/original`);
+    await tile.hover(); // the tile plays its zoom while pointed at
+    await page.waitForFunction(() => !document.querySelector<HTMLVideoElement>('#gallery-grid video')!.paused);
     await tile.click();
     await loadedVideo(page);
     assert.equal(dreamIdOf(page), id);
@@ -169,9 +173,10 @@ test('the page makes an endless zoom: frames while it runs, then its MP4 plays, 
     assert.equal(await page.getByLabel('Length').inputValue(), String(FRAMES));
     assert.equal(await page.getByLabel('Size').inputValue(), '256');
 
-    // The phone: one column, the video in view once opened.
+    // The phone: one column; the dream's address, reloaded, plays the video again.
     await page.setViewportSize(VIEWPORTS.phone);
-    await page.goto(`${url}#dream=${id}`);
+    await page.reload();
+    assert.equal(dreamIdOf(page), id);
     await loadedVideo(page);
     await assertNoHorizontalOverflow(page);
     await capture(page, 'zoom-phone-done');

@@ -12,10 +12,14 @@ function image(src, className) {
   return Object.assign(document.createElement('img'), { src, className, alt: '', loading: 'lazy' });
 }
 
-/** A zoom's video as a still, playing while `button` is pointed at or focused (unless motion is reduced). */
-function video(src, button) {
+/**
+ * A zoom's video, showing its photo until `button` is pointed at or focused, when it plays (unless
+ * motion is reduced). A video loading its metadata alone shows no frame: the photo stands in.
+ */
+function video(src, poster, button) {
   const element = Object.assign(document.createElement('video'), {
     src,
+    poster,
     className: 'tile-dream',
     muted: true,
     loop: true,
@@ -60,7 +64,11 @@ function renderTile(button, view, { title, gallery }) {
   const pictures = document.createElement('span');
   pictures.className = 'tile-pictures';
   if (view.status === 'done' && view.kind === 'zoom') {
-    pictures.append(video(dreamUrl(view.id, 'result'), button), badge(`Zoom · ${videoLength(view.frames, view.fps)}`));
+    const poster = dreamUrl(view.id, 'original');
+    pictures.append(
+      video(dreamUrl(view.id, 'result'), poster, button),
+      badge(`Zoom · ${videoLength(view.frames, view.fps)}`),
+    );
   } else if (view.status === 'done') {
     pictures.append(image(dreamUrl(view.id, 'result'), 'tile-dream'));
     // The original is decoration beside the dream: the tile's name says what it is.
