@@ -173,7 +173,13 @@ export async function tabThrough(page: Page): Promise<Array<{ element: string; r
             : element;
       const style = getComputedStyle(shown);
       const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
-      const name = element.id || element.textContent?.trim() || element.getAttribute('aria-label') || '';
+      // A radio group is one stop, named by the group (what to make, the look).
+      const name =
+        element.id ||
+        element.textContent?.trim() ||
+        element.getAttribute('aria-label') ||
+        element.getAttribute('name') ||
+        '';
       return { element: `${element.tagName.toLowerCase()} ${name}`.slice(0, 60), ring };
     });
     if (!focused || seen.some((s) => s.element === focused.element)) break;

@@ -95,10 +95,11 @@ function renderZoom() {
   for (const input of form.querySelectorAll('input[name=kind]')) input.addEventListener('change', showKind);
   for (const name of ['frames', 'zoom', 'rotate']) $(name).addEventListener('input', updateZoom);
   updateZoom();
+  showKind(); // the browser may have restored the choice of a page left for another
 }
 
 /** Shows the fields of the chosen kind, each kind with its own strength and size. */
-export function showKind() {
+function showKind() {
   const kind = currentKind();
   if (kind === shownKind) return;
   kindValues[shownKind] = { steps: $('steps').value, size: $('size').value };
@@ -111,7 +112,7 @@ export function showKind() {
   form.dispatchEvent(new Event('kindchange'));
 }
 
-export function updateZoom() {
+function updateZoom() {
   const frames = Number($('frames').value);
   $('frames-value').textContent = `${frames} frames · ${videoLength(frames, studio.settings.form.zoom.fps)}`;
   const zoom = Number($('zoom').value);
