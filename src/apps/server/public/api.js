@@ -35,23 +35,11 @@ export async function api(path, init) {
 /** Server messages start in lower case, like the CLI's; on the page they are sentences. */
 export const sentence = (message) => message.charAt(0).toUpperCase() + message.slice(1);
 
-/** A dream's settings as the form fields POST /api/dreams takes. */
+/** A dream's settings (the form fields it was posted with, as GET /api/dreams/:id gives them) as a form again. */
 export function settingsFields(settings = {}) {
   const fields = new FormData();
-  for (const key of [
-    'kind',
-    'preset',
-    'model',
-    'layer',
-    'channel',
-    'steps',
-    'size',
-    'seed',
-    'frames',
-    'zoom',
-    'rotate',
-  ]) {
-    if (settings[key] !== undefined && settings[key] !== '') fields.append(key, String(settings[key]));
+  for (const [key, value] of Object.entries(settings)) {
+    if (value !== undefined && value !== '') fields.append(key, String(value));
   }
   return fields;
 }
