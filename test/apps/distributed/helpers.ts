@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { Queue } from 'bullmq';
 import { DREAM_QUEUE } from '../../../src/apps/shared/distributed/protocol.js';
 import { openRedis } from '../../../src/apps/shared/distributed/redis.js';
-import { fakeBackendModule } from '../server/helpers.js';
+import { fakeBackendModule, multipart, TEST_OWNER, type FilePart } from '../server/helpers.js';
 
 const BIN = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
 
@@ -66,6 +66,58 @@ export async function startWorker(redisUrl: string, backendQuery = 'kind=grid', 
   ]);
   await worker.waitFor(/Dream worker taking dreams/);
   return worker;
+}
+
+/** `deepdream serve --redis` on a free port, and requests to it from one browser (the test owner's). */
+export interface RunningStudio extends RunningCommand {
+  /** Sends a request with the owner's cookie to `path` on the studio. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Posts a dream; returns its id. */
+  submit(fields: Record<string, string>, files: FilePart[]): Promise<string>;
+  /** The dream as the API shows it. */
+  view(id: string): Promise<DreamView>;
+  /** Polls the dream until it is no longer queued or running. */
+  waitUntilFinished(id: string): Promise<DreamView>;
+}
+
+export interface DreamView {
+  status: string;
+  error?: string;
+}
+
+export async function startStudio(redisUrl: string, dataDir: string): Promise<RunningStudio> {
+  const studio = startCommand(['serve', '--port', '0', '--data', dataDir, '--redis', redisUrl]);
+  const started = await studio.waitFor(/running at (http:\S+)/).catch(async (err: unknown) => {
+    await studio.stop('SIGKILL');
+    throw err;
+  });
+  const base = started[1]!;
+  const cookie = `studio_owner=${TEST_OWNER.studio_owner}`;
+  const request = (path: string, init: RequestInit = {}) =>
+    fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
+  const view = async (id: string) => (await (await request(`/api/dreams/${id}`)).json()) as DreamView;
+  return {
+    ...studio,
+    request,
+    view,
+    async submit(fields, files) {
+      const body = await multipart(fields, files);
+      const posted = await request('/api/dreams', {
+        method: 'POST',
+        body: new Uint8Array(body.payload),
+        headers: body.headers,
+      });
+      assert.equal(posted.status, 202, await posted.clone().text());
+      return ((await posted.json()) as { id: string }).id;
+    },
+    async waitUntilFinished(id) {
+      for (;;) {
+        const seen = await view(id);
+        if (!['queued', 'running'].includes(seen.status)) return seen;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
 }
 
 /** What Redis holds about a dream: its job's state (undefined: no job) and its own keys. */
