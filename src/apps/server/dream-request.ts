@@ -29,7 +29,10 @@ export interface DreamRequest {
   parent?: string;
 }
 
-/** A finished dream of the caller's, by id: its result is the photo of a dream "from" it. */
+/** Fewest pixels on each side of a zoom's frames (as `deepdream zoom` takes). */
+const MIN_ZOOM_SIDE = 8;
+
+/** A finished picture of the caller's, by id: its result is the photo of a dream "from" it. */
 export type DreamedPhoto = (id: string) => Promise<{ name: string; bytes: Buffer }>;
 
 export async function parseDreamRequest(
@@ -46,13 +49,24 @@ export async function parseDreamRequest(
   const photo = await asClientError(() => readImage(bytes, { maxSize: form.size, maxPixels, name }));
   // The octave count follows the photo's size, as in the CLI; the recipe records it.
   const options = resolveDreamOptions(form.options, photo.image);
+  const { zoom } = form;
   return {
-    info: { name, width: photo.width, height: photo.height },
-    spec: { name, maxSize: form.size, maxPixels, options },
+    info: { name, ...(zoom ? zoomFrameSize(photo) : { width: photo.width, height: photo.height }) },
+    spec: { name, maxSize: form.size, maxPixels, options, ...(zoom && { zoom }) },
     photo: bytes,
     settings: givenSettings(upload.fields),
     ...(parent !== undefined && { parent }),
   };
+}
+
+/** A zoom's frames: the photo's size made even (the MP4's pixel format needs it). */
+function zoomFrameSize(photo: { width: number; height: number }): { width: number; height: number } {
+  const width = photo.width - (photo.width % 2);
+  const height = photo.height - (photo.height % 2);
+  if (width < MIN_ZOOM_SIDE || height < MIN_ZOOM_SIDE) {
+    throw new HttpError(400, `the photo is too thin for a zoom: its frames need ${MIN_ZOOM_SIDE} px on each side`);
+  }
+  return { width, height };
 }
 
 function givenSettings(fields: Record<string, string>): DreamSettings {

@@ -4,14 +4,40 @@
  * fewer knobs than the CLI.
  */
 import type { DreamOptionsInput } from '../../core/dream/options.js';
-import { checkInteger, integerText, type OptionNamer, type Range } from '../../core/options/checks.js';
+import {
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  integerText,
+  numberText,
+  OptionError,
+  type OptionNamer,
+  type Range,
+} from '../../core/options/checks.js';
+import { ZOOM_DEFAULTS, ZOOM_DREAM_DEFAULTS } from '../../core/options/render.js';
+import { DREAM_KINDS, type ZoomJobSettings } from '../shared/dream-job.js';
 import { HttpError } from './errors.js';
 
 /**
  * `channel`: dream only that channel of the layer (the explore page's "dream my photo with this
- * channel"); `from`: the id of a finished dream whose result is the photo (dream-request.ts reads it).
+ * channel"); `from`: the id of a finished picture whose result is the photo (dream-request.ts
+ * reads it); `kind`: a picture or an endless zoom, which alone takes `frames`, `zoom`, `rotate`.
  */
-const FORM_FIELDS = ['preset', 'model', 'layer', 'channel', 'steps', 'size', 'seed', 'from'] as const;
+const FORM_FIELDS = [
+  'preset',
+  'model',
+  'layer',
+  'channel',
+  'steps',
+  'size',
+  'seed',
+  'from',
+  'kind',
+  'frames',
+  'zoom',
+  'rotate',
+] as const;
+const ZOOM_FIELDS = ['frames', 'zoom', 'rotate'] as const;
 
 export type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
 
@@ -20,15 +46,28 @@ export interface FormLimits {
   maxSize: number;
   /** Most steps per octave the form accepts. */
   maxSteps: number;
+  /** Most frames of a zoom. */
+  maxFrames: number;
+  /** Largest long side of a zoom's frames. */
+  maxZoomSize: number;
 }
 
 /** Smallest long side accepted for `size`. */
 export const MIN_SIZE = 64;
 
+/** A zoom's knobs on the form: the CLI's defaults, in ranges that keep each frame's move gentle. */
+export const ZOOM_FORM = {
+  frames: { default: ZOOM_DEFAULTS.frames, min: 2 },
+  zoom: { default: ZOOM_DEFAULTS.zoom, min: 0.9, max: 1.1 },
+  rotate: { default: 0, min: -10, max: 10 },
+} as const;
+
 export interface DreamForm {
   options: DreamOptionsInput;
-  /** Long side the photo is scaled down to. */
+  /** Long side the photo is scaled down to (a zoom: of its frames). */
   size: number;
+  /** An endless zoom's settings; absent for a picture. */
+  zoom?: ZoomJobSettings;
 }
 
 /** The field that sets each option the form offers under another name. */
@@ -48,6 +87,7 @@ export function parseForm(fields: Record<string, string>, limits: FormLimits): D
     throw new HttpError(400, `unknown field '${unknown.slice(0, 100)}' (fields: image, ${FORM_FIELDS.join(', ')})`);
   }
   const f: FormFields = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
+  const kind = f.kind === undefined ? 'picture' : checkOneOf('kind', f.kind.trim(), DREAM_KINDS);
   const steps = integerField('steps', f.steps, { min: 1, max: limits.maxSteps });
   const seed = integerField('seed', f.seed, { min: 0, max: 0xffffffff });
   const channel = integerField('channel', f.channel, { min: 0, max: 65535 });
@@ -59,10 +99,37 @@ export function parseForm(fields: Record<string, string>, limits: FormLimits): D
     ...(steps !== undefined && { steps }),
     ...(seed !== undefined && { seed }),
   };
-  return { options, size: integerField('size', f.size, { min: MIN_SIZE, max: limits.maxSize }) ?? limits.maxSize };
+  if (kind === 'picture') {
+    const zoomField = ZOOM_FIELDS.find((name) => f[name] !== undefined);
+    if (zoomField !== undefined) throw new OptionError(zoomField, 'is for a zoom: send kind=zoom with it');
+    return { options, size: integerField('size', f.size, { min: MIN_SIZE, max: limits.maxSize }) ?? limits.maxSize };
+  }
+  const frames = integerField('frames', f.frames, { min: ZOOM_FORM.frames.min, max: limits.maxFrames });
+  const zoom = numberField('zoom', f.zoom, ZOOM_FORM.zoom);
+  const rotate = numberField('rotate', f.rotate, ZOOM_FORM.rotate);
+  return {
+    options: { ...ZOOM_DREAM_DEFAULTS, ...options },
+    size: integerField('size', f.size, { min: MIN_SIZE, max: limits.maxZoomSize }) ?? limits.maxZoomSize,
+    zoom: {
+      frames: frames ?? Math.min(ZOOM_FORM.frames.default, limits.maxFrames),
+      fps: ZOOM_DEFAULTS.fps,
+      move: {
+        zoom: zoom ?? ZOOM_FORM.zoom.default,
+        rotate: rotate ?? ZOOM_FORM.rotate.default,
+        translateX: 0,
+        translateY: 0,
+      },
+      colorLock: ZOOM_DEFAULTS.colorLock,
+    },
+  };
 }
 
 function integerField(name: string, text: string | undefined, range: Range): number | undefined {
   if (text === undefined) return undefined;
   return checkInteger(name, integerText(text) ?? text.trim(), range);
+}
+
+function numberField(name: string, text: string | undefined, range: Range): number | undefined {
+  if (text === undefined) return undefined;
+  return checkNumber(name, numberText(text) ?? text.trim(), range);
 }

@@ -18,6 +18,7 @@ import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { localDreamExecutor, type DreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
+import { MIN_SIZE, ZOOM_FORM } from './form.js';
 import {
   registerGuard,
   resolveGuardOptions,
@@ -62,6 +63,10 @@ export interface StudioOptions extends GuardOptions {
   maxPixels?: number;
   /** Most steps per octave the form accepts (default 100). */
   maxSteps?: number;
+  /** Most frames of a zoom (default 250: 10 s). */
+  maxFrames?: number;
+  /** Long side a zoom's frames are scaled down to (default 512). */
+  maxZoomSize?: number;
   /** Runs the dreams (default: localDreamExecutor, in this process's dream workers). */
   executor?: DreamExecutor;
   /** Module exporting `createBackend` to dream with instead of the engine (see dream/backend.ts). */
@@ -90,6 +95,8 @@ export const DEFAULT_STUDIO_OPTIONS = {
   maxUploadBytes: 20 * 1024 * 1024,
   maxSize: 1024,
   maxSteps: 100,
+  maxFrames: 250,
+  maxZoomSize: 512,
 } as const;
 
 /** $XDG_DATA_HOME/inceptionism/studio, or ~/.local/share/inceptionism/studio. */
@@ -106,7 +113,8 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
   for (const key of ['concurrency', 'maxQueued', 'maxQueuedPerOwner', 'maxUploadBytes', 'maxSteps'] as const) {
     checkInteger(key, o[key], { min: 1 });
   }
-  checkInteger('maxSize', o.maxSize, { min: 64 });
+  checkInteger('maxFrames', o.maxFrames, { min: ZOOM_FORM.frames.min });
+  for (const key of ['maxSize', 'maxZoomSize'] as const) checkInteger(key, o[key], { min: MIN_SIZE });
   for (const key of ['keepDays', 'keepBytes'] as const) {
     if (o[key] !== undefined) checkInteger(key, o[key], { min: 1 });
   }
@@ -140,7 +148,8 @@ async function createStudio(
   // Requests during a shutdown get the studio's own 503 (shutdown.ts) rather than Fastify's.
   const app = Fastify({ logger: false, return503OnClosing: false, ...serverTimeouts(guard) });
   const catalog = o.catalog ?? installedModelCatalog();
-  const limits = { maxSize: o.maxSize, maxSteps: o.maxSteps, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
+  const { maxSize, maxSteps, maxFrames, maxZoomSize } = o;
+  const limits = { maxSize, maxSteps, maxFrames, maxZoomSize, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
   const retention = setInterval(() => void store.applyRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
   retention.unref();
 

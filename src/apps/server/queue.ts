@@ -5,7 +5,14 @@
  * while the studio runs: places in line, progress, the latest intermediate image.
  */
 import { randomUUID } from 'node:crypto';
-import { ShuttingDown, type DreamExecutor, type DreamJobSpec, type JobProgress } from '../shared/dream-job.js';
+import {
+  dreamKind,
+  ShuttingDown,
+  type DreamExecutor,
+  type DreamJobSpec,
+  type DreamKind,
+  type JobProgress,
+} from '../shared/dream-job.js';
 import { errorMessage } from '../shared/errors.js';
 import { HttpError } from './errors.js';
 import { isFinished, type DreamRecord, type DreamSettings, type DreamStatus, type DreamStore } from './store/index.js';
@@ -15,6 +22,7 @@ export { isFinished, type DreamStatus } from './store/index.js';
 /** What the API reports about a dream. */
 export interface DreamView {
   id: string;
+  kind: DreamKind;
   status: DreamStatus;
   /** Photo name, as uploaded. */
   name: string;
@@ -25,6 +33,9 @@ export interface DreamView {
   createdAt: string;
   /** The form fields it was asked with, as given. */
   settings: DreamSettings;
+  /** A zoom's length in frames, and their rate per second. */
+  frames?: number;
+  fps?: number;
   /** The dream whose result this one dreams again. */
   parent?: string;
   /** Place in the waiting line while queued: 1 is next. */
@@ -139,14 +150,17 @@ export class DreamQueue {
   view(record: DreamRecord, { owner }: { owner: boolean }): DreamView {
     const position = this.waiting.indexOf(record.id);
     const progress = this.running.get(record.id)?.progress;
+    const { zoom } = record.spec;
     return {
       id: record.id,
+      kind: dreamKind(record.spec),
       status: record.status,
       name: record.name,
       width: record.width,
       height: record.height,
       createdAt: new Date(record.createdAt).toISOString(),
       settings: record.settings,
+      ...(zoom && { frames: zoom.frames, fps: zoom.fps }),
       ...(record.parent !== undefined && { parent: record.parent }),
       ...(position >= 0 && { position: position + 1 }),
       ...(record.status === 'running' && progress && { progress }),
@@ -169,7 +183,10 @@ export class DreamQueue {
     }
     this.store.records.finish(id, this.now(), { status: 'cancelled' });
     const position = this.waiting.indexOf(id);
-    if (position >= 0) this.waiting.splice(position, 1);
+    if (position >= 0) {
+      this.waiting.splice(position, 1);
+      await this.store.files.removeWork(id); // frames of a zoom begun before a restart
+    }
     this.running.get(id)?.abort.abort(new Error('cancelled'));
     const view = this.view(this.store.get(id)!, { owner: true });
     this.notify(id);
@@ -228,11 +245,12 @@ export class DreamQueue {
       const record = this.store.get(id)!;
       const photo = await this.store.files.readUpload(id);
       signal.throwIfAborted();
-      const png = await this.execute(
+      const result = await this.execute(
         { id, spec: record.spec, photo },
         {
           lane,
           signal,
+          workDir: this.store.files.workPath(id),
           onProgress: (progress) => {
             run.progress = progress;
             this.notify(id);
@@ -243,11 +261,13 @@ export class DreamQueue {
         },
       );
       signal.throwIfAborted();
-      await this.store.complete(id, png);
+      await this.store.complete(id, result);
     } catch (err) {
       // Aborted: cancelled (already recorded) or the studio is closing (put back in line).
       if (!signal.aborted) this.store.records.finish(id, this.now(), { status: 'failed', error: errorMessage(err) });
     }
+    // A dream put back in line keeps its work (a zoom's frames) to continue from.
+    if (!(signal.reason instanceof ShuttingDown)) await this.store.files.removeWork(id).catch(() => undefined);
   }
 
   private notify(id: string): void {

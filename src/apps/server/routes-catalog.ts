@@ -4,7 +4,8 @@ import { DEFAULT_MODEL, DEFAULT_OPTIONS, DEFAULT_PRESET, PRESETS } from '../../c
 import type { ModelCatalog } from './catalog.js';
 import type { DreamLimits } from './dream-request.js';
 import { HttpError } from './errors.js';
-import { MIN_SIZE } from './form.js';
+import { MIN_SIZE, ZOOM_FORM } from './form.js';
+import { ZOOM_DEFAULTS, ZOOM_DREAM_DEFAULTS } from '../../core/options/render.js';
 
 /** Where the page finds the web build for dreaming on the device (absent: it cannot). */
 export interface DeviceSettings {
@@ -47,6 +48,18 @@ export function presetsView({ limits, maxUploadBytes, device }: Omit<CatalogCont
       size: { default: limits.maxSize, min: MIN_SIZE, max: limits.maxSize },
       maxUploadBytes,
       maxPixels: limits.maxPixels,
+      zoom: {
+        frames: {
+          ...ZOOM_FORM.frames,
+          default: Math.min(ZOOM_FORM.frames.default, limits.maxFrames),
+          max: limits.maxFrames,
+        },
+        size: { default: limits.maxZoomSize, min: MIN_SIZE, max: limits.maxZoomSize },
+        zoom: ZOOM_FORM.zoom,
+        rotate: ZOOM_FORM.rotate,
+        steps: { default: ZOOM_DREAM_DEFAULTS.steps },
+        fps: ZOOM_DEFAULTS.fps,
+      },
     },
     ...(device && { device }),
   };

@@ -10,6 +10,7 @@ import { readImage } from '../../node/image/read.js';
 import { encodeImage } from '../../node/image/write.js';
 import type { ModelCatalog } from './catalog.js';
 import { asClientError, parseDreamRequest, type DreamLimits, type DreamedPhoto } from './dream-request.js';
+import { dreamKind, resultFormat, type DreamKind, type ResultFormat } from '../shared/dream-job.js';
 import { HttpError } from './errors.js';
 import { isFinished, type DreamQueue, type DreamView, type Refusal } from './queue.js';
 import type { DreamRecord, DreamStore } from './store/index.js';
@@ -47,7 +48,9 @@ export function registerDreamRoutes(app: FastifyInstance, context: DreamRoutesCo
       if (!parent || parent.owner !== request.owner) throw new HttpError(400, `from: no dream '${id}'`);
       if (parent.status !== 'done')
         throw new HttpError(400, `from: dream '${id}' is not done (it is ${parent.status})`);
-      return { name: parent.name, bytes: await store.files.readResult(id) };
+      if (dreamKind(parent.spec) !== 'picture')
+        throw new HttpError(400, `from: dream '${id}' is a zoom (a video); dream from a photo or a picture`);
+      return { name: parent.name, bytes: await store.files.readResult(id, 'png') };
     };
     const dream = await parseDreamRequest(upload, { ...context, dreamedPhoto });
     const again = queue.refusal(request.owner); // others may have come first while this one uploaded
@@ -136,7 +139,7 @@ export function ownedDream(store: DreamStore, request: FastifyRequest<IdParams>)
   return record;
 }
 
-/** The finished dream's PNG, inline or as a download. */
+/** The finished dream's PNG or MP4, inline or as a download, with byte ranges (a video player seeks). */
 export async function sendResult(
   reply: FastifyReply,
   record: DreamRecord,
@@ -144,12 +147,16 @@ export async function sendResult(
   download: boolean,
 ): Promise<FastifyReply> {
   if (record.status !== 'done') throw new HttpError(409, `the dream is not ready (it is ${record.status})`);
-  const png = await store.files.readResult(record.id);
+  const kind = dreamKind(record.spec);
+  const format = resultFormat(record.spec);
+  const { files } = store;
   return reply
-    .header('content-type', 'image/png')
-    .header('content-disposition', `${download ? 'attachment' : 'inline'}; filename="${resultFileName(record.name)}"`)
+    .header(
+      'content-disposition',
+      `${download ? 'attachment' : 'inline'}; filename="${resultFileName(record.name, kind, format)}"`,
+    )
     .header('cache-control', 'private, max-age=3600')
-    .send(png);
+    .sendFile(files.resultName(record.id, format), files.resultFolder, { cacheControl: false, lastModified: false });
 }
 
 /**
@@ -164,8 +171,8 @@ function refuse(reply: FastifyReply, refusal: Refusal): FastifyReply {
     .send({ error: refusal.message });
 }
 
-/** "cat.jpg" → "cat-dream.png", safe inside a header. */
-function resultFileName(photoName: string): string {
+/** "cat.jpg" → "cat-dream.png" (a zoom: "cat-zoom.mp4"), safe inside a header. */
+function resultFileName(photoName: string, kind: DreamKind, format: ResultFormat): string {
   const stem = photoName.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_') || 'photo';
-  return `${stem}-dream.png`;
+  return `${stem}-${kind === 'zoom' ? 'zoom' : 'dream'}.${format}`;
 }

@@ -6,7 +6,8 @@ import type { DreamOptions, DreamProgress } from '../../core/dream/options.js';
 import type { CameraMove } from '../../core/video/warp.js';
 import { dream, type WorkerDreamDeps } from '../../node/dream/index.js';
 import { readImage } from '../../node/image/read.js';
-import { octavePreviews } from './dream-preview.js';
+import { imagePreviews } from './dream-preview.js';
+import { runZoomJob } from './zoom-job.js';
 import { encodeImage } from '../../node/image/write.js';
 import type { DreamRecipe } from './recipe.js';
 import { programVersion } from './version.js';
@@ -47,7 +48,14 @@ export interface ZoomJobProgress {
 /** What a job reports as it runs: a dream's octaves and steps, or a zoom's frames. */
 export type JobProgress = DreamProgress | ZoomJobProgress;
 
-/** A job's result: a PNG dream, or a zoom's MP4. */
+/** What a job makes: a picture (one dream) or an endless zoom. */
+export type DreamKind = 'picture' | 'zoom';
+
+export const DREAM_KINDS: readonly DreamKind[] = ['picture', 'zoom'];
+
+export const dreamKind = (spec: DreamJobSpec): DreamKind => (spec.zoom ? 'zoom' : 'picture');
+
+/** A job's result: a picture's PNG, or a zoom's MP4. */
 export type ResultFormat = 'png' | 'mp4';
 
 export const resultFormat = (spec: DreamJobSpec): ResultFormat => (spec.zoom ? 'mp4' : 'png');
@@ -88,12 +96,25 @@ export type DreamExecutor = (
   control: DreamJobControl,
 ) => Promise<Buffer>;
 
-/** Decodes the photo, dreams it in this process's dream worker, and encodes the PNG with its recipe. */
-export async function runDreamJob(
+/** Runs the job in this process's dream worker: a picture (runPictureJob) or a zoom (runZoomJob). */
+export function runDreamJob(
   spec: DreamJobSpec,
   photoBytes: Uint8Array,
   control: DreamJobControl,
   deps: WorkerDreamDeps = {},
+): Promise<Buffer> {
+  const { zoom } = spec;
+  return zoom
+    ? runZoomJob({ ...spec, zoom }, photoBytes, control, deps)
+    : runPictureJob(spec, photoBytes, control, deps);
+}
+
+/** Decodes the photo, dreams it in this process's dream worker, and encodes the PNG with its recipe. */
+async function runPictureJob(
+  spec: DreamJobSpec,
+  photoBytes: Uint8Array,
+  control: DreamJobControl,
+  deps: WorkerDreamDeps,
 ): Promise<Buffer> {
   const photo = await readImage(Buffer.from(photoBytes.buffer, photoBytes.byteOffset, photoBytes.byteLength), {
     maxSize: spec.maxSize,
@@ -108,12 +129,12 @@ export async function runDreamJob(
     options: spec.options,
   };
   const { onProgress, signal, onPreview } = control;
-  const previews = onPreview && octavePreviews(photo.image, onPreview, signal);
+  const previews = onPreview && imagePreviews(photo.image, onPreview, signal);
   // The decoded pixels are not used again here: hand them to the worker rather than copy them.
   const dreamed = await dream(
     photo.image,
     spec.options,
-    { onProgress, signal, ...(previews && { onOctave: previews.onOctave }) },
+    { onProgress, signal, ...(previews && { onOctave: previews.add }) },
     { ...deps, lane: control.lane, transferImage: true },
   );
   await previews?.settled();

@@ -9,6 +9,12 @@ export const VIDEO_WIDTH: Range = { min: 8, max: 8192 };
 /** Multiples of each frame's dream a video render may keep (VideoOptions.strength). */
 export const VIDEO_STRENGTH: Range = { over: 0, max: 10 };
 
+/** A zoom frame's dream settings: lighter than a still's, since every frame builds on the last. */
+export const ZOOM_DREAM_DEFAULTS = { octaves: 2, steps: 5 } as const;
+
+/** A zoom's own settings when not given: 4 s at 25 frames a second, zooming in 2% a frame. */
+export const ZOOM_DEFAULTS = { frames: 100, fps: 25, zoom: 1.02, colorLock: 0.2 } as const;
+
 export interface ZoomValues {
   frames: number;
   fps: number;

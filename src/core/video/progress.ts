@@ -1,4 +1,5 @@
 /** Render progress: frames done, speed and ETA, plus colour drift and where the time went. */
+import type { RgbImage } from '../image/rgb.js';
 import type { ColorDrift } from './color.js';
 
 export interface RenderProgress {
@@ -20,6 +21,8 @@ export interface RenderProgress {
 export interface RenderControl {
   signal?: AbortSignal;
   onProgress?: (progress: RenderProgress) => void;
+  /** Each frame dreamed by this run, as checkpointed (8-bit values), before its progress. */
+  onFrame?: (frame: RgbImage, index: number) => void;
 }
 
 /** Milliseconds spent per stage (dream, decode, flow, warp, color, checkpoint, encode). */

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { noiseImage } from '../../core/dream/random.js';
 import { resizeImage } from '../../core/dream/resize.js';
 import { readInputFile } from '../image/files.js';
-import { readImage } from '../image/read.js';
+import { readImage, type ReadImageOptions } from '../image/read.js';
 import type { Recipe } from '../image/recipe.js';
 import { createRgbImage, type RgbImage } from '../../core/image/rgb.js';
 import { openWorkFolder, workFolderFor, type WorkFolder } from './checkpoint.js';
@@ -28,8 +28,8 @@ export interface ZoomOptions {
   fps: number;
   /** Frame size; default: the photo's size (`from`) or 640x360. */
   size?: { width: number; height: number };
-  /** Start from this photo instead of noise. */
-  from?: string;
+  /** Start from this photo (a file, or bytes already read) instead of noise. */
+  from?: string | ZoomPhoto;
   move: CameraMove;
   schedule: LayerSchedule;
   /** 0..1: how far each frame's colour statistics are pulled back to frame 0's (0 = off). */
@@ -43,6 +43,12 @@ export interface ZoomOptions {
   keepFrames?: boolean;
   /** Stored in the output (see recipe.ts); not part of the frames' settings. */
   recipe?: Recipe;
+}
+
+/** A photo to zoom from, given as bytes (an upload), decoded with these read options. */
+export interface ZoomPhoto extends ReadImageOptions {
+  name: string;
+  bytes: Buffer;
 }
 
 /** A zoom checked and set up by prepareZoom, for renderZoom. */
@@ -77,8 +83,9 @@ export async function prepareZoom(options: ZoomOptions): Promise<PreparedZoom> {
   checkZoomOptions(options);
   const target = outputTarget(options.output);
   // Read once: the same bytes are decoded and hashed into the work folder's settings.
-  const photo = options.from ? await readInputFile(options.from) : undefined;
-  let start = photo ? (await readImage(photo, { name: options.from })).image : undefined;
+  const { from } = options;
+  const photo = typeof from === 'string' ? { name: from, bytes: await readInputFile(from) } : from;
+  let start = photo ? (await readImage(photo.bytes, photo)).image : undefined;
   let { width, height } = options.size ?? (start ? start : DEFAULT_ZOOM_SIZE);
   if (needsEvenSize(target)) {
     width -= width % 2;
@@ -92,7 +99,7 @@ export async function prepareZoom(options: ZoomOptions): Promise<PreparedZoom> {
   const settings = {
     width,
     height,
-    from: photo ? createHash('sha256').update(photo).digest('hex') : null,
+    from: photo ? createHash('sha256').update(photo.bytes).digest('hex') : null,
     move: options.move,
     schedule: options.schedule,
     colorLock: options.colorLock,
@@ -166,6 +173,7 @@ export async function renderZoom(
       return roundFrame(dreamed);
     });
     await timer.time('checkpoint', () => writeFramePng(work.framePath(i), frame));
+    control.onFrame?.(frame, i);
     const color = drift.observe(frame);
     previous = frame;
     speed.frameDone();

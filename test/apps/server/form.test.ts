@@ -6,7 +6,7 @@ import { createStudioServer } from '../../../src/apps/server/index.js';
 import { fieldName, parseForm } from '../../../src/apps/server/form.js';
 import { errorMessage } from '../../../src/apps/shared/errors.js';
 
-const limits = { maxSize: 1024, maxSteps: 100 };
+const limits = { maxSize: 1024, maxSteps: 100, maxFrames: 250, maxZoomSize: 512 };
 
 describe('dream form', () => {
   it('turns fields into dream options', () => {
@@ -37,7 +37,7 @@ describe('dream form', () => {
   it('treats prototype names as unknown fields, even as own keys', () => {
     for (const name of ['__proto__', 'constructor', 'prototype']) {
       assert.throws(() => parseForm(Object.fromEntries([[name, 'x']]), limits), {
-        message: `unknown field '${name}' (fields: image, preset, model, layer, channel, steps, size, seed, from)`,
+        message: `unknown field '${name}' (fields: image, preset, model, layer, channel, steps, size, seed, from, kind, frames, zoom, rotate)`,
       });
     }
   });

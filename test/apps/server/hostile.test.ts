@@ -141,7 +141,7 @@ describe('malformed multipart bodies', () => {
       'a long unknown field name',
       multipartType(),
       part('x'.repeat(5000), '1') + end,
-      `unknown field '${'x'.repeat(100)}' (fields: image, preset, model, layer, channel, steps, size, seed, from)`,
+      `unknown field '${'x'.repeat(100)}' (fields: image, preset, model, layer, channel, steps, size, seed, from, kind, frames, zoom, rotate)`,
     ],
   ];
   for (const [name, headers, payload, message] of cases) {
@@ -215,7 +215,7 @@ describe('form fields', () => {
     assertError(
       await post(studio, multipartType(), part('prototype', 'x') + end),
       400,
-      "unknown field 'prototype' (fields: image, preset, model, layer, channel, steps, size, seed, from)",
+      "unknown field 'prototype' (fields: image, preset, model, layer, channel, steps, size, seed, from, kind, frames, zoom, rotate)",
     );
   });
 

@@ -78,7 +78,7 @@ test('one dream runs at a time; the others wait in line with their place; the re
   const done = q.view(ja.id);
   assert.equal(done.status, 'done');
   assert.equal(done.progress, undefined, 'progress is for running dreams');
-  assert.deepEqual(await readFile(q.store.files.resultPath(ja.id)), Buffer.from('png-a'));
+  assert.deepEqual(await readFile(q.store.files.resultPath(ja.id, 'png')), Buffer.from('png-a'));
   assert.equal(q.store.get(ja.id)!.resultBytes, 5);
   assert.equal(q.view(jb.id).status, 'running');
   assert.equal(q.view(jc.id).position, 1);
@@ -142,7 +142,7 @@ test('cancelling: a waiting dream leaves the line, a running one is aborted; del
   assert.equal(run.control.signal.aborted, true);
   await until(() => q.runs.has(jc.id));
   assert.equal(q.view(ja.id).status, 'cancelled');
-  assert.equal(existsSync(q.store.files.resultPath(ja.id)), false);
+  assert.equal(existsSync(q.store.files.resultPath(ja.id, 'png')), false);
   assert.equal(q.view(jc.id).status, 'running');
   assert.equal(seen.at(-1)!.status, 'running');
 
@@ -204,7 +204,7 @@ test('closing puts the running dream back in line; the next queue on the same st
   await until(() => reopened.get(b.id)!.status === 'done');
   for (const id of [a.id, b.id]) {
     assert.equal(reopened.get(id)!.status, 'done');
-    assert.equal(await readFile(reopened.files.resultPath(id), 'utf8'), `dreamed ${id}`);
+    assert.equal(await readFile(reopened.files.resultPath(id, 'png'), 'utf8'), `dreamed ${id}`);
   }
   await second.close();
   reopened.close();

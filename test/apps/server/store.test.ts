@@ -47,7 +47,7 @@ describe('opening a data folder after a kill', () => {
     const store = await DreamStore.open(dir);
     await store.create(newDream('a'), Buffer.from('photo'));
     store.records.markRunning('a', 1);
-    await store.files.writeResult('a', Buffer.from('result png'));
+    await store.files.writeResult('a', 'png', Buffer.from('result png'));
     store.close();
     const reopened = await DreamStore.open(dir);
     assert.deepEqual([reopened.get('a')!.status, reopened.get('a')!.resultBytes], ['done', 10]);
@@ -104,7 +104,7 @@ describe('retention', () => {
     await store.applyRetention();
     assert.equal(store.get('a'), undefined);
     assert.equal(existsSync(store.files.uploadPath('a')), false);
-    assert.equal(existsSync(store.files.resultPath('a')), false);
+    assert.equal(existsSync(store.files.resultPath('a', 'png')), false);
     assert.equal(store.get('b')!.status, 'done');
     store.close();
     now += 2 * DAY;

@@ -30,6 +30,8 @@ export type StartStudio = (settings: {
   warn: (text: string) => void;
   maxSize: number;
   maxQueuedPerOwner: number;
+  maxFrames?: number;
+  maxZoomSize?: number;
   dataDir?: string;
   keepDays?: number;
   keepBytes?: number;
@@ -55,6 +57,8 @@ interface ServeFlags {
   redis?: string;
   maxQueuedPerOwner: number;
   maxSize: number;
+  maxFrames?: number;
+  maxZoomSize?: number;
   threads?: number;
   device?: Device;
   verbose?: boolean;
@@ -91,6 +95,8 @@ export function register(program: Command, startStudio: StartStudio): void {
     )
     .option('--max-queued-per-owner <n>', 'dreams one browser may have waiting or running', parseInteger, 3)
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
+    .option('--max-frames <n>', 'most frames of a zoom made on the page (default 250)', parseInteger)
+    .option('--max-zoom-size <px>', "long side of a zoom's frames, at most (default 512)", parseInteger)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option(
       '--allowed-host <name>',
@@ -123,7 +129,13 @@ export function register(program: Command, startStudio: StartStudio): void {
         warn: warner({}),
         maxSize: flags.maxSize,
         maxQueuedPerOwner: flags.maxQueuedPerOwner,
-        ...definedOnly({ dataDir: flags.data, keepDays: flags.keepDays, keepBytes: flags.keepBytes }),
+        ...definedOnly({
+          dataDir: flags.data,
+          keepDays: flags.keepDays,
+          keepBytes: flags.keepBytes,
+          maxFrames: flags.maxFrames,
+          maxZoomSize: flags.maxZoomSize,
+        }),
         ...(flags.threads !== undefined && { threads: flags.threads }),
         ...chosenBackend(flags),
         // The name given to --host is one the studio answers to.

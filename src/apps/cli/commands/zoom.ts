@@ -5,6 +5,7 @@ import { addFrameDreamOptions } from '../frame-dream-options.js';
 import { parseInteger, parseNumber, parseSize, refuse } from '../parse.js';
 import { backendModuleOption } from '../backend-option.js';
 import { deviceOption } from '../device-option.js';
+import { ZOOM_DEFAULTS, ZOOM_DREAM_DEFAULTS } from '../../../core/options/render.js';
 
 interface ZoomFlags extends RenderFlags {
   from?: string;
@@ -16,9 +17,6 @@ interface ZoomFlags extends RenderFlags {
   translate: { x: number; y: number };
   colorLock: number;
 }
-
-/** Per-frame dream settings: lighter than a still, since every frame builds on the last. */
-const ZOOM_DREAM_DEFAULTS = { octaves: 2, steps: 5 };
 
 function parseOffset(value: string): { x: number; y: number } {
   const match = /^\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*$/.exec(value);
@@ -42,17 +40,17 @@ export function register(program: Command): void {
     .description('render an endless dream zoom: each frame dreams the previous one, moved a little')
     .requiredOption('-o, --output <path>', 'video (.mp4 .webm .gif), PNG pattern (frames/%05d.png) or folder/')
     .option('--from <photo>', 'start from this photo instead of grey noise')
-    .option('--frames <n>', 'number of frames', parseInteger, 100)
-    .option('--fps <n>', 'frames per second of the output', parseNumber, 25)
+    .option('--frames <n>', 'number of frames', parseInteger, ZOOM_DEFAULTS.frames)
+    .option('--fps <n>', 'frames per second of the output', parseNumber, ZOOM_DEFAULTS.fps)
     .option('--size <WxH>', "frame size (default: the photo's, else 640x360)", parseSize)
-    .option('--zoom <x>', 'scale per frame; above 1 zooms in', parseNumber, 1.02)
+    .option('--zoom <x>', 'scale per frame; above 1 zooms in', parseNumber, ZOOM_DEFAULTS.zoom)
     .option('--rotate <deg>', 'rotation per frame, clockwise', parseNumber, 0)
     .option('--translate <x,y>', 'pixels per frame the picture moves right,down', parseOffset, { x: 0, y: 0 })
     .option(
       '--color-lock <x>',
       "pull each frame's colour statistics this far back to the first frame's, 0..1",
       parseNumber,
-      0.2,
+      ZOOM_DEFAULTS.colorLock,
     );
   addFrameDreamOptions(command, ZOOM_DREAM_DEFAULTS)
     .addOption(deviceOption())

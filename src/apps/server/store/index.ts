@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { resultFormat, type ResultFormat } from '../../shared/dream-job.js';
 import { DreamFiles } from './files.js';
 import { DreamRecords, type DreamRecord, type NewDreamRecord } from './records.js';
 import { expiredDreams, type Retention } from './retention.js';
@@ -48,11 +49,19 @@ export class DreamStore {
   }
 
   /** Saves a dream's result, then marks it done; false (and no file) when it ended meanwhile. */
-  async complete(id: string, png: Uint8Array): Promise<boolean> {
-    await this.files.writeResult(id, png);
-    if (this.records.finish(id, this.now(), { status: 'done', resultBytes: png.byteLength })) return true;
-    await this.files.removeResult(id);
+  async complete(id: string, result: Uint8Array): Promise<boolean> {
+    const format = this.resultFormat(id);
+    await this.files.writeResult(id, format, result);
+    if (this.records.finish(id, this.now(), { status: 'done', resultBytes: result.byteLength })) return true;
+    await this.files.removeResult(id, format);
     return false;
+  }
+
+  /** The dream's result file, which its spec decides (a zoom's is an MP4). */
+  resultFormat(id: string): ResultFormat {
+    const record = this.get(id);
+    if (!record) throw new Error(`no dream '${id}'`);
+    return resultFormat(record.spec);
   }
 
   /** Forgets a dream: its row, then its files. */
@@ -84,10 +93,10 @@ export class DreamStore {
    */
   private async recover(): Promise<void> {
     for (const id of this.records.idsWithStatus('running')) {
-      const resultBytes = await this.files.resultBytes(id);
+      const resultBytes = await this.files.resultBytes(id, this.resultFormat(id));
       if (resultBytes !== undefined) this.records.finish(id, this.now(), { status: 'done', resultBytes });
     }
     this.records.recoverInterrupted(this.now(), MAX_ATTEMPTS);
-    await this.files.removeOrphans(this.records.allIds());
+    await this.files.removeOrphans(this.records.allIds(), new Set(this.records.idsWithStatus('queued')));
   }
 }
