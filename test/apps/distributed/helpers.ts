@@ -81,8 +81,10 @@ export interface RunningStudio extends RunningCommand {
 }
 
 export interface DreamView {
+  kind: string;
   status: string;
   error?: string;
+  frames?: number;
 }
 
 export async function startStudio(redisUrl: string, dataDir: string): Promise<RunningStudio> {

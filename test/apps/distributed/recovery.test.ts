@@ -90,6 +90,36 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     assert.equal(await survivor.stop(), 0);
   });
 
+  test(
+    'a zoom whose worker is killed after a frame starts again on another worker and ends with its MP4',
+    TIMEOUT,
+    async () => {
+      const pair = [await worker(), await worker()];
+      const posted = await postDream(app, { kind: 'zoom', frames: '8', size: '64', steps: '2' }, [
+        { name: 'p.png', bytes: await photoPng(160, 80) },
+      ]);
+      assert.equal(posted.statusCode, 202, posted.body);
+      const { id } = posted.json<{ id: string }>();
+      const victim = await takenBy(pair, id);
+      const survivor = pair.find((w) => w !== victim)!;
+      for (;;) {
+        const { progress } = (await app.inject({ url: `/api/dreams/${id}` })).json<{ progress?: { frame?: number } }>();
+        if ((progress?.frame ?? 0) >= 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      assert.equal(await victim.stop('SIGKILL'), 'SIGKILL');
+
+      assert.equal((await waitForDream(app, id)).status, 'done');
+      assert.match(survivor.stderr(), new RegExp(`dream ${id}: done`));
+      const result = await app.inject({ url: `/api/dreams/${id}/result` });
+      assert.equal(result.statusCode, 200);
+      assert.equal(result.headers['content-type'], 'video/mp4');
+      assert.equal(result.rawPayload.subarray(4, 8).toString('latin1'), 'ftyp');
+      assert.deepEqual(await inRedis(redis.url, id), { keys: [] });
+      assert.equal(await survivor.stop(), 0);
+    },
+  );
+
   test('a worker stopped with SIGTERM mid-dream puts it back in line at once and exits 0', TIMEOUT, async () => {
     const pair = [await worker(), await worker()];
     const id = await submit(40);
