@@ -109,7 +109,9 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
       }
       assert.equal(await victim.stop('SIGKILL'), 'SIGKILL');
 
+      // Workers share no disk: the survivor dreams the zoom again from its first frame.
       assert.equal((await waitForDream(app, id)).status, 'done');
+      assert.match(survivor.stderr(), started(id));
       assert.match(survivor.stderr(), new RegExp(`dream ${id}: done`));
       const result = await app.inject({ url: `/api/dreams/${id}/result` });
       assert.equal(result.statusCode, 200);
