@@ -1,8 +1,8 @@
 /**
  * The studio's side of the distributed queue: each dream becomes a BullMQ job that any
  * `deepdream worker` may take. The photo, the intermediate images and the result (PNG or MP4)
- * travel through Redis itself, which the studio
- * and every worker already reach, so the machines share no file system.
+ * travel through Redis itself, which the studio and every worker already reach, so the machines
+ * share no file system.
  */
 import { Queue, QueueEvents } from 'bullmq';
 import { ShuttingDown, type DreamExecutor, type DreamJobControl, type JobProgress } from '../dream-job.js';
