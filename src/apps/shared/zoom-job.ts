@@ -3,7 +3,7 @@
  * dreamed in this process's dream worker and checkpointed in the job's work folder (so a zoom
  * stopped by a restart continues from its last frame), then encoded as an MP4 with its recipe.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
@@ -21,7 +21,10 @@ export async function runZoomJob(
   control: DreamJobControl,
   deps: WorkerDreamDeps = {},
 ): Promise<Buffer> {
-  const dir = control.workDir ?? (await mkdtemp(join(tmpdir(), 'inceptionism-zoom-')));
+  const { workDir } = control;
+  const dir = workDir
+    ? await mkdir(workDir, { recursive: true }).then(() => workDir)
+    : await mkdtemp(join(tmpdir(), 'inceptionism-zoom-'));
   const bytes = Buffer.from(photoBytes.buffer, photoBytes.byteOffset, photoBytes.byteLength);
   const { frames, fps, move, colorLock } = spec.zoom;
   const options: ZoomOptions = {
@@ -54,7 +57,7 @@ export async function runZoomJob(
     return await readFile(options.output);
   } finally {
     // The frames stay for a run that continues them; the output is handed on as bytes.
-    await (control.workDir ? rm(options.output, { force: true }) : rm(dir, { recursive: true, force: true }));
+    await (workDir ? rm(options.output, { force: true }) : rm(dir, { recursive: true, force: true }));
   }
 }
 

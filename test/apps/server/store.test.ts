@@ -1,7 +1,7 @@
 /** The data folder: what opening it puts right after a kill, and what retention deletes. */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -64,6 +64,33 @@ describe('opening a data folder after a kill', () => {
     await writeFile(join(dir, 'results', 'orphan.png'), 'result of a deleted dream');
     const reopened = await DreamStore.open(dir);
     assert.deepEqual(await readdir(join(dir, 'uploads')), ['kept']);
+    assert.deepEqual(await readdir(join(dir, 'results')), []);
+    reopened.close();
+  });
+
+  test("a zoom's MP4 counts as its result; work folders stay only for dreams that will run", async () => {
+    const zoom = {
+      ...spec,
+      zoom: { frames: 2, fps: 25, move: { zoom: 1, rotate: 0, translateX: 0, translateY: 0 }, colorLock: 0 },
+    };
+    const store = await DreamStore.open(dir);
+    for (const id of ['running', 'finished', 'waiting'])
+      await store.create({ ...newDream(id), spec: zoom }, Buffer.from('photo'));
+    store.records.markRunning('running', 1);
+    store.records.markRunning('finished', 1);
+    await store.files.writeResult('finished', 'mp4', Buffer.from('an mp4'));
+    for (const id of ['running', 'finished', 'waiting', 'deleted']) {
+      await mkdir(join(store.files.workPath(id), 'zoom.mp4.frames'), { recursive: true });
+      await writeFile(join(store.files.workPath(id), 'zoom.mp4.frames', '000000.png'), 'frame 0');
+    }
+    store.close();
+    const reopened = await DreamStore.open(dir);
+    assert.deepEqual([reopened.get('finished')!.status, reopened.get('finished')!.resultBytes], ['done', 6]);
+    assert.equal(reopened.get('running')!.status, 'queued');
+    // The interrupted zoom and the waiting one continue from their frames; the others' are gone.
+    assert.deepEqual((await readdir(join(dir, 'work'))).sort(), ['running', 'waiting']);
+    assert.deepEqual(await readdir(join(dir, 'results')), ['finished.mp4']);
+    await reopened.delete('finished');
     assert.deepEqual(await readdir(join(dir, 'results')), []);
     reopened.close();
   });
