@@ -22,8 +22,12 @@ export interface RunningCommand {
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals>;
 }
 
-export function startCommand(args: string[]): RunningCommand {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Runs `deepdream ARGS` with `env` added to this process's environment. */
+export function startCommand(args: string[], env: NodeJS.ProcessEnv = {}): RunningCommand {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -55,15 +59,16 @@ export function startCommand(args: string[]): RunningCommand {
 }
 
 /** `deepdream worker` on the fake network, ready once it says it takes dreams. */
-export async function startWorker(redisUrl: string, backendQuery = 'kind=grid', extra: string[] = []) {
-  const worker = startCommand([
-    'worker',
-    '--redis',
-    redisUrl,
-    '--backend-module',
-    fakeBackendModule(backendQuery),
-    ...extra,
-  ]);
+export async function startWorker(
+  redisUrl: string,
+  backendQuery = 'kind=grid',
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+) {
+  const worker = startCommand(
+    ['worker', '--redis', redisUrl, '--backend-module', fakeBackendModule(backendQuery), ...extra],
+    env,
+  );
   await worker.waitFor(/Dream worker taking dreams/);
   return worker;
 }

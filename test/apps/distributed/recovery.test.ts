@@ -28,6 +28,8 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
   let app: FastifyInstance;
   let png: Buffer;
   const workers: RunningCommand[] = [];
+  /** The workers' temporary folder: a worker killed mid-zoom leaves its frames there. */
+  const workerTmp = mkdtempSync(join(tmpdir(), 'workers-tmp-'));
 
   before(async () => {
     redis = await startRedis();
@@ -40,10 +42,11 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     await app?.close();
     await remote?.close();
     await redis?.stop();
+    await rm(workerTmp, { recursive: true, force: true });
   });
 
   async function worker(query = SLOW): Promise<RunningCommand> {
-    const started = await startWorker(redis.url, query);
+    const started = await startWorker(redis.url, query, [], { TMPDIR: workerTmp });
     workers.push(started);
     return started;
   }
