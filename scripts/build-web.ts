@@ -89,8 +89,8 @@ export async function buildSite({ outDir, models = listBundledModels().map((m) =
     await writeFile(join(modelDir, files.graphFile), files.graph);
     layers[summary.name] = await catalog.layers(summary.name);
   }
-  const { maxSize, maxSteps, maxFrames, maxZoomSize } = DEFAULT_STUDIO_OPTIONS;
-  const limits = { maxSize, maxSteps, maxFrames, maxZoomSize, maxPixels: DEFAULT_MAX_PIXELS };
+  const { maxSize, maxSteps, maxZoomFrames, maxZoomSize } = DEFAULT_STUDIO_OPTIONS;
+  const limits = { maxSize, maxSteps, maxZoomFrames, maxZoomSize, maxPixels: DEFAULT_MAX_PIXELS };
   const presets = presetsView({
     limits,
     maxUploadBytes: DEFAULT_STUDIO_OPTIONS.maxUploadBytes,

@@ -53,6 +53,8 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['top', '--top'],
   // The studio's options (StudioOptions) that `deepdream serve` sets.
   ['maxSize', '--max-size'],
+  ['maxZoomFrames', '--max-zoom-frames'],
+  ['maxZoomSize', '--max-zoom-size'],
   ['concurrency', '--concurrency'],
   ['maxQueuedPerOwner', '--max-queued-per-owner'],
   ['keepDays', '--keep-days'],

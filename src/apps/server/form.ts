@@ -47,7 +47,7 @@ export interface FormLimits {
   /** Most steps per octave the form accepts. */
   maxSteps: number;
   /** Most frames of a zoom. */
-  maxFrames: number;
+  maxZoomFrames: number;
   /** Largest long side of a zoom's frames. */
   maxZoomSize: number;
 }
@@ -104,14 +104,14 @@ export function parseForm(fields: Record<string, string>, limits: FormLimits): D
     if (zoomField !== undefined) throw new OptionError(zoomField, 'is for a zoom: send kind=zoom with it');
     return { options, size: integerField('size', f.size, { min: MIN_SIZE, max: limits.maxSize }) ?? limits.maxSize };
   }
-  const frames = integerField('frames', f.frames, { min: ZOOM_FORM.frames.min, max: limits.maxFrames });
+  const frames = integerField('frames', f.frames, { min: ZOOM_FORM.frames.min, max: limits.maxZoomFrames });
   const zoom = numberField('zoom', f.zoom, ZOOM_FORM.zoom);
   const rotate = numberField('rotate', f.rotate, ZOOM_FORM.rotate);
   return {
     options: { ...ZOOM_DREAM_DEFAULTS, ...options },
     size: integerField('size', f.size, { min: MIN_SIZE, max: limits.maxZoomSize }) ?? limits.maxZoomSize,
     zoom: {
-      frames: frames ?? Math.min(ZOOM_FORM.frames.default, limits.maxFrames),
+      frames: frames ?? Math.min(ZOOM_FORM.frames.default, limits.maxZoomFrames),
       fps: ZOOM_DEFAULTS.fps,
       move: {
         zoom: zoom ?? ZOOM_FORM.zoom.default,

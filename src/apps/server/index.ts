@@ -64,7 +64,7 @@ export interface StudioOptions extends GuardOptions {
   /** Most steps per octave the form accepts (default 100). */
   maxSteps?: number;
   /** Most frames of a zoom (default 250: 10 s). */
-  maxFrames?: number;
+  maxZoomFrames?: number;
   /** Long side a zoom's frames are scaled down to (default 512). */
   maxZoomSize?: number;
   /** Runs the dreams (default: localDreamExecutor, in this process's dream workers). */
@@ -95,7 +95,7 @@ export const DEFAULT_STUDIO_OPTIONS = {
   maxUploadBytes: 20 * 1024 * 1024,
   maxSize: 1024,
   maxSteps: 100,
-  maxFrames: 250,
+  maxZoomFrames: 250,
   maxZoomSize: 512,
 } as const;
 
@@ -113,7 +113,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
   for (const key of ['concurrency', 'maxQueued', 'maxQueuedPerOwner', 'maxUploadBytes', 'maxSteps'] as const) {
     checkInteger(key, o[key], { min: 1 });
   }
-  checkInteger('maxFrames', o.maxFrames, { min: ZOOM_FORM.frames.min });
+  checkInteger('maxZoomFrames', o.maxZoomFrames, { min: ZOOM_FORM.frames.min });
   for (const key of ['maxSize', 'maxZoomSize'] as const) checkInteger(key, o[key], { min: MIN_SIZE });
   for (const key of ['keepDays', 'keepBytes'] as const) {
     if (o[key] !== undefined) checkInteger(key, o[key], { min: 1 });
@@ -148,8 +148,8 @@ async function createStudio(
   // Requests during a shutdown get the studio's own 503 (shutdown.ts) rather than Fastify's.
   const app = Fastify({ logger: false, return503OnClosing: false, ...serverTimeouts(guard) });
   const catalog = o.catalog ?? installedModelCatalog();
-  const { maxSize, maxSteps, maxFrames, maxZoomSize } = o;
-  const limits = { maxSize, maxSteps, maxFrames, maxZoomSize, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
+  const { maxSize, maxSteps, maxZoomFrames, maxZoomSize } = o;
+  const limits = { maxSize, maxSteps, maxZoomFrames, maxZoomSize, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS };
   const retention = setInterval(() => void store.applyRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
   retention.unref();
 

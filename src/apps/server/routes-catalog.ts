@@ -51,8 +51,8 @@ export function presetsView({ limits, maxUploadBytes, device }: Omit<CatalogCont
       zoom: {
         frames: {
           ...ZOOM_FORM.frames,
-          default: Math.min(ZOOM_FORM.frames.default, limits.maxFrames),
-          max: limits.maxFrames,
+          default: Math.min(ZOOM_FORM.frames.default, limits.maxZoomFrames),
+          max: limits.maxZoomFrames,
         },
         size: { default: limits.maxZoomSize, min: MIN_SIZE, max: limits.maxZoomSize },
         zoom: ZOOM_FORM.zoom,

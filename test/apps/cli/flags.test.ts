@@ -63,6 +63,8 @@ const otherNames = [
   'move.zoom',
   'every',
   'maxSize',
+  'maxZoomFrames',
+  'maxZoomSize',
   'concurrency',
   'threads',
   'redis',

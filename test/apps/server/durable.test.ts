@@ -72,3 +72,39 @@ test('kill -9 with 1 done, 1 running and 4 queued dreams loses none of them', as
   assert.deepEqual(attempts, [0, 1, 0, 0, 0, 0], 'the running dream was counted as interrupted once');
   await rm(data, { recursive: true, force: true });
 });
+
+test('kill -9 during a zoom: after the restart it continues from its last finished frame', async () => {
+  const data = await mkdtemp(join(tmpdir(), 'durable-zoom-'));
+  const photo = await photoPng(48, 32);
+  type ZoomView = View & { progress?: { frame: number } };
+  const first = await startStudioProcess(data, 'kind=grid&delayMs=100');
+  let id: string;
+  try {
+    const posted = await first.postDream({ kind: 'zoom', frames: '12', steps: '1' }, photo);
+    assert.equal(posted.status, 202);
+    id = ((await posted.json()) as View).id;
+    await waitForView<ZoomView>(first, id, (view) => (view.progress?.frame ?? 0) >= 3);
+  } finally {
+    first.child.kill('SIGKILL');
+  }
+  await first.exited;
+  const frames = join(data, 'work', id, 'zoom.mp4.frames');
+  const checkpointed = (await readdir(frames)).filter((name) => /^\d{6}\.png$/.test(name)).length;
+  assert.ok(checkpointed >= 3, `${checkpointed} frames checkpointed`);
+
+  const second = await startStudioProcess(data, 'kind=grid&delayMs=100');
+  try {
+    const resumed = await waitForView<ZoomView>(second, id, (view) => view.progress !== undefined);
+    assert.ok(resumed.progress!.frame > checkpointed, `went on from frame ${resumed.progress!.frame}`);
+    await waitForView<ZoomView>(second, id, (view) => view.status === 'done');
+    const result = await second.api(`/api/dreams/${id}/result`);
+    assert.equal(result.headers.get('content-type'), 'video/mp4');
+    const bytes = Buffer.from(await result.arrayBuffer());
+    assert.equal(bytes.subarray(4, 8).toString('latin1'), 'ftyp');
+  } finally {
+    second.child.kill('SIGTERM');
+  }
+  assert.deepEqual(await second.exited, [0, null]);
+  assert.deepEqual(await readdir(join(data, 'work')), [], 'the frames go once the zoom is done');
+  await rm(data, { recursive: true, force: true });
+});

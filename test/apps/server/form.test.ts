@@ -6,7 +6,7 @@ import { createStudioServer } from '../../../src/apps/server/index.js';
 import { fieldName, parseForm } from '../../../src/apps/server/form.js';
 import { errorMessage } from '../../../src/apps/shared/errors.js';
 
-const limits = { maxSize: 1024, maxSteps: 100, maxFrames: 250, maxZoomSize: 512 };
+const limits = { maxSize: 1024, maxSteps: 100, maxZoomFrames: 250, maxZoomSize: 512 };
 
 describe('dream form', () => {
   it('turns fields into dream options', () => {

@@ -151,6 +151,8 @@ test('a running zoom reports frames and serves the latest one; its work folder g
     const meta = await sharp(preview.rawPayload).metadata();
     assert.deepEqual([meta.width, meta.height], [64, 48]);
     assert.equal((await waitForDream(app, id)).status, 'done');
+    // The frames are removed just after the dream is marked done.
+    for (let wait = 0; wait < 100 && existsSync(join(dataDir, 'work', id)); wait++) await setTimeout(20);
     assert.equal(existsSync(join(dataDir, 'work', id)), false);
     assert.equal(existsSync(join(dataDir, 'results', `${id}.mp4`)), true);
   } finally {

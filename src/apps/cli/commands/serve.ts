@@ -30,7 +30,7 @@ export type StartStudio = (settings: {
   warn: (text: string) => void;
   maxSize: number;
   maxQueuedPerOwner: number;
-  maxFrames?: number;
+  maxZoomFrames?: number;
   maxZoomSize?: number;
   dataDir?: string;
   keepDays?: number;
@@ -57,7 +57,7 @@ interface ServeFlags {
   redis?: string;
   maxQueuedPerOwner: number;
   maxSize: number;
-  maxFrames?: number;
+  maxZoomFrames?: number;
   maxZoomSize?: number;
   threads?: number;
   device?: Device;
@@ -95,7 +95,7 @@ export function register(program: Command, startStudio: StartStudio): void {
     )
     .option('--max-queued-per-owner <n>', 'dreams one browser may have waiting or running', parseInteger, 3)
     .option('--max-size <px>', 'scale photos down to this long side', parseInteger, DEFAULT_MAX_SIZE)
-    .option('--max-frames <n>', 'most frames of a zoom made on the page (default 250)', parseInteger)
+    .option('--max-zoom-frames <n>', 'most frames of a zoom made on the page (default 250)', parseInteger)
     .option('--max-zoom-size <px>', "long side of a zoom's frames, at most (default 512)", parseInteger)
     .option('--threads <n>', 'CPU threads per dream (default 2)', parseInteger)
     .option(
@@ -133,7 +133,7 @@ export function register(program: Command, startStudio: StartStudio): void {
           dataDir: flags.data,
           keepDays: flags.keepDays,
           keepBytes: flags.keepBytes,
-          maxFrames: flags.maxFrames,
+          maxZoomFrames: flags.maxZoomFrames,
           maxZoomSize: flags.maxZoomSize,
         }),
         ...(flags.threads !== undefined && { threads: flags.threads }),
