@@ -229,6 +229,9 @@ export class DreamQueue {
         this.running.delete(id);
         this.freeLanes.push(lane);
         this.notify(id);
+        // A dream put back in line keeps its work (a zoom's frames) to continue from.
+        if (!(run.abort.signal.reason instanceof ShuttingDown))
+          void this.store.files.removeWork(id).catch(() => undefined);
         if (this.closing) return;
         void this.store.applyRetention().catch(() => undefined); // tried again after the next dream
         this.pump();
@@ -266,8 +269,6 @@ export class DreamQueue {
       // Aborted: cancelled (already recorded) or the studio is closing (put back in line).
       if (!signal.aborted) this.store.records.finish(id, this.now(), { status: 'failed', error: errorMessage(err) });
     }
-    // A dream put back in line keeps its work (a zoom's frames) to continue from.
-    if (!(signal.reason instanceof ShuttingDown)) await this.store.files.removeWork(id).catch(() => undefined);
   }
 
   private notify(id: string): void {

@@ -11,11 +11,13 @@ import {
   cancelledKey,
   DREAM_QUEUE,
   EXPIRY_SECONDS,
+  previewKey,
   resultKey,
   WORKER_LOCKS,
   type DreamJobData,
   type DreamJobResult,
 } from '../shared/distributed/protocol.js';
+import { publishPreview } from '../shared/distributed/previews.js';
 import { checkRedisReachable, openRedis, shownUrl } from '../shared/distributed/redis.js';
 import type { DreamWorkerSettings } from '../shared/distributed/worker-settings.js';
 import { errorMessage, oneLine } from '../shared/errors.js';
@@ -47,8 +49,13 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
     const lane = freeLanes.shift()!;
     const started = Date.now();
     log(`dream ${id}: started on lane ${lane}`);
+    // Previews are advisory too: one at a time, in order, and a failed one is skipped.
+    let previewsStored = Promise.resolve();
+    const onPreview = (png: Buffer, index: number) => {
+      previewsStored = previewsStored.then(() => publishPreview(commands, id, png, index)).catch(() => undefined);
+    };
     try {
-      const png = await runDreamJob(
+      const result = await runDreamJob(
         job.data.spec,
         photo,
         {
@@ -56,12 +63,15 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
           signal: signal!,
           // Progress is advisory: a lost update is not worth failing the dream.
           onProgress: (progress) => void job.updateProgress(progress).catch(() => undefined),
+          onPreview,
         },
         deps,
       );
-      await commands.set(resultKey(id), png, 'EX', EXPIRY_SECONDS.result);
+      // Every preview reaches Redis before the job completes, as runDreamJob hands them on before it resolves.
+      await previewsStored;
+      await commands.set(resultKey(id), result, 'EX', EXPIRY_SECONDS.result);
       log(`dream ${id}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return { resultKey: resultKey(id), bytes: png.byteLength };
+      return { resultKey: resultKey(id), bytes: result.byteLength };
     } catch (err) {
       if (signal?.reason === SHUTDOWN) {
         // Back in line at once for another worker (or this one, restarted): nothing is lost.
@@ -71,6 +81,9 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
         log(`dream ${id}: put back in line`);
         throw new WaitingError();
       }
+      // The studio takes no preview of a dream that ends here: remove any it may have missed.
+      await previewsStored;
+      await commands.del(previewKey(id)).catch(() => undefined);
       const reason = signal?.aborted ? CANCELLED : oneLine(errorMessage(err));
       log(`dream ${id}: ${reason}`);
       // A dream that failed fails the same way again: only a dead worker's dream is retried.

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { Queue } from 'bullmq';
 import { DREAM_QUEUE } from '../../../src/apps/shared/distributed/protocol.js';
 import { openRedis } from '../../../src/apps/shared/distributed/redis.js';
-import { fakeBackendModule } from '../server/helpers.js';
+import { fakeBackendModule, multipart, TEST_OWNER, type FilePart } from '../server/helpers.js';
 
 const BIN = new URL('../../../bin/deepdream.js', import.meta.url).pathname;
 
@@ -22,8 +22,12 @@ export interface RunningCommand {
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals>;
 }
 
-export function startCommand(args: string[]): RunningCommand {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Runs `deepdream ARGS` with `env` added to this process's environment. */
+export function startCommand(args: string[], env: NodeJS.ProcessEnv = {}): RunningCommand {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -55,17 +59,72 @@ export function startCommand(args: string[]): RunningCommand {
 }
 
 /** `deepdream worker` on the fake network, ready once it says it takes dreams. */
-export async function startWorker(redisUrl: string, backendQuery = 'kind=grid', extra: string[] = []) {
-  const worker = startCommand([
-    'worker',
-    '--redis',
-    redisUrl,
-    '--backend-module',
-    fakeBackendModule(backendQuery),
-    ...extra,
-  ]);
+export async function startWorker(
+  redisUrl: string,
+  backendQuery = 'kind=grid',
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+) {
+  const worker = startCommand(
+    ['worker', '--redis', redisUrl, '--backend-module', fakeBackendModule(backendQuery), ...extra],
+    env,
+  );
   await worker.waitFor(/Dream worker taking dreams/);
   return worker;
+}
+
+/** `deepdream serve --redis` on a free port, and requests to it from one browser (the test owner's). */
+export interface RunningStudio extends RunningCommand {
+  /** Sends a request with the owner's cookie to `path` on the studio. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Posts a dream; returns its id. */
+  submit(fields: Record<string, string>, files: FilePart[]): Promise<string>;
+  /** The dream as the API shows it. */
+  view(id: string): Promise<DreamView>;
+  /** Polls the dream until it is no longer queued or running. */
+  waitUntilFinished(id: string): Promise<DreamView>;
+}
+
+export interface DreamView {
+  kind: string;
+  status: string;
+  error?: string;
+  frames?: number;
+}
+
+export async function startStudio(redisUrl: string, dataDir: string): Promise<RunningStudio> {
+  const studio = startCommand(['serve', '--port', '0', '--data', dataDir, '--redis', redisUrl]);
+  const started = await studio.waitFor(/running at (http:\S+)/).catch(async (err: unknown) => {
+    await studio.stop('SIGKILL');
+    throw err;
+  });
+  const base = started[1]!;
+  const cookie = `studio_owner=${TEST_OWNER.studio_owner}`;
+  const request = (path: string, init: RequestInit = {}) =>
+    fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
+  const view = async (id: string) => (await (await request(`/api/dreams/${id}`)).json()) as DreamView;
+  return {
+    ...studio,
+    request,
+    view,
+    async submit(fields, files) {
+      const body = await multipart(fields, files);
+      const posted = await request('/api/dreams', {
+        method: 'POST',
+        body: new Uint8Array(body.payload),
+        headers: body.headers,
+      });
+      assert.equal(posted.status, 202, await posted.clone().text());
+      return ((await posted.json()) as { id: string }).id;
+    },
+    async waitUntilFinished(id) {
+      for (;;) {
+        const seen = await view(id);
+        if (!['queued', 'running'].includes(seen.status)) return seen;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
 }
 
 /** What Redis holds about a dream: its job's state (undefined: no job) and its own keys. */

@@ -28,6 +28,8 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
   let app: FastifyInstance;
   let png: Buffer;
   const workers: RunningCommand[] = [];
+  /** The workers' temporary folder: a worker killed mid-zoom leaves its frames there. */
+  const workerTmp = mkdtempSync(join(tmpdir(), 'workers-tmp-'));
 
   before(async () => {
     redis = await startRedis();
@@ -40,10 +42,11 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     await app?.close();
     await remote?.close();
     await redis?.stop();
+    await rm(workerTmp, { recursive: true, force: true });
   });
 
   async function worker(query = SLOW): Promise<RunningCommand> {
-    const started = await startWorker(redis.url, query);
+    const started = await startWorker(redis.url, query, [], { TMPDIR: workerTmp });
     workers.push(started);
     return started;
   }
@@ -61,6 +64,12 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     maxPixels: 1_000_000,
     options: resolveDreamOptions({ steps }, { width: 48, height: 32 }),
   });
+  /** A dream of a 768x512 photo in 3 scales of 4 steps: 2 previews. */
+  const threeScales = (): DreamJobSpec => {
+    const options = resolveDreamOptions({ steps: 4 }, { width: 768, height: 512 });
+    assert.equal(options.octaves, 3);
+    return { ...spec(4), options };
+  };
   const control = () => ({ onProgress: () => undefined, signal: new AbortController().signal, lane: 0 });
 
   const started = (id: string) => new RegExp(`dream ${id}: started`);
@@ -83,6 +92,38 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     assert.deepEqual(await inRedis(redis.url, id), { keys: [] });
     assert.equal(await survivor.stop(), 0);
   });
+
+  test(
+    'a zoom whose worker is killed after a frame starts again on another worker and ends with its MP4',
+    TIMEOUT,
+    async () => {
+      const pair = [await worker(), await worker()];
+      const posted = await postDream(app, { kind: 'zoom', frames: '8', size: '64', steps: '2' }, [
+        { name: 'p.png', bytes: await photoPng(160, 80) },
+      ]);
+      assert.equal(posted.statusCode, 202, posted.body);
+      const { id } = posted.json<{ id: string }>();
+      const victim = await takenBy(pair, id);
+      const survivor = pair.find((w) => w !== victim)!;
+      for (;;) {
+        const { progress } = (await app.inject({ url: `/api/dreams/${id}` })).json<{ progress?: { frame?: number } }>();
+        if ((progress?.frame ?? 0) >= 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      assert.equal(await victim.stop('SIGKILL'), 'SIGKILL');
+
+      // Workers share no disk: the survivor dreams the zoom again from its first frame.
+      assert.equal((await waitForDream(app, id)).status, 'done');
+      assert.match(survivor.stderr(), started(id));
+      assert.match(survivor.stderr(), new RegExp(`dream ${id}: done`));
+      const result = await app.inject({ url: `/api/dreams/${id}/result` });
+      assert.equal(result.statusCode, 200);
+      assert.equal(result.headers['content-type'], 'video/mp4');
+      assert.equal(result.rawPayload.subarray(4, 8).toString('latin1'), 'ftyp');
+      assert.deepEqual(await inRedis(redis.url, id), { keys: [] });
+      assert.equal(await survivor.stop(), 0);
+    },
+  );
 
   test('a worker stopped with SIGTERM mid-dream puts it back in line at once and exits 0', TIMEOUT, async () => {
     const pair = [await worker(), await worker()];
@@ -180,6 +221,62 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     },
   );
 
+  test(
+    'previews arrive in order before the result; a studio that comes back is shown the latest at once',
+    TIMEOUT,
+    async () => {
+      const only = await worker();
+      const photo = await photoPng(768, 512);
+      const job = {
+        id: 'previewed-dream',
+        spec: { ...spec(4), options: resolveDreamOptions({ steps: 4 }, { width: 768, height: 512 }) },
+        photo,
+      };
+      assert.equal(job.spec.options.octaves, 3);
+      const first = await redisDreamExecutor(redis.url);
+      const seenFirst: number[] = [];
+      const lost = assert.rejects(first.execute(job, { ...control(), onPreview: (_, index) => seenFirst.push(index) }));
+      while (seenFirst.length === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+      await first.close();
+      await lost;
+      assert.deepEqual(seenFirst, [1]);
+
+      const second = await redisDreamExecutor(redis.url);
+      const seen: Array<{ index: number; width?: number }> = [];
+      const dreamed = await second.execute(job, {
+        ...control(),
+        onPreview: (png, index) => seen.push({ index, width: readPngWidth(png) }),
+      });
+      await second.close();
+      // The preview of scale 1 comes at once, from Redis; scale 2's when the worker stores it.
+      assert.deepEqual(seen, [
+        { index: 1, width: 512 },
+        { index: 2, width: 512 },
+      ]);
+      assert.equal(readPngWidth(dreamed), 768);
+      assert.deepEqual(await inRedis(redis.url, job.id), { keys: [] });
+      assert.equal(await only.stop(), 0);
+    },
+  );
+
+  test('a dream cancelled after its first preview leaves only its cancelled mark in Redis', TIMEOUT, async () => {
+    const only = await worker();
+    const job = { id: 'cancelled-previewed-dream', spec: threeScales(), photo: await photoPng(768, 512) };
+    const abort = new AbortController();
+    let previews = 0;
+    const cancelled = assert.rejects(
+      remote.execute(job, { ...control(), signal: abort.signal, onPreview: () => previews++ }),
+      { message: 'cancelled' },
+    );
+    while (previews === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+    abort.abort(new Error('cancelled'));
+    await cancelled;
+    await only.waitFor(new RegExp(`dream ${job.id}: cancelled\n`));
+    await waitForState(job.id, 'failed');
+    assert.deepEqual((await inRedis(redis.url, job.id)).keys, [cancelledKey(job.id)]);
+    assert.equal(await only.stop(), 0);
+  });
+
   test("a dream that fails on the worker fails once, with the worker's one-line error", TIMEOUT, async () => {
     const only = await worker('kind=grid');
     const job = {
@@ -204,6 +301,9 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
     assert.match(both.stderr(), /2 at a time/);
     assert.equal(await both.stop(), 0);
   });
+
+  /** The width in a PNG's header. */
+  const readPngWidth = (png: Buffer): number => png.readUInt32BE(16);
 
   async function waitForState(id: string, state: string): Promise<void> {
     while ((await inRedis(redis.url, id)).state !== state) await new Promise((resolve) => setTimeout(resolve, 25));

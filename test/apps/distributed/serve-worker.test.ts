@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { multipart, photoPng, TEST_OWNER } from '../server/helpers.js';
+import { photoPng } from '../server/helpers.js';
 import { startRedis, withoutRedis } from '../../support/redis.js';
-import { inRedis, startCommand, startWorker } from './helpers.js';
+import { inRedis, startStudio, startWorker } from './helpers.js';
 
 test('a dream posted to serve --redis is dreamed by a separate worker process', { skip: withoutRedis() }, async (t) => {
   const redis = await startRedis();
@@ -18,29 +18,14 @@ test('a dream posted to serve --redis is dreamed by a separate worker process', 
   const url = redis.url;
   const data = mkdtempSync(join(tmpdir(), 'serve-redis-'));
   t.after(() => rmSync(data, { recursive: true, force: true }));
-  // One browser: the studio answers its dreams only to their owner.
-  const cookie = { cookie: `studio_owner=${TEST_OWNER.studio_owner}` };
   const worker = await startWorker(url);
-  const studio = startCommand(['serve', '--port', '0', '--data', data, '--redis', url]);
+  const studio = await startStudio(url, data);
   try {
-    const base = (await studio.waitFor(/running at (http:\S+)/))[1]!;
-    const body = await multipart({ steps: '2', seed: '5' }, [{ name: 'cat.png', bytes: await photoPng() }]);
-    const posted = await fetch(`${base}/api/dreams`, {
-      method: 'POST',
-      body: new Uint8Array(body.payload),
-      headers: { ...body.headers, ...cookie },
-    });
-    assert.equal(posted.status, 202);
-    const { id } = (await posted.json()) as { id: string };
-
-    let view: { status: string; error?: string };
-    do {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      view = (await (await fetch(`${base}/api/dreams/${id}`, { headers: cookie })).json()) as typeof view;
-    } while (['queued', 'running'].includes(view.status));
+    const id = await studio.submit({ steps: '2', seed: '5' }, [{ name: 'cat.png', bytes: await photoPng() }]);
+    const view = await studio.waitUntilFinished(id);
     assert.equal(view.status, 'done', view.error);
 
-    const result = await fetch(`${base}/api/dreams/${id}/result`, { headers: cookie });
+    const result = await studio.request(`/api/dreams/${id}/result`);
     assert.equal(result.status, 200);
     const meta = await sharp(Buffer.from(await result.arrayBuffer())).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['png', 48, 32]);

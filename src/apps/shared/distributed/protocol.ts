@@ -1,6 +1,7 @@
 /**
  * What the studio and its workers agree on in Redis: the BullMQ queue, the keys that carry a
- * dream's photo and result, the cancel channel, and how quickly a dead worker's job is taken over.
+ * dream's photo, latest intermediate image and result, the cancel and preview channels, and how
+ * quickly a dead worker's job is taken over.
  */
 import type { DreamJobSpec } from '../dream-job.js';
 
@@ -13,7 +14,7 @@ export interface DreamJobData {
   photoKey: string;
 }
 
-/** What a finished job returns: the PNG waits under its own key for the studio to take it. */
+/** What a finished job returns: the result (PNG or MP4) waits under its own key for the studio to take it. */
 export interface DreamJobResult {
   resultKey: string;
   bytes: number;
@@ -22,6 +23,13 @@ export interface DreamJobResult {
 const KEY_PREFIX = 'inceptionism:dream';
 export const photoKey = (id: string): string => `${KEY_PREFIX}:${id}:photo`;
 export const resultKey = (id: string): string => `${KEY_PREFIX}:${id}:result`;
+/**
+ * A hash holding the dream's latest intermediate image: `png`, its `index` (octave or frame) and
+ * `seq`, which every new image increments, so a reader hands on each image once.
+ */
+export const previewKey = (id: string): string => `${KEY_PREFIX}:${id}:preview`;
+/** Pub/sub channel: a message is the id of a dream whose preview key holds a new image. */
+export const PREVIEW_CHANNEL = `${KEY_PREFIX}:preview`;
 /** Set when the studio cancels a dream, so a worker that takes its job later refuses it. */
 export const cancelledKey = (id: string): string => `${KEY_PREFIX}:${id}:cancelled`;
 /** Pub/sub channel: a message is the id of a dream to stop wherever it runs. */
@@ -31,7 +39,13 @@ export const CANCEL_CHANNEL = `${KEY_PREFIX}:cancel`;
  * Keys and finished jobs expire by themselves, so nothing is left behind by a studio that went
  * away for good; the studio deletes them as soon as it has taken the outcome.
  */
-export const EXPIRY_SECONDS = { photo: 7 * 24 * 3600, result: 24 * 3600, cancelled: 3600, job: 24 * 3600 } as const;
+export const EXPIRY_SECONDS = {
+  photo: 7 * 24 * 3600,
+  preview: 24 * 3600,
+  result: 24 * 3600,
+  cancelled: 3600,
+  job: 24 * 3600,
+} as const;
 
 /**
  * A worker holds its job's lock for `lockDuration` and renews it every half of that; every

@@ -1,20 +1,24 @@
 /**
  * The studio's side of the distributed queue: each dream becomes a BullMQ job that any
- * `deepdream worker` may take. The photo and the PNG travel through Redis itself, which the studio
- * and every worker already reach, so the machines share no file system.
+ * `deepdream worker` may take. The photo, the intermediate images and the result (PNG or MP4)
+ * travel through Redis itself, which the studio and every worker already reach, so the machines
+ * share no file system.
  */
 import { Queue, QueueEvents } from 'bullmq';
-import { ShuttingDown, type DreamExecutor, type JobProgress } from '../dream-job.js';
+import { ShuttingDown, type DreamExecutor, type DreamJobControl, type JobProgress } from '../dream-job.js';
 import {
   CANCEL_CHANNEL,
   cancelledKey,
   DREAM_QUEUE,
   EXPIRY_SECONDS,
   photoKey,
+  PREVIEW_CHANNEL,
+  previewKey,
   resultKey,
   type DreamJobData,
   type DreamJobResult,
 } from './protocol.js';
+import { readPreview } from './previews.js';
 import { checkRedisReachable, openRedis } from './redis.js';
 
 export interface RemoteDreamExecutor {
@@ -25,7 +29,12 @@ export interface RemoteDreamExecutor {
 
 interface Pending {
   onProgress: (progress: JobProgress) => void;
-  resolve: (png: Buffer) => void;
+  onPreview: DreamJobControl['onPreview'];
+  /** The previews being read, one at a time; the job resolves after them. */
+  previews: Promise<void>;
+  /** The `seq` of the preview handed on last. */
+  previewSeq?: number;
+  resolve: (result: Buffer) => void;
   reject: (err: unknown) => void;
 }
 
@@ -46,7 +55,8 @@ export async function redisDreamExecutor(
   // Connection problems are reported once by openRedis; BullMQ repeats them as 'error' events.
   queue.on('error', () => undefined);
   events.on('error', () => undefined);
-  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  const announcements = openRedis(url);
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), announcements.subscribe(PREVIEW_CHANNEL)]);
 
   const pending = new Map<string, Pending>();
   const fail = (id: string, err: unknown): void => {
@@ -57,6 +67,24 @@ export async function redisDreamExecutor(
   /** Cancellations still talking to Redis: close() lets them finish. */
   const cancelling = new Set<Promise<unknown>>();
 
+  /**
+   * Hands the dream's latest preview to it unless it had it already. A preview that cannot be
+   * read is skipped: the next one, or the result, follows.
+   */
+  function showPreview(id: string): Promise<void> {
+    const entry = pending.get(id);
+    if (!entry?.onPreview) return Promise.resolve();
+    entry.previews = entry.previews
+      .then(async () => {
+        const preview = await readPreview(commands, id);
+        if (!preview || preview.seq === entry.previewSeq || pending.get(id) !== entry) return;
+        entry.previewSeq = preview.seq;
+        entry.onPreview!(preview.png, preview.index);
+      })
+      .catch(() => undefined);
+    return entry.previews;
+  }
+
   /** Hands a finished job's outcome to its dream and removes what it left in Redis. */
   async function settle(id: string): Promise<void> {
     const entry = pending.get(id);
@@ -64,27 +92,29 @@ export async function redisDreamExecutor(
     const job = await queue.getJob(id);
     const state = job ? await job.getState() : 'unknown';
     if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return; // its events will come
+    // The last preview was stored before the job completed, but its announcement may come later.
+    if (state === 'completed') await showPreview(id);
     if (pending.get(id) !== entry) return; // settled meanwhile by another event
     pending.delete(id);
     if (state === 'completed') {
-      const png = await commands.getBuffer(resultKey(id));
-      if (png) entry.resolve(png);
+      const result = await commands.getBuffer(resultKey(id));
+      if (result) entry.resolve(result);
       else entry.reject(new Error('the dream finished but its result is gone from Redis'));
     } else {
       entry.reject(new Error(job?.failedReason || "the dream's job is gone from Redis"));
     }
-    await Promise.all([commands.del(photoKey(id), resultKey(id)), job?.remove()]);
+    await Promise.all([commands.del(photoKey(id), previewKey(id), resultKey(id)), job?.remove()]);
   }
 
   /** A waiting job is removed; a running one is told to stop by its worker, wherever it runs. */
   async function cancel(id: string): Promise<void> {
     await commands.set(cancelledKey(id), '1', 'EX', EXPIRY_SECONDS.cancelled);
     if ((await queue.remove(id)) === 0) await commands.publish(CANCEL_CHANNEL, id);
-    await commands.del(photoKey(id), resultKey(id));
+    await commands.del(photoKey(id), previewKey(id), resultKey(id));
   }
 
   const keep = { age: EXPIRY_SECONDS.job };
-  const execute: DreamExecutor = ({ id, spec, photo }, { onProgress, signal }) =>
+  const execute: DreamExecutor = ({ id, spec, photo }, { onProgress, onPreview, signal }) =>
     new Promise<Buffer>((resolve, reject) => {
       signal.throwIfAborted();
       const onAbort = () => {
@@ -104,7 +134,13 @@ export async function redisDreamExecutor(
           signal.removeEventListener('abort', onAbort);
           then(value);
         };
-      pending.set(id, { onProgress, resolve: settled(resolve), reject: settled(reject) });
+      pending.set(id, {
+        onProgress,
+        onPreview,
+        previews: Promise.resolve(),
+        resolve: settled(resolve),
+        reject: settled(reject),
+      });
       const photoBytes = Buffer.from(photo.buffer, photo.byteOffset, photo.byteLength);
       commands
         .set(photoKey(id), photoBytes, 'EX', EXPIRY_SECONDS.photo)
@@ -118,6 +154,8 @@ export async function redisDreamExecutor(
           );
           // A job found finished (added before a restart) sends no more events: look now.
           await settle(id);
+          // A job found running shows its latest preview before the next one is announced.
+          await showPreview(id);
         })
         .catch((err: unknown) => fail(id, err));
     });
@@ -126,6 +164,7 @@ export async function redisDreamExecutor(
   events.on('progress', ({ jobId, data }) => pending.get(jobId)?.onProgress(data as JobProgress));
   events.on('completed', finished);
   events.on('failed', finished);
+  announcements.on('message', (_channel: string, id: string) => void showPreview(id));
 
   return {
     execute,
@@ -134,6 +173,7 @@ export async function redisDreamExecutor(
       for (const id of [...pending.keys()]) fail(id, new Error('the studio is closing'));
       await events.close();
       await queue.close();
+      announcements.disconnect();
       listening.disconnect();
       commands.disconnect();
     },
