@@ -42,6 +42,8 @@ export interface ZoomJobProgress {
   frames: number;
   /** Share of the job's work done, 0..1. */
   fraction: number;
+  /** Frames taken over from an earlier run of the job that stopped (its checkpoints). */
+  resumed: number;
   etaSeconds?: number;
 }
 

@@ -67,6 +67,7 @@ function zoomProgress(progress: RenderProgress): ZoomJobProgress {
     frame: progress.done,
     frames: progress.total,
     fraction: progress.done / progress.total,
+    resumed: progress.resumed,
     ...(progress.etaSeconds !== undefined && { etaSeconds: progress.etaSeconds }),
   };
 }

@@ -3,6 +3,7 @@
  * and runs them in this process's dream threads, one lane per dream it runs at once. Any number
  * of workers, on any machines that reach the Redis, share the queue.
  */
+import { rm } from 'node:fs/promises';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { runDreamJob } from '../shared/dream-job.js';
 import {
@@ -21,6 +22,7 @@ import { publishPreview } from '../shared/distributed/previews.js';
 import { checkRedisReachable, openRedis, shownUrl } from '../shared/distributed/redis.js';
 import type { DreamWorkerSettings } from '../shared/distributed/worker-settings.js';
 import { errorMessage, oneLine } from '../shared/errors.js';
+import { removeStaleWork, workFolder } from './work-folders.js';
 
 export interface RunningDreamWorker {
   /** Stops taking dreams, puts the running ones back in line for another worker, and disconnects. */
@@ -28,6 +30,9 @@ export interface RunningDreamWorker {
 }
 
 const SHUTDOWN = 'the worker is stopping';
+
+const removeWork = (folder: string | undefined): Promise<void> =>
+  folder ? rm(folder, { recursive: true, force: true }) : Promise.resolve();
 
 /** Checks that Redis answers (one-line error otherwise), then starts taking dreams. */
 export async function startDreamWorker(settings: DreamWorkerSettings): Promise<RunningDreamWorker> {
@@ -38,6 +43,7 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
     ...(settings.threads !== undefined && { threads: settings.threads }),
     ...(settings.device !== undefined && { device: settings.device }),
   };
+  await removeStaleWork();
   const commands = openRedis(url, log);
   const freeLanes = Array.from({ length: concurrency }, (_, lane) => lane);
 
@@ -48,6 +54,7 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
     if (!photo) throw new UnrecoverableError('the photo of this dream is gone from Redis');
     const lane = freeLanes.shift()!;
     const started = Date.now();
+    const workDir = workFolder(id);
     log(`dream ${id}: started on lane ${lane}`);
     // Previews are advisory too: one at a time, in order, and a failed one is skipped.
     let previewsStored = Promise.resolve();
@@ -64,12 +71,14 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
           // Progress is advisory: a lost update is not worth failing the dream.
           onProgress: (progress) => void job.updateProgress(progress).catch(() => undefined),
           onPreview,
+          ...(workDir && { workDir }),
         },
         deps,
       );
       // Every preview reaches Redis before the job completes, as runDreamJob hands them on before it resolves.
       await previewsStored;
       await commands.set(resultKey(id), result, 'EX', EXPIRY_SECONDS.result);
+      await removeWork(workDir);
       log(`dream ${id}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return { resultKey: resultKey(id), bytes: result.byteLength };
     } catch (err) {
@@ -77,10 +86,12 @@ export async function startDreamWorker(settings: DreamWorkerSettings): Promise<R
         // Back in line at once for another worker (or this one, restarted): nothing is lost.
         // Should that fail, the lock this closing worker no longer renews runs out, and the
         // stalled check of another worker puts the job back in line all the same.
+        // A zoom's frames stay for the worker that takes it up.
         await job.moveToWait(token).catch(() => undefined);
         log(`dream ${id}: put back in line`);
         throw new WaitingError();
       }
+      await removeWork(workDir);
       // The studio takes no preview of a dream that ends here: remove any it may have missed.
       await previewsStored;
       await commands.del(previewKey(id)).catch(() => undefined);

@@ -4,7 +4,7 @@
  * a studio that goes away and comes back.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
   let app: FastifyInstance;
   let png: Buffer;
   const workers: RunningCommand[] = [];
-  /** The workers' temporary folder: a worker killed mid-zoom leaves its frames there. */
+  /** The workers' temporary folder, where a running zoom keeps its frames. */
   const workerTmp = mkdtempSync(join(tmpdir(), 'workers-tmp-'));
 
   before(async () => {
@@ -94,7 +94,7 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
   });
 
   test(
-    'a zoom whose worker is killed after a frame starts again on another worker and ends with its MP4',
+    'a zoom whose worker is killed after a frame is continued by another worker of the machine and ends with its MP4',
     TIMEOUT,
     async () => {
       const pair = [await worker(), await worker()];
@@ -112,7 +112,16 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
       }
       assert.equal(await victim.stop('SIGKILL'), 'SIGKILL');
 
-      // Workers share no disk: the survivor dreams the zoom again from its first frame.
+      // The survivor runs on the same machine: it continues from the frames the victim left.
+      for (;;) {
+        const view = (await app.inject({ url: `/api/dreams/${id}` })).json<{
+          status: string;
+          progress?: { resumed?: number };
+        }>();
+        if ((view.progress?.resumed ?? 0) >= 1) break;
+        assert.ok(['queued', 'running'].includes(view.status), `ended before it was continued: ${view.status}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
       assert.equal((await waitForDream(app, id)).status, 'done');
       assert.match(survivor.stderr(), started(id));
       assert.match(survivor.stderr(), new RegExp(`dream ${id}: done`));
@@ -121,6 +130,7 @@ describe('the distributed queue', { concurrency: false, skip: withoutRedis() }, 
       assert.equal(result.headers['content-type'], 'video/mp4');
       assert.equal(result.rawPayload.subarray(4, 8).toString('latin1'), 'ftyp');
       assert.deepEqual(await inRedis(redis.url, id), { keys: [] });
+      assert.equal(existsSync(join(workerTmp, 'inceptionism-worker', id)), false, 'its frames are gone once done');
       assert.equal(await survivor.stop(), 0);
     },
   );

@@ -76,7 +76,7 @@ test('kill -9 with 1 done, 1 running and 4 queued dreams loses none of them', as
 test('kill -9 during a zoom: after the restart it continues from its last finished frame', async () => {
   const data = await mkdtemp(join(tmpdir(), 'durable-zoom-'));
   const photo = await photoPng(48, 32);
-  type ZoomView = View & { progress?: { frame: number } };
+  type ZoomView = View & { progress?: { frame: number; resumed: number } };
   const first = await startStudioProcess(data, 'kind=grid&delayMs=100');
   let id: string;
   try {
@@ -96,6 +96,7 @@ test('kill -9 during a zoom: after the restart it continues from its last finish
   try {
     const resumed = await waitForView<ZoomView>(second, id, (view) => view.progress !== undefined);
     assert.ok(resumed.progress!.frame > checkpointed, `went on from frame ${resumed.progress!.frame}`);
+    assert.equal(resumed.progress!.resumed, checkpointed);
     await waitForView<ZoomView>(second, id, (view) => view.status === 'done');
     const result = await second.api(`/api/dreams/${id}/result`);
     assert.equal(result.headers.get('content-type'), 'video/mp4');

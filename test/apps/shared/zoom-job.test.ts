@@ -105,6 +105,7 @@ test('a zoom stopped midway continues from the frames in its work folder', () =>
     assert.deepEqual(frames, ['000000.png', '000001.png', '000002.png']);
 
     const previews: number[] = [];
+    const resumed: number[] = [];
     const mp4 = await runDreamJob(
       zoomSpec(6),
       photo,
@@ -112,13 +113,14 @@ test('a zoom stopped midway continues from the frames in its work folder', () =>
         lane: 0,
         signal: new AbortController().signal,
         workDir,
-        onProgress: () => undefined,
+        onProgress: (p) => resumed.push((p as ZoomJobProgress).resumed),
         onPreview: (_png, index) => previews.push(index),
       },
       deps,
     );
     // Only frames 4 to 6 were dreamed again; the output holds all 6.
     assert.deepEqual(previews, [4, 5, 6]);
+    assert.deepEqual(new Set(resumed), new Set([3]), 'every report says 3 frames were taken over');
     assert.equal(mp4.subarray(4, 8).toString('latin1'), 'ftyp');
     // Done: the frames and the output are gone from the work folder.
     assert.deepEqual(await readdir(workDir), []);

@@ -47,7 +47,11 @@ export function describe(view) {
   const percent = Math.round(p.fraction * 100);
   const eta = p.etaSeconds === undefined ? '' : ` · about ${formatSeconds(p.etaSeconds)} left`;
   // `frame` counts the frames finished: the line names the one being dreamed.
-  if (p.phase === 'dream') return `Frame ${Math.min(p.frame + 1, p.frames)} of ${p.frames} · ${percent}%${eta}`;
+  if (p.phase === 'dream') {
+    // A zoom stopped by a restart goes on from its last finished frame: say so, as it is not slow.
+    const resumed = p.resumed > 0 ? ` · went on after frame ${p.resumed}` : '';
+    return `Frame ${Math.min(p.frame + 1, p.frames)} of ${p.frames} · ${percent}%${eta}${resumed}`;
+  }
   return `Scale ${p.octave} of ${p.octaves} · step ${p.step} of ${p.steps} · ${percent}%${eta}`;
 }
 
