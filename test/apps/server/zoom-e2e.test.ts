@@ -142,7 +142,10 @@ test('the page makes an endless zoom: frames while it runs, then its MP4 plays, 
 
     // Shared: another browser plays the video.
     await page.getByRole('button', { name: 'Share a link' }).click();
-    const link = await page.getByLabel(/^Anyone with this link/).inputValue();
+    const shareBox = page.getByLabel(/^Anyone with this link/);
+    await shareBox.waitFor(); // shown, with its link, once the server made it
+    const link = await shareBox.inputValue();
+    assert.match(link, new RegExp(`^${url}/s/[\\w-]{16,}$`));
     const stranger = await browser.newPage({ viewport: VIEWPORTS.phone });
     await stranger.goto(link);
     assert.equal((await loadedVideo(stranger)).width, video.width);
