@@ -3,7 +3,7 @@
  * channel thumbnails (feature visualizations rendered in one background lane and kept on disk),
  * the layer strip of a photo, and "explain my photo". Thumbnails that are not rendered yet answer
  * 202 with Retry-After: the page asks again while it shows them, and a thumbnail nobody asked for
- * within KEEP_ALIVE_MS is dropped from the lane.
+ * again in time is dropped from the lane.
  */
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -39,10 +39,17 @@ export interface ExploreContext {
 
 /** ORT threads of the background lane's work: dreams keep the rest of the CPU. */
 const LANE_THREADS = 1;
-/** A thumbnail not asked for again within this time is dropped from the lane. */
-export const KEEP_ALIVE_MS = 10_000;
-/** Seconds the page is told to wait before asking again for a thumbnail being rendered. */
-const RETRY_AFTER_S = 1;
+/** A thumbnail not asked for again within this time after its Retry-After is dropped from the lane. */
+const KEEP_ALIVE_MS = 10_000;
+/** Longest Retry-After of a thumbnail, in seconds. */
+const MAX_RETRY_AFTER_S = 30;
+
+/**
+ * Seconds the page is told to wait before asking again for a thumbnail: 1 while it renders, one
+ * more for each thumbnail ahead of it (each takes seconds). A screenful of waiting thumbnails then
+ * asks a few times a second in all, well within the per-client request limit.
+ */
+export const thumbnailRetryAfter = (position: number): number => Math.min(MAX_RETRY_AFTER_S, 1 + position);
 const THUMBNAIL_SIZES = { min: 64, max: 256 };
 
 interface ModelParams {
@@ -97,10 +104,13 @@ export function registerExploreRoutes(app: FastifyInstance, context: ExploreCont
     const thumbnail = { model, layer, channel, size };
     const png = await thumbnails.cached(thumbnail);
     if (png) return reply.type('image/png').header('cache-control', 'public, max-age=86400').send(png);
-    const position = thumbnails.request(thumbnail, AbortSignal.timeout(KEEP_ALIVE_MS));
+    const keepAlive = new AbortController();
+    const position = thumbnails.request(thumbnail, keepAlive.signal);
+    const retryAfter = thumbnailRetryAfter(position);
+    setTimeout(() => keepAlive.abort(new Error('not asked for again')), retryAfter * 1000 + KEEP_ALIVE_MS).unref();
     return reply
       .status(202)
-      .header('retry-after', String(RETRY_AFTER_S))
+      .header('retry-after', String(retryAfter))
       .header('cache-control', 'no-store')
       .send({ status: position === 0 ? 'rendering' : 'queued', position });
   });

@@ -239,3 +239,19 @@ test('the layer strip streams one dream per key layer, lowest first', async () =
     assert.deepEqual([meta.format, meta.width, meta.height], ['png', 96, 64]);
   }
 });
+
+test('a thumbnail further back in line is told to ask again later, so a screenful keeps under the request limit', async () => {
+  const url = (channel: number) => `/api/explore/inception_v3/mixed1/channels/${channel}.png?size=80`;
+  const ask = async (channel: number) => {
+    const response = await app.inject({ url: url(channel) });
+    assert.equal(response.statusCode, 202);
+    const { position } = response.json<{ position: number }>();
+    assert.equal(response.headers['retry-after'], String(Math.min(30, 1 + position)));
+    return position;
+  };
+  // The lane renders the newest request first: each new one goes ahead of the older ones. (Last in
+  // this file: the thumbnails it leaves in line would be ahead of another test's.)
+  for (const channel of [1, 2, 3, 4]) await ask(channel);
+  const [oldest, newest] = [await ask(2), await ask(4)];
+  assert.ok(oldest > newest, `the oldest waits at ${oldest}, the newest at ${newest}`);
+});

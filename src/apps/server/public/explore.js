@@ -78,9 +78,12 @@ async function requestThumbnail(img) {
         }
         return;
       }
-      if (response.status !== 202) throw new Error((await response.json()).error);
-      const { position } = await response.json();
-      for (const image of waiting.get(url)) image.closest('.cell')?.classList.toggle('rendering', position === 0);
+      // A busy server (429, 503) says when to ask again, as a thumbnail in line does.
+      if (![202, 429, 503].includes(response.status)) throw new Error((await response.json()).error);
+      if (response.status === 202) {
+        const { position } = await response.json();
+        for (const image of waiting.get(url)) image.closest('.cell')?.classList.toggle('rendering', position === 0);
+      }
       await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)));
       const still = [...waiting.get(url)].filter((image) => onScreen.has(image) && image.isConnected);
       if (still.length === 0) return;
