@@ -5,6 +5,7 @@
 import { resolveDreamOptions, type DreamOptions } from '../../core/dream/options.js';
 import { layerTensorName } from '../../core/models/layers.js';
 import { readImage } from '../../node/image/read.js';
+import { MIN_FRAME_SIDE } from '../../node/video/zoom.js';
 import type { DreamJobSpec } from '../shared/dream-job.js';
 import { errorMessage } from '../shared/errors.js';
 import type { ModelCatalog } from './catalog.js';
@@ -28,9 +29,6 @@ export interface DreamRequest {
   /** The dream whose result is the photo (the `from` field). */
   parent?: string;
 }
-
-/** Fewest pixels on each side of a zoom's frames (as `deepdream zoom` takes). */
-const MIN_ZOOM_SIDE = 8;
 
 /** A finished picture of the caller's, by id: its result is the photo of a dream "from" it. */
 export type DreamedPhoto = (id: string) => Promise<{ name: string; bytes: Buffer }>;
@@ -63,8 +61,8 @@ export async function parseDreamRequest(
 function zoomFrameSize(photo: { width: number; height: number }): { width: number; height: number } {
   const width = photo.width - (photo.width % 2);
   const height = photo.height - (photo.height % 2);
-  if (width < MIN_ZOOM_SIDE || height < MIN_ZOOM_SIDE) {
-    throw new HttpError(400, `the photo is too thin for a zoom: its frames need ${MIN_ZOOM_SIDE} px on each side`);
+  if (width < MIN_FRAME_SIDE || height < MIN_FRAME_SIDE) {
+    throw new HttpError(400, `the photo is too thin for a zoom: its frames need ${MIN_FRAME_SIDE} px on each side`);
   }
   return { width, height };
 }

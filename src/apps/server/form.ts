@@ -55,12 +55,27 @@ export interface FormLimits {
 /** Smallest long side accepted for `size`. */
 export const MIN_SIZE = 64;
 
-/** A zoom's knobs on the form: the CLI's defaults, in ranges that keep each frame's move gentle. */
-export const ZOOM_FORM = {
-  frames: { default: ZOOM_DEFAULTS.frames, min: 2 },
-  zoom: { default: ZOOM_DEFAULTS.zoom, min: 0.9, max: 1.1 },
-  rotate: { default: 0, min: -10, max: 10 },
-} as const;
+/** Fewest frames of a zoom. */
+export const MIN_ZOOM_FRAMES = 2;
+
+/**
+ * A zoom's knobs for these limits: the CLI's defaults, in ranges that keep each frame's move
+ * gentle. parseForm checks by them and GET /api/presets tells the page them.
+ */
+export function zoomForm(limits: FormLimits) {
+  return {
+    frames: {
+      default: Math.min(ZOOM_DEFAULTS.frames, limits.maxZoomFrames),
+      min: MIN_ZOOM_FRAMES,
+      max: limits.maxZoomFrames,
+    },
+    size: { default: limits.maxZoomSize, min: MIN_SIZE, max: limits.maxZoomSize },
+    zoom: { default: ZOOM_DEFAULTS.zoom, min: 0.9, max: 1.1 },
+    rotate: { default: 0, min: -10, max: 10 },
+    steps: { default: ZOOM_DREAM_DEFAULTS.steps },
+    fps: ZOOM_DEFAULTS.fps,
+  };
+}
 
 export interface DreamForm {
   options: DreamOptionsInput;
@@ -104,18 +119,19 @@ export function parseForm(fields: Record<string, string>, limits: FormLimits): D
     if (zoomField !== undefined) throw new OptionError(zoomField, 'is for a zoom: send kind=zoom with it');
     return { options, size: integerField('size', f.size, { min: MIN_SIZE, max: limits.maxSize }) ?? limits.maxSize };
   }
-  const frames = integerField('frames', f.frames, { min: ZOOM_FORM.frames.min, max: limits.maxZoomFrames });
-  const zoom = numberField('zoom', f.zoom, ZOOM_FORM.zoom);
-  const rotate = numberField('rotate', f.rotate, ZOOM_FORM.rotate);
+  const ranges = zoomForm(limits);
+  const frames = integerField('frames', f.frames, ranges.frames);
+  const zoom = numberField('zoom', f.zoom, ranges.zoom);
+  const rotate = numberField('rotate', f.rotate, ranges.rotate);
   return {
     options: { ...ZOOM_DREAM_DEFAULTS, ...options },
-    size: integerField('size', f.size, { min: MIN_SIZE, max: limits.maxZoomSize }) ?? limits.maxZoomSize,
+    size: integerField('size', f.size, ranges.size) ?? ranges.size.default,
     zoom: {
-      frames: frames ?? Math.min(ZOOM_FORM.frames.default, limits.maxZoomFrames),
-      fps: ZOOM_DEFAULTS.fps,
+      frames: frames ?? ranges.frames.default,
+      fps: ranges.fps,
       move: {
-        zoom: zoom ?? ZOOM_FORM.zoom.default,
-        rotate: rotate ?? ZOOM_FORM.rotate.default,
+        zoom: zoom ?? ranges.zoom.default,
+        rotate: rotate ?? ranges.rotate.default,
         translateX: 0,
         translateY: 0,
       },

@@ -18,7 +18,7 @@ import { installedModelCatalog, type ModelCatalog } from './catalog.js';
 import type { WorkerDreamDeps } from '../../node/dream/index.js';
 import { localDreamExecutor, type DreamExecutor } from '../shared/dream-job.js';
 import { handleError } from './errors.js';
-import { MIN_SIZE, ZOOM_FORM } from './form.js';
+import { MIN_SIZE, MIN_ZOOM_FRAMES } from './form.js';
 import {
   registerGuard,
   resolveGuardOptions,
@@ -113,7 +113,7 @@ export async function createStudioServer(options: StudioOptions = {}): Promise<F
   for (const key of ['concurrency', 'maxQueued', 'maxQueuedPerOwner', 'maxUploadBytes', 'maxSteps'] as const) {
     checkInteger(key, o[key], { min: 1 });
   }
-  checkInteger('maxZoomFrames', o.maxZoomFrames, { min: ZOOM_FORM.frames.min });
+  checkInteger('maxZoomFrames', o.maxZoomFrames, { min: MIN_ZOOM_FRAMES });
   for (const key of ['maxSize', 'maxZoomSize'] as const) checkInteger(key, o[key], { min: MIN_SIZE });
   for (const key of ['keepDays', 'keepBytes'] as const) {
     if (o[key] !== undefined) checkInteger(key, o[key], { min: 1 });

@@ -4,8 +4,7 @@ import { DEFAULT_MODEL, DEFAULT_OPTIONS, DEFAULT_PRESET, PRESETS } from '../../c
 import type { ModelCatalog } from './catalog.js';
 import type { DreamLimits } from './dream-request.js';
 import { HttpError } from './errors.js';
-import { MIN_SIZE, ZOOM_FORM } from './form.js';
-import { ZOOM_DEFAULTS, ZOOM_DREAM_DEFAULTS } from '../../core/options/render.js';
+import { MIN_SIZE, zoomForm } from './form.js';
 
 /** Where the page finds the web build for dreaming on the device (absent: it cannot). */
 export interface DeviceSettings {
@@ -48,18 +47,7 @@ export function presetsView({ limits, maxUploadBytes, device }: Omit<CatalogCont
       size: { default: limits.maxSize, min: MIN_SIZE, max: limits.maxSize },
       maxUploadBytes,
       maxPixels: limits.maxPixels,
-      zoom: {
-        frames: {
-          ...ZOOM_FORM.frames,
-          default: Math.min(ZOOM_FORM.frames.default, limits.maxZoomFrames),
-          max: limits.maxZoomFrames,
-        },
-        size: { default: limits.maxZoomSize, min: MIN_SIZE, max: limits.maxZoomSize },
-        zoom: ZOOM_FORM.zoom,
-        rotate: ZOOM_FORM.rotate,
-        steps: { default: ZOOM_DREAM_DEFAULTS.steps },
-        fps: ZOOM_DEFAULTS.fps,
-      },
+      zoom: zoomForm(limits),
     },
     ...(device && { device }),
   };

@@ -70,6 +70,9 @@ export interface RenderResult {
 
 const DEFAULT_ZOOM_SIZE = { width: 640, height: 360 };
 
+/** Fewest pixels on each side of a zoom's frames. */
+export const MIN_FRAME_SIDE = 8;
+
 /**
  * Times the first frame of a zoom from noise is dreamed over (without a camera move). Grey noise
  * dreamed once is still grey, and the colour lock would hold every later frame to it; dreamed 20
@@ -91,7 +94,7 @@ export async function prepareZoom(options: ZoomOptions): Promise<PreparedZoom> {
     width -= width % 2;
     height -= height % 2;
   }
-  if (width < 8 || height < 8 || width * height > 16_000_000)
+  if (width < MIN_FRAME_SIDE || height < MIN_FRAME_SIDE || width * height > 16_000_000)
     throw new Error(`frame size ${width}x${height} is out of range`);
   start = start ? coverResize(start, width, height) : noiseImage(width, height, options.seed);
   await checkOutputWritable(target);
