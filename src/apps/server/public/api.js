@@ -32,6 +32,9 @@ export async function api(path, init) {
   return body;
 }
 
+/** Whether the person asked for less motion: no autoplay, no smooth scrolling. */
+export const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
 /** Server messages start in lower case, like the CLI's; on the page they are sentences. */
 export const sentence = (message) => message.charAt(0).toUpperCase() + message.slice(1);
 

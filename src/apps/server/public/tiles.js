@@ -1,6 +1,7 @@
 // A dream as a tile of a grid ("My dreams", "Looks compared"): its dream with the original beside
 // it once done (a zoom: its video's first frame, which plays while pointed at), else what it is
 // doing; the whole tile is a button that opens it in the viewer.
+import { reducedMotion } from './api.js';
 import { describe, videoLength } from './status.js';
 
 /** "My dreams" is a snapshot, not followed live: its tiles say what a dream was doing in a word or two. */
@@ -28,7 +29,7 @@ function video(src, poster, button) {
   });
   // play() rejects when pause() comes first (the pointer left at once): nothing to report.
   const play = () => {
-    if (!window.matchMedia('(prefers-reduced-motion: reduce)').matches) void element.play().catch(() => {});
+    if (!reducedMotion()) void element.play().catch(() => {});
   };
   const pause = () => element.pause();
   button.addEventListener('pointerenter', play);

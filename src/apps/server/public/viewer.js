@@ -2,7 +2,7 @@
 // right of a divider. A range input over the picture moves the divider, so the comparison works
 // by mouse, touch and keyboard (arrow keys) alike, and screen readers announce where it stands.
 // A zoom shows its frames alone as they arrive, then plays its video.
-import { $ } from './api.js';
+import { $, reducedMotion } from './api.js';
 
 const DREAM_ALT = 'Dreamed photo';
 
@@ -65,7 +65,7 @@ export function showVideo(url) {
   showOriginal(undefined);
   hideDream();
   const video = $('video');
-  video.autoplay = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  video.autoplay = !reducedMotion();
   video.src = url;
   video.hidden = false;
 }
@@ -108,6 +108,5 @@ export function dropOriginal(text) {
 export function revealViewer() {
   const box = $('viewer').getBoundingClientRect();
   if (box.top >= 0 && box.bottom <= window.innerHeight) return;
-  const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-  $('results').scrollIntoView({ behavior: reduce ? 'auto' : 'smooth', block: 'start' });
+  $('results').scrollIntoView({ behavior: reducedMotion() ? 'auto' : 'smooth', block: 'start' });
 }
